@@ -1,0 +1,131 @@
+"""The flat rows a simulation emits. Plain dataclasses: no pandas here.
+
+``metrics`` turns lists of these into tables. Times are in days from launch; a time that
+never happened is ``nan``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+__all__ = [
+    "CaseRecord",
+    "PractitionerInfo",
+    "SimulationOutput",
+    "SiteWeek",
+    "WeeklyState",
+    "WorkforceEvent",
+    "column_names",
+]
+
+NAN = float("nan")
+
+
+@dataclass(slots=True)
+class CaseRecord:
+    """One Drive case (one service user and one client), as it stood at the end of the run."""
+
+    case_id: int
+    backdated: bool
+    listed_day: float
+    accepted_day: float
+    deferrals: int
+    response: str  # support | monitoring | unreachable
+    already_supported: bool
+    already_contacted: bool
+    cross_border: bool
+    cm: str = ""
+    idva: str = ""  # the IDVA first allocated
+    final_idva: str = ""  # the IDVA holding the client at the end
+    idva_group: str = ""  # drive | wider: group of the IDVA first allocated
+    waitlist_days: float = 0.0
+    allocated_day: float = NAN  # IDVA allocation (after any wait for a place)
+    first_contact_day: float = NAN
+    first_contact_attempts: int = 0
+    unreachable_day: float = NAN
+    gate_open_day: float = NAN
+    cm_first_contact_day: float = NAN
+    service_user_engaged: float = NAN  # 1.0, 0.0, or nan where no contact was made
+    disrupt_only: bool = False
+    deselected_day: float = NAN
+    cm_closed_day: float = NAN
+    idva_closed_day: float = NAN
+    extended: bool = False
+    handovers: int = 0
+    reassignments: int = 0
+    relayed: bool = False
+    max_unreviewed_days: float = 0.0
+    status: str = "open"  # open | closed | deselected at the end of the run
+
+
+@dataclass(slots=True)
+class WeeklyState:
+    """One practitioner at the end of one week."""
+
+    week: int
+    day: float
+    practitioner: str
+    kind: str  # idva | cm
+    role: str  # drive | wider | cm | team_leader
+    fte: float
+    drive_open: int
+    non_drive_open: int
+    demand_hours: float
+    available_hours: float
+    shortfall_hours: float
+    first_contact_hours: float
+    first_contact_queue: int
+    new_drive_cases: int
+    new_non_drive_cases: int
+    unreviewed_cases: int
+    burnt_out: bool
+    vacant: bool
+
+
+@dataclass(slots=True)
+class SiteWeek:
+    """Site-wide counts at the end of one week (for conservation checks)."""
+
+    week: int
+    day: float
+    accepted: int
+    waiting: int  # accepted, waiting for an IDVA place
+    open: int
+    closed: int
+    deselected: int
+
+
+@dataclass(slots=True)
+class WorkforceEvent:
+    day: float
+    practitioner: str
+    kind: str  # idva | cm
+    event: str  # burnout_start | burnout_end | left | started
+
+
+@dataclass(slots=True)
+class PractitionerInfo:
+    name: str
+    kind: str
+    role: str
+    fte: float
+    capacity_share: float
+    annual_cost: float
+
+
+@dataclass(slots=True)
+class SimulationOutput:
+    """Everything one replication produced."""
+
+    replication: int
+    horizon_days: float
+    practitioners: list[PractitionerInfo] = field(default_factory=list)
+    cases: list[CaseRecord] = field(default_factory=list)
+    weeks: list[WeeklyState] = field(default_factory=list)
+    site_weeks: list[SiteWeek] = field(default_factory=list)
+    workforce_events: list[WorkforceEvent] = field(default_factory=list)
+
+
+def column_names(row_type: type) -> list[str]:
+    """Column names of a record type, in declaration order."""
+    return [f.name for f in fields(row_type)]
