@@ -528,7 +528,10 @@ class IdvaHours(_Frozen):
         2.0, gt=0, description="One first-contact attempt: a first visit takes about 2 hours (figures §1)."
     )
     reserved_first_contact_hours_per_week: float = Field(
-        4.0, ge=0, description="Hours kept for new referrals whatever else is due. Assumption."
+        6.0,
+        ge=0,
+        description="Hours kept for new referrals whatever else is due: high-risk referrals come first "
+        "(UAVA triaged within 48 hours, figures §1). Assumption: 6 hours, 3 attempts a week.",
     )
     cross_border_hours_per_week: float = Field(
         0.25, ge=0, description="Extra liaison for a cross-border case (extract §2.20). Assumption."

@@ -1,0 +1,3 @@
+from drive_sim.cli import main
+
+main()

@@ -1,0 +1,330 @@
+"""The ``drive-sim`` command line: thin commands over the library. The only place that prints or exits."""
+
+from __future__ import annotations
+
+import math
+import shlex
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from drive_sim.config import Scenario, ScenarioError, load_scenario
+from drive_sim.labels import HEADLINE, scope_label
+from drive_sim.metrics import guidance_for
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="drive-sim",
+    help="How many open cases do IDVAs and Case Managers at a Drive site hold, against guidance? "
+    "Simulate a site from a scenario file (or the default site) and find out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+ScenarioArg = Annotated[
+    Path | None,
+    typer.Argument(help="Scenario file (TOML). Leave out for the default site.", show_default=False),
+]
+RepsOption = Annotated[
+    int | None, typer.Option("--reps", "-r", min=1, help="Replications (default: the scenario's run.replications).")
+]
+SeedOption = Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Master seed (default: run.seed).")]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a value, e.g. --set referrals.annual_rate=150 (repeatable)."),
+]
+BackendOption = Annotated[
+    str, typer.Option("--backend", help="serial, or process (all cores).", show_default=True)
+]
+WorkersOption = Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: all cores).")]
+
+
+def fail(message: str) -> None:
+    """Print one clear message and exit 2 (bad input)."""
+    errors.print(message, markup=False)
+    raise typer.Exit(code=2)
+
+
+def parse_set_options(values: list[str] | None) -> dict[str, Any]:
+    """``PATH=VALUE`` pairs; values are read as TOML (numbers, booleans, strings, tables)."""
+    overrides: dict[str, Any] = {}
+    for item in values or []:
+        path, sep, raw = item.partition("=")
+        if not sep or not path.strip():
+            fail(f"--set {item!r}: expected PATH=VALUE, e.g. --set referrals.annual_rate=150")
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        overrides[path.strip()] = value
+    return overrides
+
+
+def load(path: Path | None, overrides: dict[str, Any] | None = None, seed: int | None = None) -> Scenario:
+    """Load a scenario, turning every problem into a located message and exit code 2."""
+    if seed is not None:
+        overrides = {**(overrides or {}), "run.seed": seed}
+    try:
+        return load_scenario(path, overrides)
+    except ScenarioError as error:
+        fail(str(error))
+        raise  # unreachable: fail() exits
+
+
+def check_backend(backend: str) -> str:
+    if backend not in ("serial", "process"):
+        fail(f"--backend {backend!r}: use serial or process")
+    return backend
+
+
+def _format(value: float, digits: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def _estimate(row: pd.Series | None, digits: int) -> tuple[str, str]:
+    if row is None:
+        return "–", ""
+    ci = ""
+    if not math.isnan(row["ci_low"]):
+        ci = f"{_format(row['ci_low'], digits)} to {_format(row['ci_high'], digits)}"
+    return _format(row["mean"], digits), ci
+
+
+def _status(mean: float, guidance: float | None, better: str) -> str:
+    if guidance is None or math.isnan(mean) or not better:
+        return ""
+    ok = mean <= guidance if better == "lower" else mean >= guidance
+    return "[green]within[/]" if ok else "[red]ABOVE[/]" if better == "lower" else "[red]BELOW[/]"
+
+
+def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Table:
+    """The headline KPIs: mean, 95% CI across replications, and guidance alongside."""
+    rows = {(r.kpi, r.scope): r for r in summary.itertuples(index=False)}
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column("Measure")
+    table.add_column("Mean", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("Guidance", justify="right")
+    table.add_column("")
+    for item in HEADLINE:
+        row = rows.get((item.kpi, item.scope))
+        if row is None:
+            continue
+        series = pd.Series(row._asdict())
+        mean, ci = _estimate(series, item.digits)
+        guidance = guidance_for(item.kpi, item.scope, scenario)
+        table.add_row(
+            item.label,
+            mean,
+            ci,
+            "" if guidance is None else _format(guidance, item.digits),
+            _status(series["mean"], guidance, item.better),
+        )
+    return table
+
+
+def default_out(label: str, seed: int) -> Path:
+    from drive_sim.results import slug
+
+    return Path("reports") / f"{slug(label)}-seed{seed}"
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg = None,
+    reps: RepsOption = None,
+    seed: SeedOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/<site>-seed<seed>).")
+    ] = None,
+    set_: SetOption = None,
+    backend: BackendOption = "process",
+    workers: WorkersOption = None,
+) -> None:
+    """Simulate a site and print its caseloads, delays and workload against guidance."""
+    from drive_sim.experiment import run_experiment
+    from drive_sim.results import save_results
+    from drive_sim.stats import summarise
+
+    resolved = load(scenario, parse_set_options(set_), seed)
+    backend = check_backend(backend)
+    replications = reps or resolved.run.replications
+    started = time.perf_counter()
+    with console.status(f"Simulating {replications} replications of {resolved.site.name}..."):
+        experiment = run_experiment(resolved, replications, backend=backend, workers=workers)
+    elapsed = time.perf_counter() - started
+    summary = summarise(experiment.kpis)
+    done = len(experiment.kpis["replication"].unique()) if len(experiment.kpis) else 0
+    title = f"{resolved.site.name}: {done} replications, seed {resolved.run.seed}, {resolved.site.horizon_days:g} days"
+    console.print(headline_table(summary, resolved, title))
+    folder = out or default_out(resolved.site.name, resolved.run.seed)
+    save_results(
+        folder,
+        [resolved],
+        [resolved.site.name],
+        done,
+        experiment.kpis,
+        summary,
+        experiment.tables,
+        command=shlex.join(["drive-sim", *sys.argv[1:]]),
+        timing={"seconds": round(elapsed, 3)},
+    )
+    console.print(f"Tables written to {folder}/ (cases, weeks, KPIs per replication, summary).", markup=False)
+    if experiment.interrupted:
+        console.print(f"Interrupted: kept the {done} replications that finished.", markup=False)
+        raise typer.Exit(code=130)
+
+
+@app.command()
+def check(scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) to validate.")]) -> None:
+    """Validate a scenario file and say in words what site it describes."""
+    resolved = load(scenario)
+    for line in describe(resolved):
+        console.print(line, markup=False)
+    console.print(f"{scenario}: OK", markup=False)
+
+
+def describe(s: Scenario) -> list[str]:
+    """A plain-words account of a scenario."""
+    r = s.referrals
+    panels = ", ".join(f"{p.kind.replace('_', ' ')} every {p.every_days:g} days ({p.share:.0%})" for p in r.panels)
+    idvas = "; ".join(
+        f"{i.count} x {i.name} ({i.role}, {i.fte:g} FTE, {i.non_drive_referrals_per_year:g} non-Drive referrals a year)"
+        for i in s.teams.idvas
+    )
+    cms = "; ".join(
+        f"{c.count} x {c.name} ({c.fte:g} FTE{', Team Leader holding ' + format(c.caseload_share, '.0%') if c.team_leader else ''})"
+        for c in s.teams.case_managers
+    )
+    ro = s.routing
+    backdating = (
+        f"{s.backdating.months:g} months of past MARAC cases accepted at launch"
+        if s.backdating.months
+        else "no backdating (a slow build)"
+    )
+    return [
+        f"{s.site.name}: {s.site.description}",
+        f"Runs {s.site.horizon_days:g} days from {s.site.start_date}; {s.run.replications} replications, seed {s.run.seed}.",
+        f"Referrals: {r.annual_rate:g} accepted Drive cases a year at {panels}; {backdating}.",
+        f"IDVAs: {idvas}.",
+        f"Case Managers: {cms}.",
+        f"Routing: support to {ro.support}, monitoring to {ro.monitoring}, already-supported clients to "
+        f"{ro.already_supported}, backdated cases to {ro.backdated}; pick {ro.pick.replace('_', ' ')}; "
+        f"liaison {ro.liaison}; handover {'on' if ro.handover else 'off'}; "
+        f"cap {ro.caseload_cap if ro.caseload_cap else 'none'} ({ro.when_full.replace('_', ' ')}).",
+        f"Policies: gate {s.policies.gate}, closure {s.policies.closure}.",
+        f"Guidance: {s.guidance.idva_open_cases_per_fte:g} open cases per IDVA FTE, "
+        f"{s.guidance.idva_cases_per_year_per_fte:g} cases a year per IDVA FTE, "
+        f"{s.guidance.drive_cases_per_year_per_cm_team:g} Drive cases a year per CM team.",
+    ]
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files; the first is the baseline.")],
+    reps: RepsOption = None,
+    seed: SeedOption = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/compare-seed<seed>).")] = None,
+    backend: BackendOption = "process",
+    workers: WorkersOption = None,
+) -> None:
+    """Run scenarios with the same seed (the same cases) and print them side by side."""
+    from drive_sim.experiment import run_experiment, scenario_labels
+    from drive_sim.results import save_results
+    from drive_sim.stats import paired_differences, summarise
+
+    if len(scenarios) < 2:
+        fail("compare needs at least two scenario files (the first is the baseline)")
+    loaded = [load(path, seed=seed) for path in scenarios]
+    backend = check_backend(backend)
+    if seed is None and len({s.run.seed for s in loaded}) > 1:
+        loaded = [s.model_copy(update={"run": s.run.model_copy(update={"seed": loaded[0].run.seed})}) for s in loaded]
+    labels = scenario_labels(loaded)
+    replications = reps or loaded[0].run.replications
+    started = time.perf_counter()
+    with console.status(f"Simulating {len(loaded)} scenarios x {replications} replications..."):
+        experiment = run_experiment(loaded, replications, backend=backend, workers=workers, labels=labels)
+    elapsed = time.perf_counter() - started
+    summary = summarise(experiment.kpis)
+    differences = paired_differences(experiment.kpis, baseline=labels[0])
+    console.print(side_by_side(summary, labels, loaded[0]))
+    console.print(differences_table(differences, labels))
+    folder = out or Path("reports") / f"compare-seed{loaded[0].run.seed}"
+    save_results(
+        folder,
+        loaded,
+        labels,
+        replications,
+        experiment.kpis,
+        summary,
+        {**experiment.tables, "differences": differences},
+        command=shlex.join(["drive-sim", *sys.argv[1:]]),
+        timing={"seconds": round(elapsed, 3)},
+    )
+    console.print(f"Tables written to {folder}/.", markup=False)
+
+
+def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -> Table:
+    table = Table(title="Side by side (mean and 95% CI across replications; same cases in every scenario)")
+    table.add_column("Measure")
+    for label in labels:
+        table.add_column(label, justify="right")
+    index = {(r.scenario, r.kpi, r.scope): r for r in summary.itertuples(index=False)}
+    for item in HEADLINE:
+        cells = []
+        for label in labels:
+            row = index.get((label, item.kpi, item.scope))
+            if row is None:
+                cells.append("–")
+                continue
+            mean, ci = _estimate(pd.Series(row._asdict()), item.digits)
+            cells.append(f"{mean}\n[dim]{ci}[/]" if ci else mean)
+        guidance = guidance_for(item.kpi, item.scope, baseline)
+        label = item.label + (f" [dim](guidance {_format(guidance, item.digits)})[/]" if guidance is not None else "")
+        table.add_row(label, *cells)
+    return table
+
+
+def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
+    table = Table(title=f"Paired differences against {labels[0]} (scenario minus baseline, 95% CI)")
+    table.add_column("Measure")
+    for label in labels[1:]:
+        table.add_column(label, justify="right")
+    index = {(r.scenario, r.kpi, r.scope): r for r in differences.itertuples(index=False)}
+    for item in HEADLINE:
+        cells = []
+        for label in labels[1:]:
+            row = index.get((label, item.kpi, item.scope))
+            if row is None or math.isnan(row.mean_difference):
+                cells.append("–")
+                continue
+            text = f"{row.mean_difference:+,.{item.digits}f} ({_format(row.ci_low, item.digits)} to {_format(row.ci_high, item.digits)})"
+            cells.append(f"[bold]{text}[/]" if row.clear else f"[dim]{text}[/]")
+        table.add_row(item.label, *cells)
+    table.caption = "Bold: the difference is clear (its 95% CI excludes zero)."
+    return table
+
+
+def main() -> None:
+    app()
+
+
+try:  # commands added by later modules register themselves here
+    from drive_sim.cli import fit_commands
+
+    fit_commands.register(app)
+except ImportError:  # pragma: no cover - the fit commands are optional while being built
+    pass

@@ -1,0 +1,94 @@
+"""Burnout, leaving, vacancies and induction.
+
+Burnout follows the probation excessive-workload rule (figures §5): above a threshold
+for N consecutive weeks. Leaving is a weekly hazard from a base annual turnover,
+multiplied while burnt out (Aiken 2002's 43% vs 11% intention to leave, figures §5).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from drive_sim.config import Attrition, Burnout
+from drive_sim.model.practitioners import IdvaState, Practitioner
+from drive_sim.records import WorkforceEvent
+from drive_sim.sampling import sample
+
+if TYPE_CHECKING:
+    from drive_sim.model.site import SiteModel
+
+__all__ = ["burnout_flags", "burnout_step", "leave_probability", "leave", "weekly_attrition"]
+
+
+def burnout_step(state: tuple[int, int, bool], above: bool, rule: Burnout) -> tuple[int, int, bool]:
+    """One week of the burnout rule: (weeks above, weeks below, burnt out) -> next state.
+
+    Burnout starts in the week that completes ``consecutive_weeks`` weeks above the
+    threshold, and ends in the week that completes ``recovery_weeks`` weeks at or below it.
+    """
+    above_weeks, below_weeks, burnt_out = state
+    above_weeks = above_weeks + 1 if above else 0
+    below_weeks = 0 if above else below_weeks + 1
+    if not burnt_out and above_weeks >= rule.consecutive_weeks:
+        burnt_out = True
+    elif burnt_out and below_weeks >= rule.recovery_weeks:
+        burnt_out = False
+    return above_weeks, below_weeks, burnt_out
+
+
+def burnout_flags(above: Iterable[bool], rule: Burnout) -> list[bool]:
+    """Burnt-out flag for each week of a series of above-threshold flags."""
+    state = (0, 0, False)
+    flags = []
+    for week_above in above:
+        state = burnout_step(state, bool(week_above), rule)
+        flags.append(state[2])
+    return flags
+
+
+def leave_probability(attrition: Attrition, burnt_out: bool, days: float = 7.0) -> float:
+    """Chance of leaving within ``days``: a constant hazard from the annual turnover."""
+    if attrition.annual_turnover <= 0:
+        return 0.0
+    hazard = -math.log1p(-attrition.annual_turnover) / 365 * days
+    if burnt_out:
+        hazard *= attrition.burnout_multiplier
+    return -math.expm1(-hazard)
+
+
+def weekly_attrition(site: SiteModel, person: Practitioner) -> None:
+    """Draw whether ``person`` leaves this week (one draw a week each, kept or not)."""
+    attrition = site.scenario.workforce.idva_attrition if person.kind == "idva" else site.scenario.workforce.cm_attrition
+    u = site.streams["workforce"].random()
+    if attrition.enabled and not person.vacant and u < leave_probability(attrition, person.burnt_out):
+        leave(site, person, attrition)
+
+
+def leave(site: SiteModel, person: Practitioner, attrition: Attrition) -> None:
+    """A practitioner leaves: cases reassigned by rule (or uncovered), the post falls vacant."""
+    env = site.env
+    site.output.workforce_events.append(WorkforceEvent(env.now, person.name, person.kind, "left"))
+    if person.burnt_out:
+        site.output.workforce_events.append(WorkforceEvent(env.now, person.name, person.kind, "burnout_end"))
+    person.vacant = True
+    person.burnt_out = False
+    person.above_weeks = person.below_weeks = 0
+    if attrition.reassign == "same_group":
+        site.reassign_all(person)
+    env.process(_recruit(site, person, attrition))
+
+
+def _recruit(site: SiteModel, person: Practitioner, attrition: Attrition):
+    env = site.env
+    yield env.timeout(sample(attrition.vacancy_days, site.streams["workforce"]))
+    person.vacant = False
+    person.capacity_factor = attrition.induction_capacity_share if attrition.induction_days > 0 else 1.0
+    site.output.workforce_events.append(WorkforceEvent(env.now, person.name, person.kind, "started"))
+    if isinstance(person, IdvaState):
+        site.routing.place_freed()
+    if attrition.induction_days > 0:
+        yield env.timeout(attrition.induction_days)
+        if not person.vacant:
+            person.capacity_factor = 1.0

@@ -1,0 +1,214 @@
+"""Hours: the weekly workload tick, first contact from free hours, and case reviews.
+
+First contact is an outcome of capacity, not an input: each IDVA serves a first-contact
+queue from hours reserved for new referrals plus whatever her ongoing work leaves free,
+so delays grow where teams are small ("these delays seemed to be more prominent in sites
+where the IDVA team was smaller", extract §2.4, L221).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from drive_sim.model.practitioners import IdvaState, Practitioner, cm_case_hours, idva_case_hours
+from drive_sim.model.workforce import burnout_step, weekly_attrition
+from drive_sim.records import SiteWeek, WeeklyState, WorkforceEvent
+
+if TYPE_CHECKING:
+    from drive_sim.model.site import SiteModel
+
+__all__ = ["case_reviews", "first_contact_worker", "weekly_tick"]
+
+#: Offsets within a day: first contacts at midday, the weekly tick at the end of the day,
+#: so work that arrives on a day can be done that day and is counted in its week.
+FIRST_CONTACT_TIME = 0.5
+TICK_TIME = 0.75
+
+
+def ongoing_hours(site: SiteModel, person: Practitioner, now: float) -> float:
+    """Hours a week the practitioner's current cases ask for, meetings of the week included."""
+    hours = site.scenario.hours
+    total = person.meeting_hours
+    if isinstance(person, IdvaState):
+        total += sum(idva_case_hours(case, now, hours) for case in person.cases.values())
+        total += person.non_drive_open(now) * hours.idva.non_drive_hours_per_week
+        total += len(person.relaying) * hours.idva.relayed_liaison_hours_per_week
+    else:
+        total += sum(cm_case_hours(case, now, hours) for case in person.cases.values())
+    return total
+
+
+def _set_first_contact_budget(site: SiteModel, idva: IdvaState, available: float, ongoing: float) -> None:
+    reserved = min(site.scenario.hours.idva.reserved_first_contact_hours_per_week, available)
+    idva.first_contact_hours_per_day = (reserved + max(0.0, available - reserved - ongoing)) / 5
+
+
+def weekly_tick(site: SiteModel):
+    """End of each week: hours, workload, shortfall, burnout, leaving; then records."""
+    env = site.env
+    scenario = site.scenario
+    hours = scenario.hours
+    rule = scenario.workforce.burnout
+    guidance = scenario.guidance
+    attempt_hours = hours.idva.first_contact_hours
+    alert_days = hours.reviews.unreviewed_alert_weeks * 7
+    for idva in site.idvas:
+        _set_first_contact_budget(site, idva, idva.available_hours(hours), 0.0)
+    week = 0
+    while True:
+        week += 1
+        end = week * 7 + TICK_TIME
+        if end > site.horizon:
+            return
+        yield env.timeout(end - env.now)
+        now = env.now
+        for person in site.practitioners:
+            is_idva = isinstance(person, IdvaState)
+            available = person.available_hours(hours)
+            ongoing = ongoing_hours(site, person, now)
+            if is_idva:
+                eligible = sum(1 for case in person.first_contact_queue if case.not_before <= now)
+                first_contact = person.first_contact_hours
+                pending = eligible * attempt_hours
+                non_drive = person.non_drive_open(now)
+                unreviewed = 0
+            else:
+                first_contact = pending = 0.0
+                eligible = non_drive = 0
+                unreviewed = sum(1 for case in person.cases.values() if now - case.last_review > alert_days)
+            demand = ongoing + first_contact + pending
+            shortfall = max(0.0, ongoing - max(0.0, available - first_contact))
+            workload = demand / available if available > 0 else math.nan
+            person.last_workload = 0.0 if math.isnan(workload) else workload
+            if person.vacant:
+                above = False
+            elif rule.rule == "workload":
+                above = workload > rule.workload_threshold
+            else:
+                per_fte = (len(person.cases) + non_drive) / person.fte
+                limit = guidance.idva_open_cases_per_fte if is_idva else guidance.cm_open_cases_per_fte
+                above = per_fte > rule.caseload_multiple * limit
+            was_burnt_out = person.burnt_out
+            person.above_weeks, person.below_weeks, person.burnt_out = burnout_step(
+                (person.above_weeks, person.below_weeks, person.burnt_out), above, rule
+            )
+            if person.burnt_out != was_burnt_out:
+                event = "burnout_start" if person.burnt_out else "burnout_end"
+                site.output.workforce_events.append(WorkforceEvent(now, person.name, person.kind, event))
+            site.output.weeks.append(
+                WeeklyState(
+                    week=week,
+                    day=week * 7.0,
+                    practitioner=person.name,
+                    kind=person.kind,
+                    role=person.role,
+                    fte=person.fte,
+                    drive_open=len(person.cases),
+                    non_drive_open=non_drive,
+                    demand_hours=demand,
+                    available_hours=available,
+                    shortfall_hours=shortfall,
+                    first_contact_hours=first_contact,
+                    first_contact_queue=len(person.first_contact_queue) if is_idva else 0,
+                    new_drive_cases=person.new_drive_cases,
+                    new_non_drive_cases=person.new_non_drive_cases if is_idva else 0,
+                    unreviewed_cases=unreviewed,
+                    burnt_out=person.burnt_out,
+                    vacant=person.vacant,
+                )
+            )
+            person.meeting_hours = 0.0
+            person.new_drive_cases = 0
+            if is_idva:
+                person.first_contact_hours = 0.0
+                person.new_non_drive_cases = 0
+                _set_first_contact_budget(site, person, available, ongoing)
+        site.output.site_weeks.append(
+            SiteWeek(
+                week=week,
+                day=week * 7.0,
+                accepted=site.accepted_count,
+                waiting=len(site.routing.waitlist),
+                open=len(site.live),
+                closed=site.closed_count,
+                deselected=site.deselected_count,
+            )
+        )
+        for person in site.practitioners:
+            weekly_attrition(site, person)
+
+
+def first_contact_worker(site: SiteModel):
+    """Each working day, every IDVA makes the first-contact attempts her free hours allow."""
+    env = site.env
+    hours = site.scenario.hours
+    attempt_hours = hours.idva.first_contact_hours
+    retry_days = hours.first_contact.retry_days
+    max_attempts = hours.first_contact.max_attempts
+    day = 0
+    while day + FIRST_CONTACT_TIME < site.horizon:
+        if site.is_working_day(day):
+            if day + FIRST_CONTACT_TIME > env.now:
+                yield env.timeout(day + FIRST_CONTACT_TIME - env.now)
+            now = env.now
+            for idva in site.idvas:
+                if idva.vacant:
+                    continue
+                idva.first_contact_credit += idva.first_contact_hours_per_day
+                queue = idva.first_contact_queue
+                position = 0
+                while position < len(queue) and idva.first_contact_credit >= attempt_hours - 1e-9:
+                    case = queue[position]
+                    if case.not_before > now:
+                        position += 1
+                        continue
+                    idva.first_contact_credit -= attempt_hours
+                    idva.first_contact_hours += attempt_hours
+                    case.attempts += 1
+                    case.record.first_contact_attempts = case.attempts
+                    if case.response != "unreachable" and case.attempts >= case.attempts_needed:
+                        queue.pop(position)
+                        site.first_contact_made(case)
+                    elif case.attempts >= max_attempts:
+                        queue.pop(position)
+                        site.client_unreachable(case)
+                    else:
+                        case.not_before = now + retry_days
+                        position += 1
+                if not any(case.not_before <= now for case in queue):
+                    # Idle hours are not banked beyond one attempt: an idle IDVA can start a
+                    # new referral at once, but a quiet week does not pay for a busy one.
+                    idva.first_contact_credit = min(idva.first_contact_credit, attempt_hours)
+        day += 1
+
+
+def case_reviews(site: SiteModel, cm: Practitioner, offset_days: float):
+    """Joint CM-IDVA reviews: one short meeting per IDVA every interval, oldest cases first.
+
+    'Quieter' disrupt-only cases come last ("we never talk about those cases", L674), and
+    an overloaded IDVA misses the meeting (L223).
+    """
+    env = site.env
+    reviews = site.scenario.hours.reviews
+    interval = reviews.interval_weeks * 7
+    yield env.timeout(offset_days)
+    while True:
+        now = env.now
+        if not cm.vacant:
+            partners: dict[str, list] = {}
+            for case in cm.cases.values():
+                partner = case.relay or case.idva
+                if partner is not None:
+                    partners.setdefault(partner.name, []).append(case)
+            for name, cases in partners.items():
+                partner = site.by_name[name]
+                if partner.vacant or partner.last_workload > reviews.skip_above_workload:
+                    continue
+                cases.sort(key=lambda c: (c.cm_phase == "disrupt", c.last_review, c.case_id))
+                for case in cases[: reviews.cases_per_meeting]:
+                    case.record.max_unreviewed_days = max(case.record.max_unreviewed_days, now - case.last_review)
+                    case.last_review = now
+                cm.meeting_hours += reviews.meeting_hours
+                partner.meeting_hours += reviews.meeting_hours
+        yield env.timeout(interval)
