@@ -522,7 +522,11 @@ class IdvaHours(_Frozen):
         0.5, ge=0, description="One check-in: 'very brief conversations' (extract Q8). Assumption: 30 minutes."
     )
     non_drive_hours_per_week: float = Field(
-        1.0, ge=0, description="A non-Drive case, intake included. Assumption (figures §1: ~70 min per client per week)."
+        0.8,
+        ge=0,
+        description="A non-Drive case, intake included. Assumption: at the guidance caseload of 20 this "
+        "uses 16 of 26 productive hours, leaving the headroom the report asks for (L213); ~70 "
+        "minutes per client a week at 30 cases (figures §1).",
     )
     first_contact_hours: float = Field(
         2.0, gt=0, description="One first-contact attempt: a first visit takes about 2 hours (figures §1)."

@@ -1,19 +1,31 @@
-"""Replications of one or more scenarios, serially or on local processes.
+"""Replications of one or more scenarios: serially, on local processes or on a Dask cluster.
 
 A replication is a pure function of (scenario, replication index): its random streams
-derive from ``run.seed`` and the index only, so results do not depend on the backend,
-the number of workers or the order in which workers finish. Results always come back in
-submission order.
+derive from ``run.seed`` and the index only (``SeedSequence(seed, spawn_key=(replication,
+stream))``, see :mod:`drive_sim.sampling`), so its numbers do not depend on the backend,
+the number of workers, the chunking or the order in which workers finish. Replication
+``k`` is the same whether 10 or 1,000 are run, and two scenarios run with one seed see the
+same referrals and cases (common random numbers).
+
+Work is sent in :class:`Task` chunks of consecutive replications of one scenario. A
+:class:`Runner` (from :func:`open_backend`) runs tasks and hands back each task's results
+as it finishes; :func:`run_experiment` puts them back in submission order (scenario, then
+replication). Dask is imported only when the dask backend is opened, so the command line
+starts fast.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import math
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+import signal
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -21,9 +33,34 @@ from drive_sim.config import Scenario
 from drive_sim.metrics import replication_kpis, tables
 from drive_sim.model import simulate
 
-__all__ = ["Backend", "Experiment", "ReplicationResult", "run_experiment", "run_replication"]
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "BackendError",
+    "Experiment",
+    "ReplicationResult",
+    "Runner",
+    "Task",
+    "default_workers",
+    "open_backend",
+    "plan_tasks",
+    "run_experiment",
+    "run_replication",
+    "run_task",
+    "scenario_labels",
+]
 
-Backend = Literal["serial", "process"]
+Backend = Literal["serial", "process", "dask"]
+BACKENDS: tuple[str, ...] = ("serial", "process", "dask")
+
+#: Seconds to wait for a Dask scheduler before calling it unreachable.
+DASK_CONNECT_TIMEOUT = 10
+#: A Dask task costs ~2 ms against ~0.1 ms for a process pool, so Dask gets bigger chunks.
+DASK_MIN_CHUNK = 20
+
+
+class BackendError(Exception):
+    """A backend could not be used: unknown name, bad options or an unreachable scheduler."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +69,18 @@ class ReplicationResult:
     replication: int
     kpis: pd.DataFrame
     tables: dict[str, pd.DataFrame] | None
+
+
+@dataclass(frozen=True)
+class Task:
+    """Consecutive replications of one scenario: the unit of work sent to a worker.
+
+    ``key`` says which scenario (or sweep point) the results belong to.
+    """
+
+    key: int
+    scenario: Scenario
+    replications: tuple[int, ...]
 
 
 @dataclass
@@ -45,6 +94,15 @@ class Experiment:
     interrupted: bool = False
     labels: list[str] = field(default_factory=list)
 
+    @property
+    def completed(self) -> int:
+        """Replications finished for every scenario (fewer than asked if interrupted)."""
+        if self.kpis.empty:
+            return 0
+        if "scenario" in self.kpis.columns:
+            return int(self.kpis.groupby("scenario", sort=False)["replication"].nunique().min())
+        return int(self.kpis["replication"].nunique())
+
 
 def run_replication(scenario: Scenario, replication: int, keep_tables: bool = True) -> ReplicationResult:
     """Simulate one replication and turn its records into KPIs (and tables)."""
@@ -57,87 +115,281 @@ def run_replication(scenario: Scenario, replication: int, keep_tables: bool = Tr
     )
 
 
-def _run_chunk(scenario: Scenario, scenario_index: int, reps: Sequence[int], keep_tables: bool) -> list[ReplicationResult]:
+def run_task(task: Task, keep_tables: bool) -> list[ReplicationResult]:
+    """Run every replication of a task (on whichever worker received it)."""
     results = []
-    for rep in reps:
-        result = run_replication(scenario, rep, keep_tables)
-        results.append(ReplicationResult(scenario_index, rep, result.kpis, result.tables))
+    for replication in task.replications:
+        result = run_replication(task.scenario, replication, keep_tables)
+        results.append(ReplicationResult(task.key, replication, result.kpis, result.tables))
     return results
 
 
-def _chunks(scenarios: Sequence[Scenario], replications: int, size: int) -> Iterator[tuple[int, list[int]]]:
-    for index in range(len(scenarios)):
-        for start in range(0, replications, size):
-            yield index, list(range(start, min(start + size, replications)))
+def plan_tasks(
+    scenarios: Sequence[Scenario], replications: Sequence[Iterable[int]], chunk_size: int
+) -> list[Task]:
+    """Chunks of consecutive replications, in submission order (scenario, then replication).
+
+    Args:
+        scenarios: The scenarios (or sweep points); a task's ``key`` is the position here.
+        replications: For each scenario, the replication indices still to run.
+        chunk_size: Most replications in one task.
+    """
+    tasks = []
+    for key, (scenario, wanted) in enumerate(zip(scenarios, replications, strict=True)):
+        run: list[int] = []
+        for replication in sorted(wanted):
+            if run and (replication != run[-1] + 1 or len(run) == chunk_size):
+                tasks.append(Task(key, scenario, tuple(run)))
+                run = []
+            run.append(replication)
+        if run:
+            tasks.append(Task(key, scenario, tuple(run)))
+    return tasks
 
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def iterate_results(
-    scenarios: Sequence[Scenario],
-    replications: int,
-    backend: Backend = "process",
-    workers: int | None = None,
-    keep_tables: bool = True,
-    chunk_size: int | None = None,
-) -> Iterator[ReplicationResult]:
-    """Yield every replication's result in submission order (scenario, then replication)."""
-    if backend == "serial" or (workers or default_workers()) == 1:
-        for index, reps in _chunks(scenarios, replications, 1):
-            yield from _run_chunk(scenarios[index], index, reps, keep_tables)
-        return
-    workers = workers or default_workers()
-    total = len(scenarios) * replications
-    size = chunk_size or max(1, min(20, total // (workers * 4) or 1))
-    # A local context: the global start method is the caller's business (STYLE.md).
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-        futures: list[Future] = [
-            pool.submit(_run_chunk, scenarios[index], index, reps, keep_tables)
-            for index, reps in _chunks(scenarios, replications, size)
-        ]
+# --------------------------------------------------------------------------------------
+# Runners: one per backend. ``completed`` yields (task position, results) as tasks finish.
+# --------------------------------------------------------------------------------------
+
+
+class Runner:
+    """Runs tasks on a backend. Use as a context manager (or call :meth:`close`)."""
+
+    name: str = "serial"
+    workers: int = 1
+
+    def chunk_size(self, replications: int) -> int:
+        """Replications per task for a run of ``replications`` in all."""
+        return 5
+
+    def completed(self, tasks: Sequence[Task], keep_tables: bool) -> Iterator[tuple[int, list[ReplicationResult]]]:
+        """Yield ``(position in tasks, results)`` as tasks finish, in any order.
+
+        On Ctrl-C (KeyboardInterrupt while waiting) pending tasks are cancelled, tasks
+        that had already finished are still yielded, then the interrupt is raised again.
+        """
+        for position, task in enumerate(tasks):
+            yield position, run_task(task, keep_tables)
+
+    def close(self) -> None:
+        """Release workers and connections."""
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _ignore_interrupts() -> None:
+    # Workers leave Ctrl-C to the parent, which cancels what has not started.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class ProcessRunner(Runner):
+    """A local process pool (all cores by default)."""
+
+    name = "process"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or default_workers()
+        # A local context: the global start method is the caller's business (STYLE.md).
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_ignore_interrupts,
+        )
+
+    def chunk_size(self, replications: int) -> int:
+        return max(1, min(20, math.ceil(replications / (self.workers * 4))))
+
+    def completed(self, tasks: Sequence[Task], keep_tables: bool) -> Iterator[tuple[int, list[ReplicationResult]]]:
+        futures: dict[Future, int] = {self._pool.submit(run_task, task, keep_tables): k for k, task in enumerate(tasks)}
+        yielded: set[Future] = set()
         try:
+            for future in as_completed(futures):
+                yielded.add(future)
+                yield futures[future], future.result()
+        except KeyboardInterrupt:
             for future in futures:
-                yield from future.result()
+                future.cancel()
+            # Running chunks are short: let them finish and keep them.
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            for future, position in futures.items():
+                if future not in yielded and future.done() and not future.cancelled() and future.exception() is None:
+                    yield position, future.result()
+            raise
         finally:
             for future in futures:
                 future.cancel()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskRunner(Runner):
+    """A Dask distributed cluster: a scheduler at ``address``, or a local cluster."""
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, workers: int | None = None):
+        try:
+            from distributed import Client, LocalCluster
+            from distributed.comm import resolve_address
+        except ImportError:  # pragma: no cover - dask is a dependency
+            raise BackendError("the dask backend needs dask[distributed]: pip install 'dask[distributed]'") from None
+        self._cluster: Any = None
+        if address:
+            try:
+                resolve_address(address)
+                self._client = Client(address, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+            except (OSError, ValueError, TimeoutError) as error:
+                raise BackendError(f"--scheduler {address}: cannot reach a Dask scheduler there ({error})") from None
+        else:
+            self._cluster = LocalCluster(
+                n_workers=workers or default_workers(),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self._client = Client(self._cluster, set_as_default=False)
+        self.address = address or self._cluster.scheduler_address
+        nthreads = self._client.nthreads()
+        self.workers = max(1, sum(nthreads.values()))
+
+    def chunk_size(self, replications: int) -> int:
+        return max(DASK_MIN_CHUNK, min(100, math.ceil(replications / (self.workers * 4))))
+
+    def completed(self, tasks: Sequence[Task], keep_tables: bool) -> Iterator[tuple[int, list[ReplicationResult]]]:
+        from distributed import as_completed as dask_completed
+
+        futures = [self._client.submit(run_task, task, keep_tables, pure=False) for task in tasks]
+        positions = {future.key: k for k, future in enumerate(futures)}
+        yielded: set[str] = set()
+        try:
+            for future in dask_completed(futures):
+                yielded.add(future.key)
+                yield positions[future.key], future.result()
+        except KeyboardInterrupt:
+            self._client.cancel([f for f in futures if not f.done()])
+            for future in futures:
+                if future.key not in yielded and future.status == "finished":
+                    yield positions[future.key], future.result()
+            raise
+        finally:
+            pending = [f for f in futures if not f.done()]
+            if pending:
+                self._client.cancel(pending)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._client.close()
+        if self._cluster is not None:
+            with contextlib.suppress(Exception):
+                self._cluster.close()
+
+
+def open_backend(backend: str = "process", workers: int | None = None, scheduler: str | None = None) -> Runner:
+    """A runner for a backend: ``serial``, ``process`` (the default) or ``dask``.
+
+    Args:
+        backend: The backend's name.
+        workers: Processes (``process``) or local Dask workers (``dask`` without a
+            scheduler); all cores by default. Ignored by ``serial``.
+        scheduler: A Dask scheduler address such as ``tcp://10.0.0.5:8786``; without one
+            the dask backend starts a local cluster.
+
+    Raises:
+        BackendError: An unknown backend, a scheduler without the dask backend, or a
+            scheduler that cannot be reached. Raised before anything runs.
+    """
+    if backend not in BACKENDS:
+        raise BackendError(f"--backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    if scheduler and backend != "dask":
+        raise BackendError("--scheduler needs --backend dask")
+    if backend == "dask":
+        return DaskRunner(scheduler, workers)
+    if backend == "serial" or (workers or default_workers()) == 1:
+        return Runner()
+    return ProcessRunner(workers)
+
+
+# --------------------------------------------------------------------------------------
+# Experiments
+# --------------------------------------------------------------------------------------
 
 
 def run_experiment(
     scenarios: Scenario | Sequence[Scenario],
     replications: int | None = None,
-    backend: Backend = "process",
+    backend: str = "process",
     workers: int | None = None,
     keep_tables: bool = True,
     on_result: Callable[[ReplicationResult], None] | None = None,
     labels: Sequence[str] | None = None,
+    scheduler: str | None = None,
+    runner: Runner | None = None,
 ) -> Experiment:
     """Run ``replications`` of each scenario (default: the first scenario's ``run.replications``).
 
-    Ctrl-C stops cleanly: the replications that finished are kept and the result is
-    marked ``interrupted``.
+    Args:
+        scenarios: One scenario, or several to compare on the same random numbers.
+        replications: Replications of each scenario.
+        backend: ``serial``, ``process`` or ``dask`` (see :func:`open_backend`).
+        workers: Processes or local Dask workers.
+        keep_tables: Keep every replication's record tables (cases, weeks, ...). Off, only
+            KPIs are kept, so memory does not grow with the number of cases.
+        on_result: Called with each replication's result as its task finishes (for
+            progress); the order is the order of finishing.
+        labels: Scenario labels for the ``scenario`` column (default: site names).
+        scheduler: Dask scheduler address.
+        runner: An open runner to use instead of opening (and closing) one.
+
+    Returns:
+        KPIs (and tables) in submission order: scenario, then replication. With more
+        than one scenario a ``scenario`` column holds the label. Ctrl-C stops cleanly:
+        the replications that finished are kept and the result is marked ``interrupted``.
     """
     scenarios = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
     replications = replications or scenarios[0].run.replications
     labels = list(labels) if labels is not None else scenario_labels(scenarios)
-    kpi_frames: list[pd.DataFrame] = []
-    table_frames: dict[str, list[pd.DataFrame]] = {}
+    owned = runner is None
+    runner = runner or open_backend(backend, workers, scheduler)
+    collected: dict[int, list[ReplicationResult]] = {}
     interrupted = False
     try:
-        for result in iterate_results(scenarios, replications, backend, workers, keep_tables):
-            kpis = result.kpis
-            kpi_frames.append(kpis.assign(scenario=labels[result.scenario_index]) if len(scenarios) > 1 else kpis)
-            for name, frame in (result.tables or {}).items():
-                if len(scenarios) > 1:
-                    frame = frame.assign(scenario=labels[result.scenario_index])
-                table_frames.setdefault(name, []).append(frame)
+        tasks = plan_tasks(
+            scenarios, [range(replications)] * len(scenarios), runner.chunk_size(replications * len(scenarios))
+        )
+        for position, results in runner.completed(tasks, keep_tables):
+            collected[position] = results
             if on_result is not None:
-                on_result(result)
+                for result in results:
+                    on_result(result)
     except KeyboardInterrupt:
         interrupted = True
+    finally:
+        if owned:
+            runner.close()
+    ordered = [result for position in sorted(collected) for result in collected[position]]
+    return _assemble(scenarios, replications, ordered, labels, interrupted)
+
+
+def _assemble(
+    scenarios: list[Scenario], replications: int, results: list[ReplicationResult], labels: list[str], interrupted: bool
+) -> Experiment:
+    many = len(scenarios) > 1
+    kpi_frames = [r.kpis.assign(scenario=labels[r.scenario_index]) if many else r.kpis for r in results]
+    table_frames: dict[str, list[pd.DataFrame]] = {}
+    for result in results:
+        for name, frame in (result.tables or {}).items():
+            table_frames.setdefault(name, []).append(frame.assign(scenario=labels[result.scenario_index]) if many else frame)
     kpis = pd.concat(kpi_frames, ignore_index=True) if kpi_frames else pd.DataFrame()
     joined = {name: pd.concat(frames, ignore_index=True) for name, frames in table_frames.items()}
     return Experiment(scenarios, replications, kpis, joined, interrupted, labels)

@@ -2,10 +2,11 @@
 
 Layout::
 
-    manifest.json        seed, replications, labels, package versions, the command
+    manifest.json        kind, seeds and how streams derive from them, replications,
+                         labels, package versions, the command
     scenarios/*.json     each resolved scenario, every default filled in
     kpis.csv/.parquet    KPIs of every replication (long: replication, kpi, scope, value)
-    summary.csv          mean, sd and 95% CI of every KPI across replications
+    summary.csv/.parquet mean, sd and 95% CI of every KPI across replications
     cases.csv, weeks.csv, site_weeks.csv, workforce_events.csv, practitioners.csv
     timing.json          wall-clock time (the only file that differs between identical runs)
 
@@ -23,7 +24,7 @@ import platform
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,27 @@ import pandas as pd
 
 from drive_sim.config import Scenario, scenario_from_dict
 
-__all__ = ["SavedResults", "atomic_write_text", "load_results", "save_results", "slug", "versions"]
+__all__ = [
+    "SEED_SCHEME",
+    "SavedResults",
+    "atomic_write_text",
+    "load_results",
+    "read_manifest",
+    "save_results",
+    "slug",
+    "versions",
+    "write_table",
+]
 
-_PACKAGES = ("drive-sim", "simpy", "numpy", "scipy", "pandas", "pydantic", "plotly", "pyarrow")
+_PACKAGES = (
+    "drive-sim", "simpy", "numpy", "scipy", "pandas", "pydantic", "plotly", "pyarrow", "dask", "distributed",
+)  # fmt: skip
+
+#: How every random number of a replication follows from the seeds recorded in a manifest.
+SEED_SCHEME = (
+    "numpy SeedSequence(run.seed, spawn_key=(replication, stream)) per named stream; "
+    "spawn_key=(replication, stream, case) per case (drive_sim.sampling)"
+)
 
 
 def slug(text: str) -> str:
@@ -69,6 +88,34 @@ def _write_table(folder: Path, name: str, frame: pd.DataFrame, parquet: bool) ->
         frame.to_parquet(folder / f"{name}.parquet", index=False)
 
 
+def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_table(folder: Path, name: str, frame: pd.DataFrame, csv: bool = True, parquet: bool = True) -> None:
+    """Write ``name.csv`` and ``name.parquet`` into ``folder``, each atomically."""
+    if csv:
+        _atomic(folder / f"{name}.csv", lambda path: frame.to_csv(path, index=False, lineterminator="\n"))
+    if parquet:
+        _atomic(folder / f"{name}.parquet", lambda path: frame.to_parquet(path, index=False))
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any] | None:
+    """The manifest of a results folder, or ``None`` if it has none."""
+    path = Path(folder) / "manifest.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def save_results(
     folder: str | Path,
     scenarios: Sequence[Scenario],
@@ -88,8 +135,10 @@ def save_results(
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".partial"))
     try:
         manifest = {
+            "kind": "run" if len(scenarios) == 1 else "compare",
             "labels": list(labels),
             "seeds": [s.run.seed for s in scenarios],
+            "seed_scheme": SEED_SCHEME,
             "replications": replications,
             "command": command,
             "versions": versions(),
@@ -101,7 +150,7 @@ def save_results(
             (staging / path).write_text(scenario.model_dump_json(indent=2) + "\n", encoding="utf-8")
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _write_table(staging, "kpis", kpis, parquet)
-        summary.to_csv(staging / "summary.csv", index=False, lineterminator="\n")
+        _write_table(staging, "summary", summary, parquet)
         for name, frame in (tables or {}).items():
             _write_table(staging, name, frame, parquet)
         if timing:

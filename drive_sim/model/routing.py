@@ -64,9 +64,17 @@ class Router:
         """The IDVA for a new case, or None if every place in its group is taken."""
         group = self.group_for(case)
         if group == "existing":
-            return self.existing_idva(case)
+            existing = self.existing_idva(case)
+            if not existing.vacant:
+                return existing
+            # Her IDVA has left: whoever covers that IDVA's caseload takes her.
+            groups = [self.groups[existing.role], self.groups["wider"], self.groups["all"]]
+            return self.site.least_loaded_in_post(groups, existing, self.site.env.now) or existing
         rules = self.rules
         capped = rules.caseload_cap is not None and rules.when_full != "allocate_anyway"
+        if all(idva.vacant for idva in self.groups[group]):
+            # Nobody of the group is in post: the rest of the service covers, as for a leaver.
+            group = next((g for g in ("wider", "all") if any(not i.vacant for i in self.groups[g])), group)
         chosen = self.pick(self.groups[group], group, capped=capped)
         if chosen is not None or not capped:
             return chosen

@@ -228,13 +228,13 @@ class SiteModel:
         if isinstance(person, IdvaState):
             groups = [self.routing.groups[person.role], self.routing.groups["wider"], self.routing.groups["all"]]
             for case in list(person.cases.values()):
-                target = self._least_loaded_in_post(groups, person, now)
+                target = self.least_loaded_in_post(groups, person, now)
                 if target is None:
                     return  # nobody in post: the cases stay uncovered
                 self.transfer_idva(case, target)
                 case.record.reassignments += 1
             for closing in list(person.non_drive_closing):
-                target = self._least_loaded_in_post(groups, person, now)
+                target = self.least_loaded_in_post(groups, person, now)
                 assert target is not None
                 target.non_drive_closing.append(closing)
                 target.non_drive_closing.sort()
@@ -251,7 +251,7 @@ class SiteModel:
                 case.cm = target
                 case.record.reassignments += 1
 
-    def _least_loaded_in_post(self, groups, leaver: Practitioner, now: float) -> IdvaState | None:
+    def least_loaded_in_post(self, groups, leaver: Practitioner, now: float) -> IdvaState | None:
         for group in groups:
             in_post = [i for i in group if not i.vacant and i is not leaver]
             if in_post:

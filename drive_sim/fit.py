@@ -1,0 +1,721 @@
+"""Fit a site's parameters from its case export, each with a 95% confidence interval.
+
+Pure statistics over a validated :class:`~drive_sim.casefile.CaseExport`: nothing here
+reads or writes files. :func:`fit_site` returns a :class:`SiteFit`; ``fit_report`` turns
+it into a scenario file and an HTML page. What is fitted, and how:
+
+- **Referral rate**: non-backdated cases over the referral period, a Poisson rate per year
+  with the exact (chi-square) interval, widened quasi-Poisson when panel batches are
+  over-dispersed. Each distinct referral date stands for the interval to the next, so the
+  period is ``(last - first) * m / (m - 1)`` for ``m`` distinct dates.
+- **Trend**: Poisson regression of monthly counts on time (offset: days covered that
+  month; quasi-Poisson standard error); the rate ratio per year and its p-value.
+- **Panel batches**: cases per distinct referral date: mean, variance, dispersion index
+  with its chi-square test, and the negative binomial ``k`` (moment estimate, bootstrap
+  interval) the model's ``referrals.dispersion`` uses.
+- **Durations** (CM intervention, first-contact delay): censored maximum likelihood for
+  lognormal, gamma and Weibull (``scipy.stats`` with ``CensoredData``), the lowest AIC
+  wins; intervals from the observed information (delta method on the log scale). Dates are
+  whole days, so a duration of ``d`` days is taken as ``d + 0.5``.
+- **Shares**: Wilson intervals; client response shares use Goodman's simultaneous
+  intervals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, stats
+
+from drive_sim.casefile import RESPONSES, CaseExport, CaseRow, NonDriveExport
+from drive_sim.config import Scenario
+
+__all__ = [
+    "DelayFit",
+    "DeselectionFit",
+    "DurationFit",
+    "Estimate",
+    "MonthCount",
+    "NonDriveFit",
+    "ReferralFit",
+    "Share",
+    "SiteFit",
+    "InterventionStart",
+    "count_text",
+    "fit_duration",
+    "fit_site",
+    "goodman",
+    "kaplan_meier",
+    "poisson_rate",
+    "wilson",
+]
+
+CONFIDENCE = 0.95
+_Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
+_ALPHA = 1 - CONFIDENCE
+_DAYS_PER_YEAR = 365  # the model's year (referrals.annual_rate)
+_MIN_EVENTS = 10  # fewer closures (or contacts) than this: no distribution is fitted
+_BOOTSTRAP = 2000
+
+FAMILIES: dict[str, stats.rv_continuous] = {
+    "lognormal": stats.lognorm,
+    "gamma": stats.gamma,
+    "weibull": stats.weibull_min,
+}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate and its 95% confidence interval."""
+
+    value: float
+    low: float
+    high: float
+
+    def contains(self, x: float) -> bool:
+        return self.low <= x <= self.high
+
+
+@dataclass(frozen=True)
+class Share:
+    """``count`` of ``total`` cases, and the share with its interval."""
+
+    count: int
+    total: int
+    share: Estimate
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: dt.date
+    cases: int
+    days: int  # days of the month inside the referral period
+
+
+@dataclass(frozen=True)
+class ReferralFit:
+    cases: int  # not backdated
+    backdated: int
+    first: dt.date
+    last: dt.date
+    period_days: float
+    per_year: Estimate
+    months: tuple[MonthCount, ...]
+    trend_ratio_per_year: Estimate | None  # rate ratio per year of time
+    trend_p_value: float | None
+    trend_expected: tuple[float, ...]  # fitted cases per month, for plotting
+    meetings: int  # distinct referral dates
+    meeting_interval_days: float  # median gap between them
+    batch_mean: float
+    batch_variance: float
+    dispersion_index: float
+    overdispersion_p_value: float
+    dispersion_k: Estimate
+    backdating_months: Estimate | None
+
+
+@dataclass(frozen=True)
+class DurationFit:
+    """The winning distribution of a censored duration fit (days)."""
+
+    family: str
+    shape: float
+    scale: float
+    spec: dict[str, float | str]  # the scenario's distribution spec
+    spec_ci: dict[str, Estimate]
+    mean: Estimate
+    sd: Estimate
+    median: Estimate
+    p90: Estimate
+    aic: dict[str, float]  # every family tried
+    events: int
+    censored: int
+    max_gap: float  # largest gap between Kaplan-Meier and fitted survival
+    km_days: tuple[float, ...]
+    km_survival: tuple[float, ...]
+    km_at_risk: tuple[int, ...]
+
+    def survival(self, days: np.ndarray) -> np.ndarray:
+        return FAMILIES[self.family].sf(days, self.shape, scale=self.scale)
+
+
+@dataclass(frozen=True)
+class DelayFit:
+    cases: int
+    median_days: Estimate
+    p90_days: Estimate
+    within_7_days: Share
+    before_referral: int  # left out: contact dated before the referral
+    distribution: DurationFit | None
+
+
+@dataclass(frozen=True)
+class DeselectionFit:
+    overall: Share
+    unreachable: Share | None  # among never-contacted unreachable clients' cases old enough to have settled
+    reached: Share | None  # among support and monitoring clients' cases, likewise
+    settle_days: int
+
+
+@dataclass(frozen=True)
+class NonDriveFit:
+    idva_id: str
+    months: int
+    referrals: int
+    per_year: Estimate
+
+
+@dataclass(frozen=True)
+class SiteFit:
+    """Everything fitted from one export; ``None`` where the data were too few."""
+
+    source: str
+    as_of: dt.date
+    cases: int
+    idvas: int
+    case_managers: int
+    referrals: ReferralFit | None
+    intervention_start: InterventionStart
+    cm_duration: DurationFit | None  # from the rebuilt intervention start to CM closure
+    duration_includes_extensions: bool
+    duration_cases: tuple[int, int]  # (closed, censored) used
+    extension: Share | None
+    extension_days: Estimate | None  # mean extra days of an extended case
+    responses: dict[str, Share]  # observed, non-backdated cases
+    already_supported_share: float  # assumed (base scenario)
+    response_shares: dict[str, Estimate]  # the model's case_mix.client_response they imply
+    first_contact: DelayFit | None
+    deselection: DeselectionFit
+    non_drive: tuple[NonDriveFit, ...]
+    notes: tuple[str, ...]
+
+
+# --------------------------------------------------------------------------------------
+# Intervals
+# --------------------------------------------------------------------------------------
+
+
+def poisson_rate(count: int, exposure: float) -> Estimate:
+    """A Poisson rate per unit of ``exposure`` with its exact (Garwood) interval."""
+    low = stats.chi2.ppf(_ALPHA / 2, 2 * count) / 2 if count > 0 else 0.0
+    high = stats.chi2.ppf(1 - _ALPHA / 2, 2 * count + 2) / 2
+    return Estimate(count / exposure, low / exposure, high / exposure)
+
+
+def wilson(count: int, total: int) -> Share:
+    """A binomial share with its Wilson score interval."""
+    p = count / total
+    denominator = 1 + _Z**2 / total
+    centre = (p + _Z**2 / (2 * total)) / denominator
+    half = _Z * math.sqrt(p * (1 - p) / total + _Z**2 / (4 * total**2)) / denominator
+    return Share(count, total, Estimate(p, max(0.0, centre - half), min(1.0, centre + half)))
+
+
+def goodman(counts: dict[str, int]) -> dict[str, Share]:
+    """Multinomial shares with Goodman's (1965) simultaneous intervals."""
+    total = sum(counts.values())
+    q = stats.chi2.ppf(1 - _ALPHA / len(counts), 1)
+    result = {}
+    for key, n in counts.items():
+        root = math.sqrt(q * (q + 4 * n * (total - n) / total))
+        low, high = ((q + 2 * n - root) / (2 * (total + q)), (q + 2 * n + root) / (2 * (total + q)))
+        result[key] = Share(n, total, Estimate(n / total, max(0.0, low), min(1.0, high)))
+    return result
+
+
+def _percentile_ci(value: float, draws: np.ndarray) -> Estimate:
+    low, high = np.quantile(draws, [_ALPHA / 2, 1 - _ALPHA / 2])
+    return Estimate(float(value), float(low), float(high))
+
+
+# --------------------------------------------------------------------------------------
+# Censored distributions
+# --------------------------------------------------------------------------------------
+
+
+def kaplan_meier(days: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Event days, survival just after each, and the number at risk just before each."""
+    event_days = np.unique(days[observed])
+    at_risk = np.array([(days >= t).sum() for t in event_days])
+    events = np.array([((days == t) & observed).sum() for t in event_days])
+    return event_days, np.cumprod(1 - events / at_risk), at_risk
+
+
+def _log_likelihood(dist: stats.rv_continuous, theta: np.ndarray, events: np.ndarray, censored: np.ndarray) -> float:
+    shape, scale = np.exp(theta)
+    value = dist.logpdf(events, shape, scale=scale).sum() + dist.logsf(censored, shape, scale=scale).sum()
+    return float(value) if np.isfinite(value) else -math.inf
+
+
+def _start(family: str, values: np.ndarray) -> np.ndarray:
+    """Method-of-moments starting values (log shape, log scale)."""
+    mean, var = float(values.mean()), float(max(values.var(), 1e-6 * values.mean() ** 2))
+    if family == "lognormal":
+        s = math.sqrt(math.log1p(var / mean**2))
+        return np.log([s, mean / math.exp(s**2 / 2)])
+    if family == "gamma":
+        return np.log([mean**2 / var, var / mean])
+    k = max(0.2, min(20.0, 1.2 / math.sqrt(var) * mean))
+    return np.log([k, mean / math.gamma(1 + 1 / k)])
+
+
+def _mle(family: str, events: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, float]:
+    """Censored MLE of (log shape, log scale): scipy's fit, polished by Nelder-Mead."""
+    dist = FAMILIES[family]
+
+    def negative(theta: np.ndarray) -> float:
+        return -_log_likelihood(dist, theta, events, censored)
+
+    starts = [_start(family, events)]
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            shape, _, scale = dist.fit(stats.CensoredData(uncensored=events, right=censored), floc=0)
+            starts.insert(0, np.log([shape, scale]))
+        except (ValueError, RuntimeError, FloatingPointError):
+            pass
+        best = min(starts, key=negative)
+        result = optimize.minimize(negative, best, method="Nelder-Mead", options={"xatol": 1e-7, "fatol": 1e-9})
+    theta = result.x if result.fun <= negative(best) else best
+    return np.asarray(theta, dtype=float), -negative(theta)
+
+
+def _hessian(f: Callable[[np.ndarray], float], theta: np.ndarray, h: float = 1e-4) -> np.ndarray:
+    n = len(theta)
+    hess = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            ei, ej = np.eye(n)[i] * h, np.eye(n)[j] * h
+            hess[i, j] = (f(theta + ei + ej) - f(theta + ei - ej) - f(theta - ei + ej) + f(theta - ei - ej)) / (4 * h * h)
+    return hess
+
+
+def _delta(g: Callable[[np.ndarray], float], theta: np.ndarray, cov: np.ndarray | None) -> Estimate:
+    """A positive function of the parameters with a log-scale delta-method interval."""
+    value = g(theta)
+    if cov is None:
+        return Estimate(value, math.nan, math.nan)
+    h = 1e-6
+    grad = np.array([(math.log(g(theta + h * e)) - math.log(g(theta - h * e))) / (2 * h) for e in np.eye(len(theta))])
+    se = math.sqrt(max(0.0, float(grad @ cov @ grad)))
+    return Estimate(value, value * math.exp(-_Z * se), value * math.exp(_Z * se))
+
+
+def _spec(family: str, theta: np.ndarray) -> dict[str, float]:
+    """The scenario's parameters of a distribution (see ``config.Distribution``)."""
+    shape, scale = np.exp(theta)
+    if family == "lognormal":
+        mean = scale * math.exp(shape**2 / 2)
+        return {"mean": mean, "sd": mean * math.sqrt(math.expm1(shape**2))}
+    if family == "gamma":
+        return {"shape": shape, "mean": shape * scale}
+    return {"shape": shape, "scale": scale}
+
+
+def fit_duration(days: np.ndarray, observed: np.ndarray, families: Sequence[str] = tuple(FAMILIES)) -> DurationFit:
+    """Fit right-censored durations; the family with the lowest AIC wins.
+
+    Args:
+        days: durations in days (positive).
+        observed: True where the duration ended (an event), False where it was censored.
+        families: candidates among ``lognormal``, ``gamma``, ``weibull``.
+    """
+    days = np.asarray(days, dtype=float)
+    observed = np.asarray(observed, dtype=bool)
+    events, censored = days[observed], days[~observed]
+    fits = {family: _mle(family, events, censored) for family in families}
+    aic = {family: 4 - 2 * ll for family, (_, ll) in fits.items()}
+    family = min(aic, key=aic.__getitem__)
+    theta = fits[family][0]
+    dist = FAMILIES[family]
+
+    def log_likelihood(t: np.ndarray) -> float:
+        return _log_likelihood(dist, t, events, censored)
+
+    try:
+        cov = np.linalg.inv(-_hessian(log_likelihood, theta))
+        cov = cov if np.all(np.linalg.eigvalsh(cov) > 0) else None
+    except np.linalg.LinAlgError:
+        cov = None
+
+    def quantity(name: str) -> Callable[[np.ndarray], float]:
+        def g(t: np.ndarray) -> float:
+            shape, scale = np.exp(t)
+            if name in ("mean", "sd"):
+                return float(dist.mean(shape, scale=scale) if name == "mean" else dist.std(shape, scale=scale))
+            return float(dist.ppf(0.5 if name == "median" else 0.9, shape, scale=scale))
+
+        return g
+
+    spec_ci = {key: _delta(lambda t, key=key: _spec(family, t)[key], theta, cov) for key in _spec(family, theta)}
+    km_days, km_survival, km_at_risk = kaplan_meier(days, observed)
+    shape, scale = (float(v) for v in np.exp(theta))
+    fitted = dist.sf(km_days, shape, scale=scale)
+    before = np.concatenate([[1.0], km_survival[:-1]])
+    gap = float(np.max(np.maximum(abs(km_survival - fitted), abs(before - fitted)))) if len(km_days) else math.nan
+    return DurationFit(
+        family=family,
+        shape=shape,
+        scale=scale,
+        spec={"kind": family, **_spec(family, theta)},
+        spec_ci=spec_ci,
+        mean=_delta(quantity("mean"), theta, cov),
+        sd=_delta(quantity("sd"), theta, cov),
+        median=_delta(quantity("median"), theta, cov),
+        p90=_delta(quantity("p90"), theta, cov),
+        aic=aic,
+        events=int(observed.sum()),
+        censored=int((~observed).sum()),
+        max_gap=gap,
+        km_days=tuple(float(v) for v in km_days),
+        km_survival=tuple(float(v) for v in km_survival),
+        km_at_risk=tuple(int(v) for v in km_at_risk),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Referrals
+# --------------------------------------------------------------------------------------
+
+
+def _month_counts(dates: Sequence[dt.date], first: dt.date, last: dt.date) -> list[MonthCount]:
+    counts: dict[dt.date, int] = {}
+    for day in dates:
+        counts[day.replace(day=1)] = counts.get(day.replace(day=1), 0) + 1
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        days = (min(following, last + dt.timedelta(days=1)) - max(month, first)).days
+        months.append(MonthCount(month, counts.get(month, 0), days))
+        month = following
+    return months
+
+
+def _trend(months: Sequence[MonthCount], first: dt.date) -> tuple[Estimate, float, tuple[float, ...]] | None:
+    """Poisson regression of monthly counts on years since ``first`` (quasi-Poisson SE)."""
+    if len(months) < 3:
+        return None
+    y = np.array([m.cases for m in months], dtype=float)
+    days = np.array([m.days for m in months], dtype=float)
+    middle = np.array([(max(m.month, first) - first).days + m.days / 2 for m in months]) / _DAYS_PER_YEAR
+    x = np.column_stack([np.ones_like(middle), middle])
+    offset = np.log(days)
+    beta = np.array([math.log(max(y.sum(), 0.5) / days.sum()), 0.0])
+    for _ in range(100):
+        mu = np.exp(x @ beta + offset)
+        step = np.linalg.solve(x.T @ (mu[:, None] * x), x.T @ (y - mu))
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    mu = np.exp(x @ beta + offset)
+    cov = np.linalg.inv(x.T @ (mu[:, None] * x))
+    phi = max(1.0, float(((y - mu) ** 2 / mu).sum()) / (len(y) - 2))
+    se = math.sqrt(cov[1, 1] * phi)
+    slope = float(beta[1])
+    p_value = float(2 * stats.norm.sf(abs(slope) / se))
+    ratio = Estimate(math.exp(slope), math.exp(slope - _Z * se), math.exp(slope + _Z * se))
+    return ratio, p_value, tuple(float(v) for v in mu)
+
+
+def _fit_referrals(cases: Sequence[CaseRow], rng: np.random.Generator) -> ReferralFit | None:
+    dates = sorted(c.referral_date for c in cases if not c.backdated)
+    meeting_days = sorted(set(dates))
+    if len(meeting_days) < 2:
+        return None
+    first, last = meeting_days[0], meeting_days[-1]
+    m = len(meeting_days)
+    period = (last - first).days * m / (m - 1)
+    per_day = Counter(dates)
+    sizes = np.array([per_day[day] for day in meeting_days], dtype=float)
+    mean, variance = float(sizes.mean()), float(sizes.var(ddof=1))
+    index = variance / mean
+    over_p = float(stats.chi2.sf((m - 1) * index, m - 1))
+    n = len(dates)
+    per_year = poisson_rate(n, period / _DAYS_PER_YEAR)
+    if over_p < _ALPHA and index > 1:  # quasi-Poisson: an effective count of n / index
+        wide = poisson_rate(max(1, round(n / index)), 1.0)
+        scale = per_year.value / wide.value
+        per_year = Estimate(per_year.value, wide.low * scale, wide.high * scale)
+    resampled = rng.choice(sizes, size=(_BOOTSTRAP, m))
+    boot_mean, boot_var = resampled.mean(axis=1), resampled.var(axis=1, ddof=1)
+    k_draws = np.maximum(0.0, (boot_var - boot_mean) / boot_mean**2)
+    dispersion_k = _percentile_ci(max(0.0, (variance - mean) / mean**2), k_draws)
+    months = _month_counts(dates, first, last)
+    trend = _trend(months, first)
+    backdated = sum(c.backdated for c in cases)
+    if backdated:
+        months_back = 12 * backdated / per_year.value
+        se = math.sqrt(1 / backdated + 1 / n)
+        backdating = Estimate(months_back, months_back * math.exp(-_Z * se), months_back * math.exp(_Z * se))
+    else:
+        backdating = Estimate(0.0, 0.0, 12 * poisson_rate(0, 1.0).high / per_year.value)
+    return ReferralFit(
+        cases=n,
+        backdated=backdated,
+        first=first,
+        last=last,
+        period_days=period,
+        per_year=per_year,
+        months=tuple(months),
+        trend_ratio_per_year=trend[0] if trend else None,
+        trend_p_value=trend[1] if trend else None,
+        trend_expected=trend[2] if trend else (),
+        meetings=m,
+        meeting_interval_days=float(np.median(np.diff([d.toordinal() for d in meeting_days]))),
+        batch_mean=mean,
+        batch_variance=variance,
+        dispersion_index=index,
+        overdispersion_p_value=over_p,
+        dispersion_k=dispersion_k,
+        backdating_months=backdating,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The whole site
+# --------------------------------------------------------------------------------------
+
+
+def _days(start: dt.date, end: dt.date) -> int:
+    return (end - start).days
+
+
+@dataclass(frozen=True)
+class InterventionStart:
+    """When the model starts a case's CM intervention: at the gate (see ``model.cases``).
+
+    The CM writes the contact strategy first; under gate ``strict`` the intervention starts
+    at the later of the strategy's end and the IDVA's first contact; under ``cautious`` at
+    the later of the strategy's end and the earlier of first contact and
+    ``cautious_after_days``; under ``none`` at the strategy's end. The export has no gate
+    date, so it is rebuilt this way from the base scenario's policy.
+    """
+
+    gate: str = "strict"
+    strategy_days: float = 28.0
+    cautious_after_days: float = 28.0
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> InterventionStart:
+        return cls(
+            scenario.policies.gate,
+            float(scenario.durations.contact_strategy_days.mean),
+            scenario.policies.cautious_after_days,
+        )
+
+    def days_after_referral(self, case: CaseRow) -> float | None:
+        """Days from referral to the start, or ``None`` where the export cannot tell."""
+        contact = None if case.idva_first_contact_date is None else _days(case.referral_date, case.idva_first_contact_date)
+        if self.gate == "none":
+            return self.strategy_days
+        if contact is None:
+            # Unreachable: the outcome's date is not in the export. Still waiting: the gate is shut.
+            if self.gate == "strict" or case.client_response is not None:
+                return None
+            return max(self.strategy_days, self.cautious_after_days)
+        if self.gate == "strict":
+            return max(self.strategy_days, contact)
+        return max(self.strategy_days, min(contact, self.cautious_after_days))
+
+
+def _cm_duration_data(export: CaseExport, start: InterventionStart) -> tuple[np.ndarray, np.ndarray, int]:
+    """CM intervention lengths: closures are events; open and deselected cases are censored.
+
+    Returns the days, the event flags, and how many cases closed before their rebuilt start
+    (left out). With an ``extended`` column, extended cases are left out (extension is
+    decided independently of the intervention's length, so this does not bias the fit),
+    and so are closed cases whose flag is blank; without it the lengths include extensions.
+    Deselection is a competing risk: a deselected case says only that the intervention
+    would have lasted longer.
+    """
+    days, observed, early = [], [], 0
+    for case in export.cases:
+        if export.has_extended and (case.extended or (case.extended is None and case.cm_closed_date)):
+            continue
+        offset = start.days_after_referral(case)
+        if offset is None:
+            continue
+        end = _days(case.referral_date, case.cm_closed_date or export.as_of)
+        length = end - offset
+        if length <= 0:
+            early += case.cm_closed_date is not None
+            continue
+        if case.cm_closed_date is not None and not case.deselected:
+            days.append(length + 0.5)  # closed on a day: the middle of it
+            observed.append(True)
+        elif case.cm_closed_date is not None or not case.deselected:
+            days.append(length)
+            observed.append(False)
+    return np.array(days, dtype=float), np.array(observed, dtype=bool), early
+
+
+def _fit_extension(export: CaseExport, notes: list[str]) -> tuple[Share | None, Estimate | None]:
+    """Extension share among cases old enough that extended and non-extended ones have all closed."""
+    closed = [c for c in export.cases if c.cm_closed_date and not c.deselected and c.extended is not None]
+    if not closed:
+        return None, None
+    longest = max(_days(c.referral_date, c.cm_closed_date) for c in closed if c.cm_closed_date)
+    old = [c for c in closed if _days(c.referral_date, export.as_of) > longest]
+    if len(old) < _MIN_EVENTS:
+        notes.append(
+            "extension share: too few cases are older than the longest CM duration, so it is estimated "
+            "from all closed cases and may be too low (extended cases close later)"
+        )
+        old = closed
+    share = wilson(sum(bool(c.extended) for c in old), len(old))
+    lengths = {flag: np.array([_days(c.referral_date, c.cm_closed_date) for c in old if c.extended is flag and c.cm_closed_date]) for flag in (True, False)}
+    extra = None
+    if len(lengths[True]) >= 2 and len(lengths[False]) >= 2:
+        difference = float(lengths[True].mean() - lengths[False].mean())
+        se = math.sqrt(lengths[True].var(ddof=1) / len(lengths[True]) + lengths[False].var(ddof=1) / len(lengths[False]))
+        extra = Estimate(difference, difference - _Z * se, difference + _Z * se)
+    return share, extra
+
+
+def _fit_first_contact(export: CaseExport, rng: np.random.Generator) -> DelayFit | None:
+    delays = [
+        _days(c.referral_date, c.idva_first_contact_date) for c in export.cases if c.idva_first_contact_date is not None
+    ]
+    before = sum(d < 0 for d in delays)
+    values = np.array([d for d in delays if d >= 0], dtype=float)
+    if len(values) < 2:
+        return None
+    draws = rng.choice(values, size=(_BOOTSTRAP, len(values)))
+    quantiles = np.quantile(draws, [0.5, 0.9], axis=1)
+    distribution = fit_duration(values + 0.5, np.ones(len(values), dtype=bool)) if len(values) >= _MIN_EVENTS else None
+    return DelayFit(
+        cases=len(values),
+        median_days=_percentile_ci(float(np.median(values)), quantiles[0]),
+        p90_days=_percentile_ci(float(np.quantile(values, 0.9)), quantiles[1]),
+        within_7_days=wilson(int((values <= 7).sum()), len(values)),
+        before_referral=before,
+        distribution=distribution,
+    )
+
+
+def _fit_deselection(export: CaseExport) -> DeselectionFit:
+    """Deselection overall, and by client response among cases old enough to have settled.
+
+    A case is deselected at a panel some time after its referral; cases referred within
+    the longest observed referral-to-deselection time of the as-of date are left out of
+    the by-response shares, since their deselection may still be to come.
+    """
+    cases = export.cases
+    settle = max(
+        (_days(c.referral_date, c.cm_closed_date) for c in cases if c.deselected and c.cm_closed_date), default=0
+    )
+    settled = [c for c in cases if _days(c.referral_date, export.as_of) > settle]
+
+    def share(group: Iterable[CaseRow]) -> Share | None:
+        group = list(group)
+        return wilson(sum(c.deselected for c in group), len(group)) if group else None
+
+    return DeselectionFit(
+        overall=wilson(sum(c.deselected for c in cases), len(cases)),
+        unreachable=share(c for c in settled if c.client_response == "unreachable" and not c.idva_first_contact_date),
+        reached=share(c for c in settled if c.client_response in ("support", "monitoring")),
+        settle_days=settle,
+    )
+
+
+def _fit_responses(export: CaseExport, already_supported: float) -> tuple[dict[str, Share], dict[str, Estimate]]:
+    """Observed response shares (non-backdated cases) and the model's shares they imply.
+
+    The model makes every already-supported client a support client and draws the others'
+    responses from ``case_mix.client_response``; the export cannot tell them apart, so with
+    ``a = case_mix.already_supported_share`` (from the base scenario) the observed shares
+    are ``a + (1 - a) support``, ``(1 - a) monitoring`` and ``(1 - a) unreachable``. The
+    interval ends are mapped the same way and clipped to [0, 1].
+    """
+    counts = {r: sum(c.client_response == r and not c.backdated for c in export.cases) for r in RESPONSES}
+    if not sum(counts.values()) or already_supported >= 1:
+        return {}, {}
+    observed = goodman(counts)
+
+    def model_share(response: str, value: float) -> float:
+        shifted = value - already_supported if response == "support" else value
+        return min(1.0, max(0.0, shifted / (1 - already_supported)))
+
+    implied = {
+        r: Estimate(*(model_share(r, v) for v in (share.share.value, share.share.low, share.share.high)))
+        for r, share in observed.items()
+    }
+    return observed, implied
+
+
+def _fit_non_drive(non_drive: NonDriveExport) -> tuple[NonDriveFit, ...]:
+    by_idva: dict[str, list[int]] = {}
+    for row in non_drive.rows:
+        by_idva.setdefault(row.idva_id, []).append(row.referrals)
+    return tuple(
+        NonDriveFit(idva, len(counts), sum(counts), poisson_rate(sum(counts), len(counts) / 12))
+        for idva, counts in sorted(by_idva.items())
+    )
+
+
+def fit_site(
+    export: CaseExport, non_drive: NonDriveExport | None = None, scenario: Scenario | None = None, seed: int = 0
+) -> SiteFit:
+    """Fit everything the export supports; what it cannot support is ``None`` with a note.
+
+    Args:
+        export: a validated case export.
+        non_drive: optional non-Drive referrals per IDVA and month.
+        scenario: the base scenario, whose gate policy, contact strategy and
+            already-supported share say how the model's parameters show in the data
+            (default: the default site).
+        seed: seed of the bootstrap intervals (batch dispersion, first-contact quantiles).
+    """
+    scenario = scenario or Scenario()
+    referral_rng, contact_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    notes: list[str] = []
+    referrals = _fit_referrals(export.cases, referral_rng)
+    if referrals is None:
+        notes.append("referral rate: fewer than two distinct referral dates")
+    start = InterventionStart.of(scenario)
+    days, observed, early = _cm_duration_data(export, start)
+    cm_duration = fit_duration(days, observed) if observed.sum() >= _MIN_EVENTS else None
+    if cm_duration is None:
+        notes.append(f"CM duration: fewer than {_MIN_EVENTS} closed cases to fit")
+    if early:
+        notes.append(f"CM duration: {count_text(early)} cases closed before their intervention would have started; left out")
+    extension, extension_days = _fit_extension(export, notes) if export.has_extended else (None, None)
+    already_supported = scenario.case_mix.already_supported_share
+    responses, response_shares = _fit_responses(export, already_supported)
+    if not responses:
+        notes.append("client response: no case has a response")
+    first_contact = _fit_first_contact(export, contact_rng)
+    if first_contact is None:
+        notes.append("first contact: fewer than two cases with a first-contact date")
+    return SiteFit(
+        source=export.source,
+        as_of=export.as_of,
+        cases=len(export.cases),
+        idvas=len({c.idva_id for c in export.cases if c.idva_id}),
+        case_managers=len({c.cm_id for c in export.cases if c.cm_id}),
+        referrals=referrals,
+        intervention_start=start,
+        cm_duration=cm_duration,
+        duration_includes_extensions=not export.has_extended,
+        duration_cases=(int(observed.sum()), int((~observed).sum())),
+        extension=extension,
+        extension_days=extension_days,
+        responses=responses,
+        already_supported_share=already_supported,
+        response_shares=response_shares,
+        first_contact=first_contact,
+        deselection=_fit_deselection(export),
+        non_drive=_fit_non_drive(non_drive) if non_drive else (),
+        notes=tuple(notes),
+    )
+
+
+def count_text(n: int) -> str:
+    """A case count as reports show it: counts under 5 are suppressed."""
+    return "<5" if n < 5 else f"{n:,}"

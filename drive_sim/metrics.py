@@ -1,0 +1,624 @@
+"""Records to tidy tables, and the records of one replication to its KPIs.
+
+Pure functions over a :class:`~drive_sim.records.SimulationOutput`: nothing here runs the
+model, prints or draws. :func:`replication_kpis` returns a long table (``replication, kpi,
+scope, value``) that :mod:`drive_sim.stats` summarises across replications.
+
+**Window.** A weekly row counts when its week ends after ``run.warmup_days``; a case when
+it was accepted at or after it; a workforce event when it happened at or after it. Rates
+a year divide by the window, ``horizon_days - warmup_days``.
+
+**Which weeks a practitioner KPI reads.** What a practitioner holds and does (open cases,
+cases per FTE, weeks above guidance, workload ratio) is read over *staffed* weeks, so a
+vacancy does not pass for a light caseload. What clients and cases meet (first-contact
+queue, unreviewed cases, support shortfall, new cases, burnout) is read over every week.
+Vacant weeks give ``vacancy_days`` and ``uncovered_case_days``.
+
+**Scopes.** ``site``; ``group:idva`` (every IDVA), ``group:drive`` and ``group:wider``
+(IDVAs by role, where the group has members), ``group:cm`` (every CM, Team Leaders
+included); ``idva:<name>`` and ``cm:<name>`` for each practitioner in
+``output.practitioners``. A group KPI pools the practitioner-weeks of its members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from drive_sim.config import Scenario
+from drive_sim.records import (
+    CaseRecord,
+    PractitionerInfo,
+    SimulationOutput,
+    SiteWeek,
+    WeeklyState,
+    WorkforceEvent,
+    column_names,
+)
+
+__all__ = [
+    "CM_KPIS",
+    "GUIDANCE_KPIS",
+    "IDVA_KPIS",
+    "KPI_INFO",
+    "SITE_KPIS",
+    "guidance_for",
+    "replication_kpis",
+    "tables",
+]
+
+DAYS_PER_WEEK = 7.0
+DAYS_PER_YEAR = 365.0
+
+# --------------------------------------------------------------------------------------
+# KPI names, units and what each is compared against
+# --------------------------------------------------------------------------------------
+
+#: KPI name -> (unit, one-line description). Display labels belong to the report layer.
+KPI_INFO: dict[str, tuple[str, str]] = {
+    # Site, from the cases accepted in the window unless said.
+    "accepted_cases_per_year": ("cases a year", "Drive cases accepted a year."),
+    "accepted_vs_target": ("ratio", "Accepted cases a year over the Drive target per CM team."),
+    "first_contact_delay_median_days": ("days", "Median days from IDVA allocation to first contact with the client."),
+    "first_contact_delay_p90_days": ("days", "90th percentile of days from IDVA allocation to first contact."),
+    "first_contact_within_2_working_days_share": (
+        "share",
+        "Share of first contacts made at most 2 working days (Mon-Fri) after the allocation date.",
+    ),
+    "first_contact_within_7_days_share": ("share", "Share of first contacts made within 7 days of allocation."),
+    "first_contact_within_target_share": (
+        "share",
+        "Share of first contacts made within guidance.first_contact_days of allocation.",
+    ),
+    "unreachable_share": ("share", "Share of clients allocated an IDVA whom she could not reach."),
+    "cm_first_contact_delay_median_days": (
+        "days",
+        "Median days from allocation to the CM's first contact with the service user.",
+    ),
+    "gate_delay_median_days": ("days", "Median days from allocation until the IDVA opened the gate to CM contact."),
+    "service_user_engagement_rate": ("share", "Share of contacted service users who engaged."),
+    "disrupt_only_share": ("share", "Share of cases given disrupt-only work."),
+    "deselection_rate": ("share", "Share of accepted cases deselected."),
+    "waitlist_share": ("share", "Share of cases that waited for an IDVA place."),
+    "waitlist_days_mean": ("days", "Mean wait for an IDVA place among the cases that waited."),
+    "handovers_per_case": ("handovers", "Handovers from a wider-team IDVA to a Drive IDVA per case."),
+    "relayed_liaison_share": ("share", "Share of cases whose CM-IDVA liaison was relayed via the named Drive IDVA."),
+    "cross_border_share": ("share", "Share of cases whose IDVA works in another area."),
+    "reassignments_per_case": ("reassignments", "Times a case moved to another practitioner because one left."),
+    "unreviewed_over_alert_share": (
+        "share",
+        "Share of cases once left without a joint review for longer than hours.reviews.unreviewed_alert_weeks.",
+    ),
+    "any_idva_burnout": ("0 or 1", "1 if any IDVA burnt out; its mean over replications is the probability."),
+    "any_idva_left": ("0 or 1", "1 if any IDVA left; its mean over replications is the probability."),
+    "any_drive_idva_burnout": ("0 or 1", "1 if any named Drive IDVA burnt out; its mean is the probability."),
+    "idva_leavers": ("people", "IDVAs who left."),
+    "cm_leavers": ("people", "Case Managers (Team Leaders included) who left."),
+    "annual_staff_cost": ("GBP a year", "Cost a year of every post in the scenario, on-costs included."),
+    "drive_idva_annual_cost": ("GBP a year", "Cost a year of the named Drive IDVA posts, on-costs included."),
+    # Practitioners and groups of them.
+    "open_cases_mean": (
+        "cases",
+        "Mean open cases per staffed practitioner-week (IDVAs: Drive and non-Drive; CMs: Drive).",
+    ),
+    "open_cases_peak": ("cases", "Most open cases one practitioner in scope held at the end of a staffed week."),
+    "drive_open_cases_mean": ("cases", "Mean open Drive cases per staffed IDVA-week."),
+    "drive_open_cases_peak": ("cases", "Most open Drive cases one IDVA in scope held at the end of a staffed week."),
+    "open_cases_per_fte_mean": ("cases per FTE", "Mean of open cases over FTE across staffed practitioner-weeks."),
+    "open_cases_per_fte_peak": ("cases per FTE", "Highest open cases over FTE in a staffed practitioner-week."),
+    "weeks_above_guidance_share": (
+        "share",
+        "Share of staffed practitioner-weeks with open cases per FTE above the guidance caseload.",
+    ),
+    "longest_run_above_guidance_weeks": (
+        "weeks",
+        "Longest run of consecutive weeks one practitioner in scope spent above the guidance caseload.",
+    ),
+    "new_cases_per_fte_year": ("cases per FTE a year", "New Drive and non-Drive cases a year per IDVA FTE."),
+    "new_drive_cases_per_fte_year": ("cases per FTE a year", "New Drive cases a year per IDVA FTE."),
+    "workload_ratio_mean": (
+        "ratio",
+        "Mean of hours demanded over hours available, across staffed weeks with hours available.",
+    ),
+    "workload_ratio_peak": ("ratio", "Highest weekly hours demanded over hours available."),
+    "burnout_weeks": ("weeks", "Practitioner-weeks spent burnt out."),
+    "support_shortfall_share": (
+        "share",
+        "Share of ongoing work hours (demand less first contacts) the practitioners could not cover.",
+    ),
+    "leavers": ("people", "Practitioners in scope who left."),
+    "vacancy_days": ("days", "Days posts in scope stood vacant (7 per vacant week)."),
+    "uncovered_case_days": ("case-days", "Open cases on vacant posts, times 7 days per vacant week."),
+    "first_contact_queue_mean": (
+        "clients",
+        "Mean clients waiting for first contact at the end of a practitioner-week.",
+    ),
+    "unreviewed_cases_mean": ("cases", "Mean unreviewed cases at the end of a CM-week."),
+}
+
+SITE_KPIS: tuple[str, ...] = (
+    "accepted_cases_per_year",
+    "accepted_vs_target",
+    "first_contact_delay_median_days",
+    "first_contact_delay_p90_days",
+    "first_contact_within_2_working_days_share",
+    "first_contact_within_7_days_share",
+    "first_contact_within_target_share",
+    "unreachable_share",
+    "cm_first_contact_delay_median_days",
+    "gate_delay_median_days",
+    "service_user_engagement_rate",
+    "disrupt_only_share",
+    "deselection_rate",
+    "waitlist_share",
+    "waitlist_days_mean",
+    "handovers_per_case",
+    "relayed_liaison_share",
+    "cross_border_share",
+    "reassignments_per_case",
+    "unreviewed_over_alert_share",
+    "any_idva_burnout",
+    "any_idva_left",
+    "any_drive_idva_burnout",
+    "idva_leavers",
+    "cm_leavers",
+    "annual_staff_cost",
+    "drive_idva_annual_cost",
+)
+
+IDVA_KPIS: tuple[str, ...] = (
+    "open_cases_mean",
+    "open_cases_peak",
+    "drive_open_cases_mean",
+    "drive_open_cases_peak",
+    "open_cases_per_fte_mean",
+    "open_cases_per_fte_peak",
+    "weeks_above_guidance_share",
+    "longest_run_above_guidance_weeks",
+    "new_cases_per_fte_year",
+    "new_drive_cases_per_fte_year",
+    "workload_ratio_mean",
+    "workload_ratio_peak",
+    "burnout_weeks",
+    "support_shortfall_share",
+    "leavers",
+    "vacancy_days",
+    "uncovered_case_days",
+    "first_contact_queue_mean",
+)
+
+CM_KPIS: tuple[str, ...] = (
+    "open_cases_mean",
+    "open_cases_peak",
+    "open_cases_per_fte_mean",
+    "open_cases_per_fte_peak",
+    "weeks_above_guidance_share",
+    "workload_ratio_mean",
+    "workload_ratio_peak",
+    "burnout_weeks",
+    "leavers",
+    "vacancy_days",
+    "uncovered_case_days",
+    "unreviewed_cases_mean",
+)
+
+#: (scope kind, kpi) -> the field of ``scenario.guidance`` the KPI is compared against.
+#: Scope kinds: "site", "idva" (IDVA groups and IDVAs), "cm" (the CM group and CMs).
+GUIDANCE_KPIS: dict[tuple[str, str], str] = {
+    ("idva", "open_cases_per_fte_mean"): "idva_open_cases_per_fte",
+    ("idva", "open_cases_per_fte_peak"): "idva_open_cases_per_fte",
+    ("idva", "new_cases_per_fte_year"): "idva_cases_per_year_per_fte",
+    ("idva", "new_drive_cases_per_fte_year"): "idva_cases_per_year_per_fte",
+    ("cm", "open_cases_per_fte_mean"): "cm_open_cases_per_fte",
+    ("cm", "open_cases_per_fte_peak"): "cm_open_cases_per_fte",
+    ("site", "accepted_cases_per_year"): "drive_cases_per_year_per_cm_team",
+    ("site", "first_contact_delay_p90_days"): "first_contact_days",
+}
+
+
+def _scope_kind(scope: str) -> str:
+    if scope == "site":
+        return "site"
+    if scope == "group:cm" or scope.startswith("cm:"):
+        return "cm"
+    return "idva"
+
+
+def guidance_for(kpi: str, scope: str, scenario: Scenario) -> float | None:
+    """The guidance figure a KPI is measured against, if it has one.
+
+    Args:
+        kpi: A KPI name, such as ``open_cases_per_fte_peak``.
+        scope: The scope of the value, such as ``group:drive`` or ``cm:Case Manager 1``.
+        scenario: Supplies the guidance figures the run used.
+
+    Returns:
+        The figure from ``scenario.guidance``, or ``None`` for a KPI without one.
+    """
+    field = GUIDANCE_KPIS.get((_scope_kind(scope), kpi))
+    return None if field is None else float(getattr(scenario.guidance, field))
+
+
+# --------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------
+
+# Table name (the SimulationOutput attribute holding its rows) -> row type.
+_TABLES: dict[str, type] = {
+    "cases": CaseRecord,
+    "weeks": WeeklyState,
+    "site_weeks": SiteWeek,
+    "workforce_events": WorkforceEvent,
+    "practitioners": PractitionerInfo,
+}
+
+_DTYPES = {"int": "int64", "float": "float64", "bool": "bool", "str": "str"}
+
+
+def _frame(rows: Sequence[Any], row_type: type, replication: int) -> pd.DataFrame:
+    columns = column_names(row_type)
+    # Declared dtypes, so an empty table, or a float field the model filled with ints,
+    # still concatenates cleanly with the other replications' tables.
+    dtypes = {f.name: _DTYPES.get(str(f.type), "object") for f in fields(row_type)}
+    row_values = attrgetter(*columns)
+    frame = pd.DataFrame([row_values(row) for row in rows], columns=columns).astype(dtypes)
+    frame.insert(0, "replication", np.full(len(frame), replication, dtype=np.int64))
+    return frame
+
+
+def tables(output: SimulationOutput) -> dict[str, pd.DataFrame]:
+    """One tidy table per record type of a replication.
+
+    Args:
+        output: The records of one replication.
+
+    Returns:
+        Tables keyed ``cases``, ``weeks``, ``site_weeks``, ``workforce_events`` and
+        ``practitioners``: one row per record, a ``replication`` column first, then the
+        record's fields in declaration order.
+    """
+    return {name: _frame(getattr(output, name), row_type, output.replication) for name, row_type in _TABLES.items()}
+
+
+# --------------------------------------------------------------------------------------
+# Numeric helpers: empty selections give nan, never a warning
+# --------------------------------------------------------------------------------------
+
+
+def _columns(rows: Sequence[Any], names: Iterable[str]) -> dict[str, np.ndarray]:
+    """Numeric (and boolean) record fields as float arrays, without building a DataFrame."""
+    return {name: np.fromiter(map(attrgetter(name), rows), dtype=float, count=len(rows)) for name in names}
+
+
+def _divide(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> np.ndarray:
+    """Element-wise quotient, nan where the denominator is 0."""
+    top, bottom = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(bottom != 0, top / bottom, np.nan)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(np.mean(values)) if values.size else float("nan")
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    return float(np.quantile(values, q)) if values.size else float("nan")
+
+
+# --------------------------------------------------------------------------------------
+# Practitioners and groups
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Roster:
+    """The practitioners of a run, in ``output.practitioners`` order."""
+
+    names: list[str]
+    kinds: np.ndarray
+    roles: np.ndarray
+    fte: np.ndarray
+    capacity_share: np.ndarray
+    annual_cost: np.ndarray
+
+    @classmethod
+    def of(cls, practitioners: Sequence[PractitionerInfo]) -> _Roster:
+        return cls(
+            names=[p.name for p in practitioners],
+            kinds=np.array([p.kind for p in practitioners], dtype=object),
+            roles=np.array([p.role for p in practitioners], dtype=object),
+            fte=np.array([p.fte for p in practitioners], dtype=float),
+            capacity_share=np.array([p.capacity_share for p in practitioners], dtype=float),
+            annual_cost=np.array([p.annual_cost for p in practitioners], dtype=float),
+        )
+
+    def codes(self, names: Iterable[str], source: str) -> np.ndarray:
+        index = {name: position for position, name in enumerate(self.names)}
+        try:
+            return np.fromiter((index[name] for name in names), dtype=np.intp)
+        except KeyError as error:
+            raise ValueError(
+                f"{source} name practitioner {error.args[0]!r}, who is not in output.practitioners"
+            ) from None
+
+    def scopes(self) -> tuple[list[str], np.ndarray]:
+        """Scope names and their members (a scopes x practitioners boolean matrix).
+
+        IDVA scopes come first (all, by role, one by one), then CM scopes.
+        """
+        names: list[str] = []
+        members: list[np.ndarray] = []
+        one_by_one = np.eye(len(self.names), dtype=bool)
+        for kind in ("idva", "cm"):
+            of_kind = self.kinds == kind
+            names.append(f"group:{kind}")
+            members.append(of_kind)
+            for role in ("drive", "wider") if kind == "idva" else ():
+                in_role = of_kind & (self.roles == role)
+                if in_role.any():
+                    names.append(f"group:{role}")
+                    members.append(in_role)
+            for position in np.flatnonzero(of_kind):
+                names.append(f"{kind}:{self.names[position]}")
+                members.append(one_by_one[position])
+        return names, np.array(members, dtype=bool).reshape(len(names), len(self.names))
+
+
+_WEEK_COLUMNS = (
+    "week", "day", "fte", "drive_open", "non_drive_open", "demand_hours", "available_hours",
+    "shortfall_hours", "first_contact_hours", "first_contact_queue", "new_drive_cases",
+    "new_non_drive_cases", "unreviewed_cases", "burnt_out", "vacant",
+)  # fmt: skip
+
+# Per-practitioner statistics that add up over a group, and those whose group value is
+# the largest member's.
+_SUMMED = (
+    "weeks", "staffed_weeks", "open", "drive_open", "per_fte_weeks", "per_fte", "above_weeks",
+    "new_cases", "new_drive_cases", "ratio_weeks", "ratio", "burnout_weeks", "shortfall_hours",
+    "support_hours", "vacant_weeks", "uncovered_cases", "first_contact_queue", "unreviewed_cases",
+    "leavers", "fte",
+)  # fmt: skip
+_PEAKS = ("open_peak", "drive_open_peak", "per_fte_peak", "ratio_peak", "longest_run")
+
+
+def _longest_runs(codes: np.ndarray, week: np.ndarray, above: np.ndarray, size: int) -> np.ndarray:
+    """Longest run of consecutive weeks above guidance, per practitioner."""
+    order = np.lexsort((week, codes))
+    codes, week, above = codes[order], week[order], above[order]
+    continues = np.zeros(len(codes), dtype=bool)
+    continues[1:] = above[:-1] & (codes[1:] == codes[:-1]) & (week[1:] == week[:-1] + 1)
+    starts = above & ~continues
+    run_of_row = np.cumsum(starts) - 1
+    lengths = np.bincount(run_of_row[above], minlength=int(starts.sum()))
+    longest = np.zeros(size)
+    np.maximum.at(longest, codes[starts], lengths)
+    return longest
+
+
+def _practitioner_stats(output: SimulationOutput, roster: _Roster, scenario: Scenario) -> dict[str, np.ndarray]:
+    """Sums and peaks of each practitioner's weeks in the window (arrays by roster position)."""
+    size = len(roster.names)
+    weeks = [w for w in output.weeks if w.day > scenario.run.warmup_days]
+    codes = roster.codes((w.practitioner for w in weeks), "weekly states")
+    col = _columns(weeks, _WEEK_COLUMNS)
+
+    is_idva = roster.kinds[codes] == "idva"
+    staffed = col["vacant"] == 0
+    # CMs hold Drive cases only; an IDVA's caseload includes her non-Drive work.
+    open_cases = col["drive_open"] + np.where(is_idva, col["non_drive_open"], 0.0)
+    guidance = np.where(is_idva, scenario.guidance.idva_open_cases_per_fte, scenario.guidance.cm_open_cases_per_fte)
+    # Per caseload FTE: a Team Leader holding half a caseload is compared on half an FTE.
+    caseload_fte = col["fte"] * roster.capacity_share[codes]
+    per_fte = np.where(staffed & (caseload_fte > 0), _divide(open_cases, caseload_fte), np.nan)
+    above = per_fte > guidance  # nan compares False
+    with_hours = staffed & (col["available_hours"] > 0)
+    ratio = np.where(with_hours, _divide(col["demand_hours"], col["available_hours"]), np.nan)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=values, minlength=size)
+
+    def peak(values: np.ndarray, where: np.ndarray) -> np.ndarray:
+        result = np.full(size, np.nan)
+        np.fmax.at(result, codes, np.where(where, values, np.nan))
+        return result
+
+    has_per_fte = ~np.isnan(per_fte)
+    left = [e for e in output.workforce_events if e.event == "left" and e.day >= scenario.run.warmup_days]
+    return {
+        "weeks": total(np.ones(len(weeks))),
+        "staffed_weeks": total(staffed),
+        "open": total(np.where(staffed, open_cases, 0.0)),
+        "open_peak": peak(open_cases, staffed),
+        "drive_open": total(np.where(staffed, col["drive_open"], 0.0)),
+        "drive_open_peak": peak(col["drive_open"], staffed),
+        "per_fte_weeks": total(has_per_fte),
+        "per_fte": total(np.where(has_per_fte, per_fte, 0.0)),
+        "per_fte_peak": peak(per_fte, has_per_fte),
+        "above_weeks": total(above),
+        "longest_run": _longest_runs(codes, col["week"], above, size),
+        "new_cases": total(col["new_drive_cases"] + col["new_non_drive_cases"]),
+        "new_drive_cases": total(col["new_drive_cases"]),
+        "ratio_weeks": total(with_hours),
+        "ratio": total(np.where(with_hours, ratio, 0.0)),
+        "ratio_peak": peak(ratio, with_hours),
+        "burnout_weeks": total(col["burnt_out"]),
+        "shortfall_hours": total(col["shortfall_hours"]),
+        "support_hours": total(col["demand_hours"] - col["first_contact_hours"]),
+        "vacant_weeks": total(~staffed),
+        "uncovered_cases": total(np.where(staffed, 0.0, open_cases)),
+        "first_contact_queue": total(col["first_contact_queue"]),
+        "unreviewed_cases": total(col["unreviewed_cases"]),
+        "leavers": np.bincount(roster.codes((e.practitioner for e in left), "workforce events"), minlength=size),
+        "fte": roster.fte,
+    }
+
+
+def _scope_kpis(stats: dict[str, np.ndarray], members: np.ndarray, window_years: float) -> dict[str, np.ndarray]:
+    """Every practitioner KPI for every scope (arrays by scope)."""
+    weights = members.astype(float)
+    s = {name: weights @ stats[name].astype(float) for name in _SUMMED}
+    for name in _PEAKS:
+        s[name] = np.fmax.reduce(np.where(members, stats[name], np.nan), axis=1, initial=np.nan)
+    s["longest_run"] = np.nan_to_num(s["longest_run"])
+    fte_years = s["fte"] * window_years
+    return {
+        "open_cases_mean": _divide(s["open"], s["staffed_weeks"]),
+        "open_cases_peak": s["open_peak"],
+        "drive_open_cases_mean": _divide(s["drive_open"], s["staffed_weeks"]),
+        "drive_open_cases_peak": s["drive_open_peak"],
+        "open_cases_per_fte_mean": _divide(s["per_fte"], s["per_fte_weeks"]),
+        "open_cases_per_fte_peak": s["per_fte_peak"],
+        "weeks_above_guidance_share": _divide(s["above_weeks"], s["per_fte_weeks"]),
+        "longest_run_above_guidance_weeks": s["longest_run"],
+        "new_cases_per_fte_year": _divide(s["new_cases"], fte_years),
+        "new_drive_cases_per_fte_year": _divide(s["new_drive_cases"], fte_years),
+        "workload_ratio_mean": _divide(s["ratio"], s["ratio_weeks"]),
+        "workload_ratio_peak": s["ratio_peak"],
+        "burnout_weeks": s["burnout_weeks"],
+        "support_shortfall_share": _divide(s["shortfall_hours"], s["support_hours"]),
+        "leavers": s["leavers"],
+        "vacancy_days": DAYS_PER_WEEK * s["vacant_weeks"],
+        "uncovered_case_days": DAYS_PER_WEEK * s["uncovered_cases"],
+        "first_contact_queue_mean": _divide(s["first_contact_queue"], s["weeks"]),
+        "unreviewed_cases_mean": _divide(s["unreviewed_cases"], s["weeks"]),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Site
+# --------------------------------------------------------------------------------------
+
+_CASE_COLUMNS = (
+    "accepted_day", "allocated_day", "first_contact_day", "unreachable_day", "gate_open_day",
+    "cm_first_contact_day", "service_user_engaged", "disrupt_only", "deselected_day",
+    "waitlist_days", "handovers", "relayed", "cross_border", "reassignments", "max_unreviewed_days",
+    "first_contact_attempts",
+)  # fmt: skip
+
+
+def _working_days(start: np.datetime64, from_day: np.ndarray, to_day: np.ndarray) -> np.ndarray:
+    """Working days (Mon-Fri) from the calendar date of ``from_day`` up to that of ``to_day``.
+
+    Counts the first date and not the last, so Friday to Monday is 1 and same day is 0.
+    """
+
+    def dates(days: np.ndarray) -> np.ndarray:
+        return start + np.floor(days).astype(np.int64).astype("timedelta64[D]")
+
+    return np.busday_count(dates(from_day), dates(to_day))
+
+
+def _case_kpis(output: SimulationOutput, scenario: Scenario, window_years: float) -> dict[str, float]:
+    columns = _columns(output.cases, _CASE_COLUMNS)
+    in_window = columns["accepted_day"] >= scenario.run.warmup_days
+    c = {name: values[in_window] for name, values in columns.items()}
+
+    allocated = ~np.isnan(c["allocated_day"])
+    # Delays count the clients who needed a first contact: those already in support or
+    # already met at MARAC skip the queue (attempts 0) and would only dilute the measure.
+    contacted = allocated & ~np.isnan(c["first_contact_day"]) & (c["first_contact_attempts"] > 0)
+    delay = c["first_contact_day"][contacted] - c["allocated_day"][contacted]
+    start = np.datetime64(scenario.site.start_date, "D")
+    working_days = _working_days(start, c["allocated_day"][contacted], c["first_contact_day"][contacted])
+
+    def delay_to(day: np.ndarray) -> np.ndarray:
+        reached = allocated & ~np.isnan(day)
+        return day[reached] - c["allocated_day"][reached]
+
+    waited = c["waitlist_days"] > 0
+    engaged = c["service_user_engaged"][~np.isnan(c["service_user_engaged"])]
+    alert_days = DAYS_PER_WEEK * scenario.hours.reviews.unreviewed_alert_weeks
+    accepted_per_year = in_window.sum() / window_years
+    return {
+        "accepted_cases_per_year": float(accepted_per_year),
+        "accepted_vs_target": float(accepted_per_year / scenario.guidance.drive_cases_per_year_per_cm_team),
+        "first_contact_delay_median_days": _quantile(delay, 0.5),
+        "first_contact_delay_p90_days": _quantile(delay, 0.9),
+        "first_contact_within_2_working_days_share": _mean(working_days <= 2),
+        "first_contact_within_7_days_share": _mean(delay <= 7),
+        "first_contact_within_target_share": _mean(delay <= scenario.guidance.first_contact_days),
+        "unreachable_share": _mean(~np.isnan(c["unreachable_day"][allocated])),
+        "cm_first_contact_delay_median_days": _quantile(delay_to(c["cm_first_contact_day"]), 0.5),
+        "gate_delay_median_days": _quantile(delay_to(c["gate_open_day"]), 0.5),
+        "service_user_engagement_rate": _mean(engaged),
+        "disrupt_only_share": _mean(c["disrupt_only"]),
+        "deselection_rate": _mean(~np.isnan(c["deselected_day"])),
+        "waitlist_share": _mean(waited),
+        "waitlist_days_mean": _mean(c["waitlist_days"][waited]),
+        "handovers_per_case": _mean(c["handovers"]),
+        "relayed_liaison_share": _mean(c["relayed"]),
+        "cross_border_share": _mean(c["cross_border"]),
+        "reassignments_per_case": _mean(c["reassignments"]),
+        "unreviewed_over_alert_share": _mean(c["max_unreviewed_days"] > alert_days),
+    }
+
+
+def _workforce_kpis(stats: dict[str, np.ndarray], roster: _Roster) -> dict[str, float]:
+    is_idva, is_cm = roster.kinds == "idva", roster.kinds == "cm"
+    is_drive_idva = is_idva & (roster.roles == "drive")
+    return {
+        "any_idva_burnout": float(stats["burnout_weeks"][is_idva].sum() > 0),
+        "any_idva_left": float(stats["leavers"][is_idva].sum() > 0),
+        "any_drive_idva_burnout": float(stats["burnout_weeks"][is_drive_idva].sum() > 0),
+        "idva_leavers": float(stats["leavers"][is_idva].sum()),
+        "cm_leavers": float(stats["leavers"][is_cm].sum()),
+        "annual_staff_cost": float(roster.annual_cost.sum()),
+        "drive_idva_annual_cost": float(roster.annual_cost[is_drive_idva].sum()),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# One replication's KPIs
+# --------------------------------------------------------------------------------------
+
+
+def replication_kpis(output: SimulationOutput, scenario: Scenario) -> pd.DataFrame:
+    """The KPIs of one replication, as a long table.
+
+    Args:
+        output: The records of one replication. Every practitioner named in its weekly
+            states and workforce events must be in ``output.practitioners``.
+        scenario: The scenario that was run: supplies the warm-up, launch date, guidance
+            and review alert the KPIs are measured with.
+
+    Returns:
+        Columns ``replication, kpi, scope, value``: :data:`SITE_KPIS` for scope ``site``,
+        then :data:`IDVA_KPIS` for each IDVA scope and :data:`CM_KPIS` for each CM scope.
+        ``value`` is nan where a KPI is undefined (no first contacts, no staffed weeks).
+
+    Raises:
+        ValueError: If the window is empty or records name an unknown practitioner.
+    """
+    window_days = output.horizon_days - scenario.run.warmup_days
+    if window_days <= 0:
+        raise ValueError(
+            f"the KPI window is empty: horizon {output.horizon_days:g} days, warm-up {scenario.run.warmup_days:g} days"
+        )
+    window_years = window_days / DAYS_PER_YEAR
+    roster = _Roster.of(output.practitioners)
+    stats = _practitioner_stats(output, roster, scenario)
+    site = _case_kpis(output, scenario, window_years) | _workforce_kpis(stats, roster)
+
+    scopes, members = roster.scopes()
+    by_scope = _scope_kpis(stats, members, window_years)
+    kpi_names, scope_names, values = [list(SITE_KPIS)], [["site"] * len(SITE_KPIS)], [[site[k] for k in SITE_KPIS]]
+    for position, scope in enumerate(scopes):
+        names = CM_KPIS if _scope_kind(scope) == "cm" else IDVA_KPIS
+        kpi_names.append(list(names))
+        scope_names.append([scope] * len(names))
+        values.append([by_scope[k][position] for k in names])
+    kpis = np.concatenate(kpi_names)
+    return pd.DataFrame(
+        {
+            "replication": np.full(len(kpis), output.replication, dtype=np.int64),
+            "kpi": kpis,
+            "scope": np.concatenate(scope_names),
+            "value": np.concatenate(values).astype(float),
+        }
+    )

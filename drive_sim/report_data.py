@@ -1,0 +1,369 @@
+"""Presentation data: saved tables -> the small frames a report's words and charts read.
+
+Pure pandas, apart from drawing (as optuna prepares ``_x_info`` before it plots): every
+function here takes record tables or KPI summaries and returns an aggregated frame, so a
+page never embeds raw case rows. Quantile bands are taken *across replications*: the
+10th, 50th and 90th percentile of one week's value over the replications.
+
+Record tables may carry a ``scenario`` column (comparisons); pass it in ``by`` to keep
+scenarios apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from drive_sim.config import Scenario
+from drive_sim.labels import HEADLINE, Headline
+from drive_sim.metrics import KPI_INFO, guidance_for
+from drive_sim.stats import summarise
+
+__all__ = [
+    "caseload_bands",
+    "delay_distribution",
+    "first_contact_summary",
+    "headline_rows",
+    "is_share",
+    "kpi_status",
+    "scorecard",
+    "to_dates",
+    "wilson_interval",
+    "workforce_over_time",
+    "workload_matrix",
+]
+
+DAYS_PER_WEEK = 7.0
+BAND = (0.1, 0.5, 0.9)
+
+
+def to_dates(start_date: dt.date, days: pd.Series | np.ndarray) -> pd.Series:
+    """Calendar dates of model days (display only; the model runs in days from launch)."""
+    offsets = pd.to_timedelta(np.floor(np.asarray(days, dtype=float)), unit="D")
+    return pd.Series(pd.Timestamp(start_date) + offsets)
+
+
+def is_share(kpi: str) -> bool:
+    """Whether a KPI reads best as a percentage."""
+    return KPI_INFO.get(kpi, ("", ""))[0] in ("share", "0 or 1")
+
+
+def wilson_interval(successes: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion: sensible at 0% and 100%, unlike a t interval."""
+    if n <= 0:
+        return math.nan, math.nan
+    z = float(scipy_stats.norm.ppf((1 + confidence) / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# --------------------------------------------------------------------------------------
+# Over time
+# --------------------------------------------------------------------------------------
+
+
+def _open_per_fte(weeks: pd.DataFrame) -> pd.Series:
+    """Open cases over FTE per practitioner-week (IDVAs count non-Drive cases; CMs do not); nan when vacant."""
+    open_cases = weeks["drive_open"] + np.where(weeks["kind"] == "idva", weeks["non_drive_open"], 0)
+    staffed = ~weeks["vacant"].astype(bool) & (weeks["fte"] > 0)
+    return (open_cases / weeks["fte"]).where(staffed)
+
+
+def _bands(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
+    grouped = frame.groupby(keys, sort=False)[value]
+    quantiles = grouped.quantile(list(BAND)).unstack()
+    quantiles.columns = ["low", "median", "high"]
+    result = quantiles.join(grouped.mean().rename("mean")).reset_index()
+    return result
+
+
+def caseload_bands(
+    weeks: pd.DataFrame,
+    kind: str,
+    by: Sequence[str] = ("practitioner",),
+    role: str | None = None,
+) -> pd.DataFrame:
+    """Open cases per FTE each week: median and 10-90% band across replications.
+
+    Args:
+        weeks: The ``weeks`` table.
+        kind: ``idva`` or ``cm``.
+        by: One series per value of these columns (``practitioner`` for one line per
+            person; ``scenario`` for one line per scenario, averaging the practitioners
+            selected over their staffed weeks).
+        role: Keep only practitioners of this role (``drive``: the named Drive IDVAs).
+
+    Returns:
+        Columns ``*by, week, day, low, median, high, mean``, in the order the series first
+        appear. Vacant weeks are left out, so a vacancy does not pass for a light caseload.
+    """
+    by = list(by)
+    chosen = weeks[(weeks["kind"] == kind) & ((weeks["role"] == role) if role else True)]
+    frame = chosen.assign(per_fte=_open_per_fte(chosen))
+    per_replication = frame.groupby([*by, "replication", "week"], sort=False).agg(
+        day=("day", "first"), per_fte=("per_fte", "mean")
+    )
+    per_replication = per_replication.reset_index()
+    bands = _bands(per_replication, [*by, "week"], "per_fte")
+    days = per_replication.groupby([*by, "week"], sort=False)["day"].first().reset_index()
+    return bands.merge(days, on=[*by, "week"], how="left")[[*by, "week", "day", "low", "median", "high", "mean"]]
+
+
+def workload_matrix(weeks: pd.DataFrame, by: Sequence[str] = ("practitioner",), kind: str | None = None) -> pd.DataFrame:
+    """Workload ratio (hours asked over hours available) per practitioner and week.
+
+    Returns:
+        Columns ``*by, week, day, ratio``: the median across replications of each
+        practitioner-week's ratio, over staffed weeks with hours available. Rows keep the
+        order of ``weeks`` (IDVAs first, as the model lists them).
+    """
+    by = list(by)
+    chosen = weeks if kind is None else weeks[weeks["kind"] == kind]
+    usable = ~chosen["vacant"].astype(bool) & (chosen["available_hours"] > 0)
+    ratio = (chosen["demand_hours"] / chosen["available_hours"]).where(usable)
+    frame = chosen.assign(ratio=ratio)
+    result = frame.groupby([*by, "week"], sort=False).agg(day=("day", "first"), ratio=("ratio", "median"))
+    return result.reset_index()
+
+
+def workforce_over_time(
+    weeks: pd.DataFrame, events: pd.DataFrame | None, by: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Burnt-out practitioners, vacant posts and leavers so far, each week, averaged over replications.
+
+    Returns:
+        Long frame ``*by, kind, measure, week, day, value`` with measures ``burnt_out``,
+        ``vacant`` and ``left_so_far`` (cumulative leavers) for ``kind`` ``idva`` and ``cm``.
+    """
+    by = list(by)
+    keys = [*by, "kind", "replication", "week"]
+    counts = weeks.groupby(keys, sort=False).agg(
+        day=("day", "first"), burnt_out=("burnt_out", "sum"), vacant=("vacant", "sum")
+    )
+    counts["left"] = 0.0
+    if events is not None and len(events):
+        left = events[events["event"] == "left"]
+        left_week = np.maximum(1, np.ceil(left["day"].to_numpy(dtype=float) / DAYS_PER_WEEK)).astype(np.int64)
+        tally = left.assign(week=left_week).groupby(keys, sort=False).size().rename("left")
+        aligned = tally.reindex(counts.index).fillna(0.0)
+        counts["left"] = aligned.to_numpy(dtype=float)
+    counts = counts.reset_index().sort_values(keys, kind="stable")
+    counts["left_so_far"] = counts.groupby([*by, "kind", "replication"], sort=False)["left"].cumsum()
+    means = counts.groupby([*by, "kind", "week"], sort=False).agg(
+        day=("day", "first"),
+        burnt_out=("burnt_out", "mean"),
+        vacant=("vacant", "mean"),
+        left_so_far=("left_so_far", "mean"),
+    )
+    long = means.reset_index().melt(
+        id_vars=[*by, "kind", "week", "day"], value_vars=["burnt_out", "vacant", "left_so_far"], var_name="measure"
+    )
+    return long[[*by, "kind", "measure", "week", "day", "value"]]
+
+
+# --------------------------------------------------------------------------------------
+# First contact
+# --------------------------------------------------------------------------------------
+
+
+def _contacted(cases: pd.DataFrame, warmup_days: float) -> pd.DataFrame:
+    """Clients who needed a first contact and got one (the rest already knew an IDVA)."""
+    needed = (cases["first_contact_attempts"] > 0) & cases["first_contact_day"].notna()
+    in_window = cases["accepted_day"] >= warmup_days
+    chosen = cases[needed & in_window]
+    return chosen.assign(delay_days=chosen["first_contact_day"] - chosen["allocated_day"])
+
+
+def delay_distribution(
+    cases: pd.DataFrame, warmup_days: float, by: Sequence[str] = (), max_days: int = 60
+) -> pd.DataFrame:
+    """Days from IDVA allocation to first contact, pooled over replications, by whole day.
+
+    Only clients who needed a first contact count: those who already knew an IDVA
+    (through MARAC or existing support) are not waiting for one.
+
+    Returns:
+        Columns ``*by, days, share, cumulative_share, clients``: ``days`` is the whole
+        number of days waited, with everything at ``max_days`` or more in the last bin;
+        ``share`` is the share of the group's clients in that bin; ``clients`` the group's
+        clients over all replications.
+    """
+    by = list(by)
+    contacted = _contacted(cases, warmup_days)
+    days = np.minimum(np.floor(contacted["delay_days"].to_numpy(dtype=float)), max_days).astype(np.int64)
+    frame = contacted.assign(days=days)
+    groups = [*by, "days"]
+    counts = frame.groupby(groups, sort=True).size().rename("count").reset_index()
+    if by:
+        totals = counts.groupby(by, sort=False)["count"].transform("sum")
+        running = counts.groupby(by, sort=False)["count"].cumsum()
+    else:
+        totals = pd.Series(counts["count"].sum(), index=counts.index)
+        running = counts["count"].cumsum()
+    counts["share"] = counts["count"] / totals
+    counts["cumulative_share"] = running / totals
+    counts["clients"] = totals.astype(np.int64)
+    return counts[[*by, "days", "share", "cumulative_share", "clients"]]
+
+
+def first_contact_summary(cases: pd.DataFrame, warmup_days: float, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Across replications: how long clients who *needed* a first contact waited.
+
+    Returns:
+        :func:`drive_sim.stats.summarise` of per-replication KPIs ``needed_share`` (share
+        of allocated clients who needed a first contact), ``needed_median_days`` and
+        ``needed_p90_days``, scope ``site``.
+    """
+    by = list(by)
+    in_window = cases[(cases["accepted_day"] >= warmup_days) & cases["allocated_day"].notna()]
+    contacted = _contacted(in_window, warmup_days)
+    keys = [*by, "replication"]
+    delays = contacted.groupby(keys, sort=False)["delay_days"]
+    needed = (in_window["first_contact_attempts"] > 0).groupby([in_window[k] for k in keys], sort=False).mean()
+    parts = {
+        "needed_share": needed,
+        "needed_median_days": delays.median(),
+        "needed_p90_days": delays.quantile(0.9),
+    }
+    frames = [series.rename("value").reset_index().assign(kpi=name, scope="site") for name, series in parts.items()]
+    long = pd.concat(frames, ignore_index=True)[[*keys, "kpi", "scope", "value"]]
+    return summarise(long)
+
+
+# --------------------------------------------------------------------------------------
+# KPIs against guidance
+# --------------------------------------------------------------------------------------
+
+
+def kpi_status(mean: float, low: float, high: float, guidance: float | None, better: str) -> str:
+    """``within``, ``above``/``below`` or ``borderline`` (the 95% CI spans guidance); empty without guidance."""
+    if guidance is None or not better or math.isnan(mean):
+        return ""
+    if math.isnan(low) or math.isnan(high):
+        low = high = mean
+    if better == "lower":
+        return "within" if high <= guidance else "above" if low > guidance else "borderline"
+    return "within" if low >= guidance else "below" if high < guidance else "borderline"
+
+
+def _with_proportion_ci(row: dict, kpi: str) -> dict:
+    if KPI_INFO.get(kpi, ("",))[0] == "0 or 1" and row["n"] > 0:
+        row["ci_low"], row["ci_high"] = wilson_interval(round(row["mean"] * row["n"]), int(row["n"]))
+    return row
+
+
+def headline_rows(
+    summary: pd.DataFrame, scenario: Scenario, headline: Sequence[Headline] = HEADLINE
+) -> pd.DataFrame:
+    """The headline KPIs of one scenario with their guidance and status.
+
+    Args:
+        summary: Rows of :func:`drive_sim.stats.summarise` for one scenario.
+        scenario: Supplies the guidance figures.
+        headline: Which KPIs, in reading order, with labels.
+
+    Returns:
+        Columns ``label, kpi, scope, n, mean, ci_low, ci_high, guidance, status, digits,
+        share``. 0-or-1 KPIs (such as the chance an IDVA burns out) carry a Wilson
+        interval. KPIs the run did not produce (a scope with no members) are left out.
+    """
+    index = {(r["kpi"], r["scope"]): r for r in summary.to_dict("records")}
+    rows = []
+    for item in headline:
+        found = index.get((item.kpi, item.scope))
+        if found is None:
+            continue
+        row = _with_proportion_ci(dict(found), item.kpi)
+        guidance = guidance_for(item.kpi, item.scope, scenario)
+        rows.append(
+            {
+                "label": item.label,
+                "kpi": item.kpi,
+                "scope": item.scope,
+                "n": int(row["n"]),
+                "mean": row["mean"],
+                "ci_low": row["ci_low"],
+                "ci_high": row["ci_high"],
+                "guidance": guidance,
+                "status": kpi_status(row["mean"], row["ci_low"], row["ci_high"], guidance, item.better),
+                "digits": item.digits,
+                "share": is_share(item.kpi),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+#: The targets a comparison, sweep or sizing checks: (key, kpi, scope or None for the
+#: Drive IDVA group, guidance field of the scenario).
+TARGETS: tuple[tuple[str, str, str | None, str], ...] = (
+    ("idva_caseload", "open_cases_per_fte_mean", None, "idva_open_cases_per_fte"),
+    ("first_contact", "first_contact_delay_p90_days", "site", "first_contact_days"),
+    ("cm_caseload", "open_cases_per_fte_mean", "group:cm", "cm_open_cases_per_fte"),
+)
+
+
+def drive_scope(scopes: Sequence[str]) -> str:
+    """The scope read as 'the Drive IDVAs': the named Drive IDVAs, or every IDVA where none is named."""
+    return "group:drive" if "group:drive" in set(scopes) else "group:idva"
+
+
+def scorecard(summary: pd.DataFrame, labels: Sequence[str], scenarios: Sequence[Scenario], key: str = "scenario") -> pd.DataFrame:
+    """One row per scenario: the measures a decision turns on, and which targets it meets.
+
+    Args:
+        summary: :func:`drive_sim.stats.summarise` of every scenario, with a ``key`` column.
+        labels: Scenario labels in the order to show them.
+        scenarios: The scenarios, in the order of ``labels`` (for their guidance).
+        key: The column naming the scenario (or sweep point).
+
+    Returns:
+        Per label: ``drive_mean/low/high`` (Drive IDVA open cases per FTE),
+        ``wider_mean`` (wider team), ``above_share`` (Drive IDVA weeks above guidance),
+        ``p90_mean/low/high`` (days to first contact, 90th percentile), ``cm_mean/low/high``,
+        ``burnout_mean/low/high`` (chance any IDVA burns out, Wilson interval),
+        ``cost`` (annual staff cost), the guidance used (``*_guidance``), a status per
+        target (``*_status``) and ``targets_met`` (how many targets the mean meets).
+    """
+    rows = []
+    for label, scenario in zip(labels, scenarios):
+        own = summary[summary[key] == label]
+        index = {(r["kpi"], r["scope"]): r for r in own.to_dict("records")}
+        nan_row = {"mean": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": 0}
+
+        def get(kpi: str, scope: str) -> dict:
+            return _with_proportion_ci(dict(index.get((kpi, scope), nan_row)), kpi)
+
+        drive = drive_scope(own["scope"].unique())
+        row: dict = {"label": label, "drive_scope": drive}
+        met = 0
+        for name, kpi, scope, field in TARGETS:
+            found = get(kpi, scope or drive)
+            guidance = float(getattr(scenario.guidance, field))
+            row[f"{name}_mean"], row[f"{name}_low"], row[f"{name}_high"] = found["mean"], found["ci_low"], found["ci_high"]
+            row[f"{name}_guidance"] = guidance
+            status = kpi_status(found["mean"], found["ci_low"], found["ci_high"], guidance, "lower")
+            row[f"{name}_status"] = status
+            met += bool(status) and found["mean"] <= guidance
+        wider = get("open_cases_per_fte_mean", "group:wider")
+        above = get("weeks_above_guidance_share", drive)
+        burnout = get("any_idva_burnout", "site")
+        cost = get("annual_staff_cost", "site")
+        row |= {
+            "wider_mean": wider["mean"],
+            "above_share": above["mean"],
+            "burnout_mean": burnout["mean"],
+            "burnout_low": burnout["ci_low"],
+            "burnout_high": burnout["ci_high"],
+            "leavers_mean": get("idva_leavers", "site")["mean"],
+            "cost": cost["mean"],
+            "targets_met": met,
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
