@@ -238,6 +238,7 @@ def compare(
     reps: RepsOption = None,
     seed: SeedOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/compare-seed<seed>).")] = None,
+    set_: SetOption = None,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
 ) -> None:
@@ -248,7 +249,8 @@ def compare(
 
     if len(scenarios) < 2:
         fail("compare needs at least two scenario files (the first is the baseline)")
-    loaded = [load(path, seed=seed) for path in scenarios]
+    overrides = parse_set_options(set_)
+    loaded = [load(path, overrides, seed) for path in scenarios]
     backend = check_backend(backend)
     if seed is None and len({s.run.seed for s in loaded}) > 1:
         loaded = [s.model_copy(update={"run": s.run.model_copy(update={"seed": loaded[0].run.seed})}) for s in loaded]
