@@ -104,7 +104,9 @@ class CaseFileError(Exception):
     def __init__(self, source: str, problems: list[tuple[str, str]]):
         self.source = source
         self.problems = problems
-        shown = [f"{source}: {where}: {what}" if where else f"{source}: {what}" for where, what in problems[:_MAX_LISTED]]
+        shown = [
+            f"{source}: {where}: {what}" if where else f"{source}: {what}" for where, what in problems[:_MAX_LISTED]
+        ]
         if len(problems) > _MAX_LISTED:
             shown.append(f"{source}: and {len(problems) - _MAX_LISTED} more problems")
         super().__init__("\n".join(shown))
@@ -193,7 +195,7 @@ def parse_cases(text: str, source: str = "<cases>", as_of: dt.date | None = None
     cases: list[CaseRow] = []
     first_row_of: dict[str, int] = {}
     for number, cells in rows:
-        row = _CellReader(number, dict(zip(header, cells)), problems)
+        row = _CellReader(number, dict(zip(header, cells, strict=True)), problems)
         case_id = row.identifier("case_id", required=True)
         if case_id and case_id in first_row_of:
             row.problem("case_id", f"repeats the case id of row {first_row_of[case_id]}")
@@ -211,7 +213,11 @@ def parse_cases(text: str, source: str = "<cases>", as_of: dt.date | None = None
         idva_id = row.identifier("idva_id")
         cm_id = row.identifier("cm_id")
         if as_of is not None:
-            for column, value in (("referral_date", referral), ("cm_closed_date", closed), ("idva_first_contact_date", contact)):
+            for column, value in (
+                ("referral_date", referral),
+                ("cm_closed_date", closed),
+                ("idva_first_contact_date", contact),
+            ):
                 if value and value > as_of:
                     row.problem(column, f"is after the as-of date {as_of.isoformat()}")
         if row.ok and referral is not None and deselected is not None and backdated is not None:
@@ -221,7 +227,9 @@ def parse_cases(text: str, source: str = "<cases>", as_of: dt.date | None = None
     if problems:
         raise CaseFileError(source, problems)
     if as_of is None:
-        as_of = max(d for case in cases for d in (case.referral_date, case.cm_closed_date, case.idva_first_contact_date) if d)
+        as_of = max(
+            d for case in cases for d in (case.referral_date, case.cm_closed_date, case.idva_first_contact_date) if d
+        )
     return CaseExport(source, tuple(cases), as_of, "extended" in header)
 
 
@@ -232,7 +240,7 @@ def parse_non_drive(text: str, source: str = "<non-drive>") -> NonDriveExport:
     result: list[NonDriveRow] = []
     first_row_of: dict[tuple[dt.date, str], int] = {}
     for number, cells in rows:
-        row = _CellReader(number, dict(zip(header, cells)), problems)
+        row = _CellReader(number, dict(zip(header, cells, strict=True)), problems)
         month = row.month("month")
         idva_id = row.identifier("idva_id", required=True)
         referrals = row.count("referrals")
@@ -253,7 +261,9 @@ def _table(
 ) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header (checked) and the non-blank rows with their spreadsheet row numbers."""
     if not text.strip():
-        raise CaseFileError(source, [("", "the file is empty: it needs a header row naming the columns and one row per case")])
+        raise CaseFileError(
+            source, [("", "the file is empty: it needs a header row naming the columns and one row per case")]
+        )
     try:
         records = list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
@@ -285,8 +295,11 @@ def _header_problems(header: list[str], columns: dict[str, str], optional: froze
         kind = personal_data_kind(name)
         if kind is not None:
             problems.append(
-                (where, f"looks like personal data ({kind}); drive-sim refuses it: remove the column from the "
-                 "export (only pseudonymous ids, dates and flags are read)")
+                (
+                    where,
+                    f"looks like personal data ({kind}); drive-sim refuses it: remove the column from the "
+                    "export (only pseudonymous ids, dates and flags are read)",
+                )
             )
         elif not name:
             problems.append((where, "has no name"))
@@ -385,7 +398,9 @@ class _CellReader:
         elif "@" in value:
             self.problem(column, "looks like an e-mail address; use pseudonymous ids such as I01")
         elif _NAME_LIKE.fullmatch(value):
-            self.problem(column, "looks like a person's name (words made only of letters); use pseudonymous ids such as I01")
+            self.problem(
+                column, "looks like a person's name (words made only of letters); use pseudonymous ids such as I01"
+            )
         return value
 
 

@@ -303,8 +303,8 @@ class CaseMix(_Frozen):
         0.25,
         ge=0,
         le=1,
-        description="Clients the IDVA met through MARAC before allocation, so first contact is "
-        "already done (extract §2.4, L304). Assumption: 25%.",
+        description="Reachable clients the IDVA met through MARAC before allocation, so first "
+        "contact is already done (extract §2.4, L304). Assumption: 25%.",
     )
     cross_border_share: float = Field(
         0.05,
@@ -317,8 +317,9 @@ class CaseMix(_Frozen):
 class Durations(_Frozen):
     cm_intervention_days: Distribution = Field(
         default_factory=lambda: Triangular(kind="triangular", low=90, mode=210, high=365),
-        description="CM intervention from allocation: the range 3-12 months is the report's "
-        "(extract Q4, L213); the triangular shape and 7-month mode are assumptions.",
+        description="CM intervention, from the gate opening (CM contact with the service user, or "
+        "disrupt-only work): the range 3-12 months is the report's (extract Q4, L213); the "
+        "triangular shape and 7-month mode are assumptions.",
     )
     extension_probability: float = Field(
         0.1, ge=0, le=1, description="'scope for additional extension' (extract Q4); 10% is an assumption."

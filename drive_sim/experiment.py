@@ -57,6 +57,7 @@ BACKENDS: tuple[str, ...] = ("serial", "process", "dask")
 DASK_CONNECT_TIMEOUT = 10
 #: A Dask task costs ~2 ms against ~0.1 ms for a process pool, so Dask gets bigger chunks.
 DASK_MIN_CHUNK = 20
+PROCESS_MAX_CHUNK = 5
 
 
 class BackendError(Exception):
@@ -65,6 +66,8 @@ class BackendError(Exception):
 
 @dataclass(frozen=True)
 class ReplicationResult:
+    """One replication's KPIs (long table) and, if kept, its record tables."""
+
     scenario_index: int
     replication: int
     kpis: pd.DataFrame
@@ -206,7 +209,8 @@ class ProcessRunner(Runner):
         )
 
     def chunk_size(self, replications: int) -> int:
-        return max(1, min(20, math.ceil(replications / (self.workers * 4))))
+        # A pool task costs ~0.1 ms, so small chunks are cheap; they keep Ctrl-C prompt.
+        return max(1, min(PROCESS_MAX_CHUNK, math.ceil(replications / (self.workers * 4))))
 
     def completed(self, tasks: Sequence[Task], keep_tables: bool) -> Iterator[tuple[int, list[ReplicationResult]]]:
         futures: dict[Future, int] = {self._pool.submit(run_task, task, keep_tables): k for k, task in enumerate(tasks)}
@@ -251,13 +255,18 @@ class DaskRunner(Runner):
             except (OSError, ValueError, TimeoutError) as error:
                 raise BackendError(f"--scheduler {address}: cannot reach a Dask scheduler there ({error})") from None
         else:
-            self._cluster = LocalCluster(
-                n_workers=workers or default_workers(),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            # Worker processes start with Ctrl-C ignored (they inherit it), leaving it to us.
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                self._cluster = LocalCluster(
+                    n_workers=workers or default_workers(),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            finally:
+                signal.signal(signal.SIGINT, previous)
             self._client = Client(self._cluster, set_as_default=False)
         self.address = address or self._cluster.scheduler_address
         nthreads = self._client.nthreads()
@@ -273,7 +282,7 @@ class DaskRunner(Runner):
         positions = {future.key: k for k, future in enumerate(futures)}
         yielded: set[str] = set()
         try:
-            for future in dask_completed(futures):
+            for future in dask_completed(futures, loop=self._client.loop):
                 yielded.add(future.key)
                 yield positions[future.key], future.result()
         except KeyboardInterrupt:

@@ -1,4 +1,4 @@
-"""Fit a site's parameters from its case export, each with a 95% confidence interval.
+"""Fit a site's parameters from its case export, each with a confidence interval (95% by default).
 
 Pure statistics over a validated :class:`~drive_sim.casefile.CaseExport`: nothing here
 reads or writes files. :func:`fit_site` returns a :class:`SiteFit`; ``fit_report`` turns
@@ -19,76 +19,54 @@ it into a scenario file and an HTML page. What is fitted, and how:
   whole days, so a duration of ``d`` days is taken as ``d + 0.5``.
 - **Shares**: Wilson intervals; client response shares use Goodman's simultaneous
   intervals.
+
+The generic statistics (the intervals, the censored duration fit, Kaplan-Meier) live in
+:mod:`drive_sim.fit_stats`; this module decides which cases and dates feed them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import stats
 
 from drive_sim.casefile import RESPONSES, CaseExport, CaseRow, NonDriveExport
 from drive_sim.config import Scenario
+from drive_sim.fit_stats import (
+    CONFIDENCE,
+    DurationFit,
+    Estimate,
+    Share,
+    fit_duration,
+    goodman,
+    percentile_ci,
+    poisson_rate,
+    wilson,
+    z_value,
+)
 
 __all__ = [
     "DelayFit",
     "DeselectionFit",
-    "DurationFit",
-    "Estimate",
     "MonthCount",
     "NonDriveFit",
     "ReferralFit",
-    "Share",
     "SiteFit",
     "InterventionStart",
     "count_text",
-    "fit_duration",
     "fit_site",
-    "goodman",
-    "kaplan_meier",
-    "poisson_rate",
-    "wilson",
 ]
 
-CONFIDENCE = 0.95
-_Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
-_ALPHA = 1 - CONFIDENCE
 _DAYS_PER_YEAR = 365  # the model's year (referrals.annual_rate)
 _MIN_EVENTS = 10  # fewer closures (or contacts) than this: no distribution is fitted
 _BOOTSTRAP = 2000
-
-FAMILIES: dict[str, stats.rv_continuous] = {
-    "lognormal": stats.lognorm,
-    "gamma": stats.gamma,
-    "weibull": stats.weibull_min,
-}
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A point estimate and its 95% confidence interval."""
-
-    value: float
-    low: float
-    high: float
-
-    def contains(self, x: float) -> bool:
-        return self.low <= x <= self.high
-
-
-@dataclass(frozen=True)
-class Share:
-    """``count`` of ``total`` cases, and the share with its interval."""
-
-    count: int
-    total: int
-    share: Estimate
+_SIGNIFICANT = 0.05  # tests (trend, over-dispersion) are reported at this level
 
 
 @dataclass(frozen=True)
@@ -117,32 +95,7 @@ class ReferralFit:
     dispersion_index: float
     overdispersion_p_value: float
     dispersion_k: Estimate
-    backdating_months: Estimate | None
-
-
-@dataclass(frozen=True)
-class DurationFit:
-    """The winning distribution of a censored duration fit (days)."""
-
-    family: str
-    shape: float
-    scale: float
-    spec: dict[str, float | str]  # the scenario's distribution spec
-    spec_ci: dict[str, Estimate]
-    mean: Estimate
-    sd: Estimate
-    median: Estimate
-    p90: Estimate
-    aic: dict[str, float]  # every family tried
-    events: int
-    censored: int
-    max_gap: float  # largest gap between Kaplan-Meier and fitted survival
-    km_days: tuple[float, ...]
-    km_survival: tuple[float, ...]
-    km_at_risk: tuple[int, ...]
-
-    def survival(self, days: np.ndarray) -> np.ndarray:
-        return FAMILIES[self.family].sf(days, self.shape, scale=self.scale)
+    backdating_months: Estimate
 
 
 @dataclass(frozen=True)
@@ -177,6 +130,7 @@ class SiteFit:
 
     source: str
     as_of: dt.date
+    confidence: float
     cases: int
     idvas: int
     case_managers: int
@@ -184,9 +138,7 @@ class SiteFit:
     intervention_start: InterventionStart
     cm_duration: DurationFit | None  # from the rebuilt intervention start to CM closure
     duration_includes_extensions: bool
-    duration_cases: tuple[int, int]  # (closed, censored) used
     extension: Share | None
-    extension_days: Estimate | None  # mean extra days of an extended case
     responses: dict[str, Share]  # observed, non-backdated cases
     already_supported_share: float  # assumed (base scenario)
     response_shares: dict[str, Estimate]  # the model's case_mix.client_response they imply
@@ -194,189 +146,6 @@ class SiteFit:
     deselection: DeselectionFit
     non_drive: tuple[NonDriveFit, ...]
     notes: tuple[str, ...]
-
-
-# --------------------------------------------------------------------------------------
-# Intervals
-# --------------------------------------------------------------------------------------
-
-
-def poisson_rate(count: int, exposure: float) -> Estimate:
-    """A Poisson rate per unit of ``exposure`` with its exact (Garwood) interval."""
-    low = stats.chi2.ppf(_ALPHA / 2, 2 * count) / 2 if count > 0 else 0.0
-    high = stats.chi2.ppf(1 - _ALPHA / 2, 2 * count + 2) / 2
-    return Estimate(count / exposure, low / exposure, high / exposure)
-
-
-def wilson(count: int, total: int) -> Share:
-    """A binomial share with its Wilson score interval."""
-    p = count / total
-    denominator = 1 + _Z**2 / total
-    centre = (p + _Z**2 / (2 * total)) / denominator
-    half = _Z * math.sqrt(p * (1 - p) / total + _Z**2 / (4 * total**2)) / denominator
-    return Share(count, total, Estimate(p, max(0.0, centre - half), min(1.0, centre + half)))
-
-
-def goodman(counts: dict[str, int]) -> dict[str, Share]:
-    """Multinomial shares with Goodman's (1965) simultaneous intervals."""
-    total = sum(counts.values())
-    q = stats.chi2.ppf(1 - _ALPHA / len(counts), 1)
-    result = {}
-    for key, n in counts.items():
-        root = math.sqrt(q * (q + 4 * n * (total - n) / total))
-        low, high = ((q + 2 * n - root) / (2 * (total + q)), (q + 2 * n + root) / (2 * (total + q)))
-        result[key] = Share(n, total, Estimate(n / total, max(0.0, low), min(1.0, high)))
-    return result
-
-
-def _percentile_ci(value: float, draws: np.ndarray) -> Estimate:
-    low, high = np.quantile(draws, [_ALPHA / 2, 1 - _ALPHA / 2])
-    return Estimate(float(value), float(low), float(high))
-
-
-# --------------------------------------------------------------------------------------
-# Censored distributions
-# --------------------------------------------------------------------------------------
-
-
-def kaplan_meier(days: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Event days, survival just after each, and the number at risk just before each."""
-    event_days = np.unique(days[observed])
-    at_risk = np.array([(days >= t).sum() for t in event_days])
-    events = np.array([((days == t) & observed).sum() for t in event_days])
-    return event_days, np.cumprod(1 - events / at_risk), at_risk
-
-
-def _log_likelihood(dist: stats.rv_continuous, theta: np.ndarray, events: np.ndarray, censored: np.ndarray) -> float:
-    shape, scale = np.exp(theta)
-    value = dist.logpdf(events, shape, scale=scale).sum() + dist.logsf(censored, shape, scale=scale).sum()
-    return float(value) if np.isfinite(value) else -math.inf
-
-
-def _start(family: str, values: np.ndarray) -> np.ndarray:
-    """Method-of-moments starting values (log shape, log scale)."""
-    mean, var = float(values.mean()), float(max(values.var(), 1e-6 * values.mean() ** 2))
-    if family == "lognormal":
-        s = math.sqrt(math.log1p(var / mean**2))
-        return np.log([s, mean / math.exp(s**2 / 2)])
-    if family == "gamma":
-        return np.log([mean**2 / var, var / mean])
-    k = max(0.2, min(20.0, 1.2 / math.sqrt(var) * mean))
-    return np.log([k, mean / math.gamma(1 + 1 / k)])
-
-
-def _mle(family: str, events: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray, float]:
-    """Censored MLE of (log shape, log scale): scipy's fit, polished by Nelder-Mead."""
-    dist = FAMILIES[family]
-
-    def negative(theta: np.ndarray) -> float:
-        return -_log_likelihood(dist, theta, events, censored)
-
-    starts = [_start(family, events)]
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        try:
-            shape, _, scale = dist.fit(stats.CensoredData(uncensored=events, right=censored), floc=0)
-            starts.insert(0, np.log([shape, scale]))
-        except (ValueError, RuntimeError, FloatingPointError):
-            pass
-        best = min(starts, key=negative)
-        result = optimize.minimize(negative, best, method="Nelder-Mead", options={"xatol": 1e-7, "fatol": 1e-9})
-    theta = result.x if result.fun <= negative(best) else best
-    return np.asarray(theta, dtype=float), -negative(theta)
-
-
-def _hessian(f: Callable[[np.ndarray], float], theta: np.ndarray, h: float = 1e-4) -> np.ndarray:
-    n = len(theta)
-    hess = np.empty((n, n))
-    for i in range(n):
-        for j in range(n):
-            ei, ej = np.eye(n)[i] * h, np.eye(n)[j] * h
-            hess[i, j] = (f(theta + ei + ej) - f(theta + ei - ej) - f(theta - ei + ej) + f(theta - ei - ej)) / (4 * h * h)
-    return hess
-
-
-def _delta(g: Callable[[np.ndarray], float], theta: np.ndarray, cov: np.ndarray | None) -> Estimate:
-    """A positive function of the parameters with a log-scale delta-method interval."""
-    value = g(theta)
-    if cov is None:
-        return Estimate(value, math.nan, math.nan)
-    h = 1e-6
-    grad = np.array([(math.log(g(theta + h * e)) - math.log(g(theta - h * e))) / (2 * h) for e in np.eye(len(theta))])
-    se = math.sqrt(max(0.0, float(grad @ cov @ grad)))
-    return Estimate(value, value * math.exp(-_Z * se), value * math.exp(_Z * se))
-
-
-def _spec(family: str, theta: np.ndarray) -> dict[str, float]:
-    """The scenario's parameters of a distribution (see ``config.Distribution``)."""
-    shape, scale = np.exp(theta)
-    if family == "lognormal":
-        mean = scale * math.exp(shape**2 / 2)
-        return {"mean": mean, "sd": mean * math.sqrt(math.expm1(shape**2))}
-    if family == "gamma":
-        return {"shape": shape, "mean": shape * scale}
-    return {"shape": shape, "scale": scale}
-
-
-def fit_duration(days: np.ndarray, observed: np.ndarray, families: Sequence[str] = tuple(FAMILIES)) -> DurationFit:
-    """Fit right-censored durations; the family with the lowest AIC wins.
-
-    Args:
-        days: durations in days (positive).
-        observed: True where the duration ended (an event), False where it was censored.
-        families: candidates among ``lognormal``, ``gamma``, ``weibull``.
-    """
-    days = np.asarray(days, dtype=float)
-    observed = np.asarray(observed, dtype=bool)
-    events, censored = days[observed], days[~observed]
-    fits = {family: _mle(family, events, censored) for family in families}
-    aic = {family: 4 - 2 * ll for family, (_, ll) in fits.items()}
-    family = min(aic, key=aic.__getitem__)
-    theta = fits[family][0]
-    dist = FAMILIES[family]
-
-    def log_likelihood(t: np.ndarray) -> float:
-        return _log_likelihood(dist, t, events, censored)
-
-    try:
-        cov = np.linalg.inv(-_hessian(log_likelihood, theta))
-        cov = cov if np.all(np.linalg.eigvalsh(cov) > 0) else None
-    except np.linalg.LinAlgError:
-        cov = None
-
-    def quantity(name: str) -> Callable[[np.ndarray], float]:
-        def g(t: np.ndarray) -> float:
-            shape, scale = np.exp(t)
-            if name in ("mean", "sd"):
-                return float(dist.mean(shape, scale=scale) if name == "mean" else dist.std(shape, scale=scale))
-            return float(dist.ppf(0.5 if name == "median" else 0.9, shape, scale=scale))
-
-        return g
-
-    spec_ci = {key: _delta(lambda t, key=key: _spec(family, t)[key], theta, cov) for key in _spec(family, theta)}
-    km_days, km_survival, km_at_risk = kaplan_meier(days, observed)
-    shape, scale = (float(v) for v in np.exp(theta))
-    fitted = dist.sf(km_days, shape, scale=scale)
-    before = np.concatenate([[1.0], km_survival[:-1]])
-    gap = float(np.max(np.maximum(abs(km_survival - fitted), abs(before - fitted)))) if len(km_days) else math.nan
-    return DurationFit(
-        family=family,
-        shape=shape,
-        scale=scale,
-        spec={"kind": family, **_spec(family, theta)},
-        spec_ci=spec_ci,
-        mean=_delta(quantity("mean"), theta, cov),
-        sd=_delta(quantity("sd"), theta, cov),
-        median=_delta(quantity("median"), theta, cov),
-        p90=_delta(quantity("p90"), theta, cov),
-        aic=aic,
-        events=int(observed.sum()),
-        censored=int((~observed).sum()),
-        max_gap=gap,
-        km_days=tuple(float(v) for v in km_days),
-        km_survival=tuple(float(v) for v in km_survival),
-        km_at_risk=tuple(int(v) for v in km_at_risk),
-    )
 
 
 # --------------------------------------------------------------------------------------
@@ -397,7 +166,7 @@ def _month_counts(dates: Sequence[dt.date], first: dt.date, last: dt.date) -> li
     return months
 
 
-def _trend(months: Sequence[MonthCount], first: dt.date) -> tuple[Estimate, float, tuple[float, ...]] | None:
+def _trend(months: Sequence[MonthCount], first: dt.date, z: float) -> tuple[Estimate, float, tuple[float, ...]] | None:
     """Poisson regression of monthly counts on years since ``first`` (quasi-Poisson SE)."""
     if len(months) < 3:
         return None
@@ -419,11 +188,11 @@ def _trend(months: Sequence[MonthCount], first: dt.date) -> tuple[Estimate, floa
     se = math.sqrt(cov[1, 1] * phi)
     slope = float(beta[1])
     p_value = float(2 * stats.norm.sf(abs(slope) / se))
-    ratio = Estimate(math.exp(slope), math.exp(slope - _Z * se), math.exp(slope + _Z * se))
+    ratio = Estimate(math.exp(slope), math.exp(slope - z * se), math.exp(slope + z * se))
     return ratio, p_value, tuple(float(v) for v in mu)
 
 
-def _fit_referrals(cases: Sequence[CaseRow], rng: np.random.Generator) -> ReferralFit | None:
+def _fit_referrals(cases: Sequence[CaseRow], rng: np.random.Generator, confidence: float) -> ReferralFit | None:
     dates = sorted(c.referral_date for c in cases if not c.backdated)
     meeting_days = sorted(set(dates))
     if len(meeting_days) < 2:
@@ -437,24 +206,25 @@ def _fit_referrals(cases: Sequence[CaseRow], rng: np.random.Generator) -> Referr
     index = variance / mean
     over_p = float(stats.chi2.sf((m - 1) * index, m - 1))
     n = len(dates)
-    per_year = poisson_rate(n, period / _DAYS_PER_YEAR)
-    if over_p < _ALPHA and index > 1:  # quasi-Poisson: an effective count of n / index
-        wide = poisson_rate(max(1, round(n / index)), 1.0)
+    per_year = poisson_rate(n, period / _DAYS_PER_YEAR, confidence)
+    if over_p < _SIGNIFICANT and index > 1:  # quasi-Poisson: an effective count of n / index
+        wide = poisson_rate(max(1, round(n / index)), 1.0, confidence)
         scale = per_year.value / wide.value
         per_year = Estimate(per_year.value, wide.low * scale, wide.high * scale)
     resampled = rng.choice(sizes, size=(_BOOTSTRAP, m))
     boot_mean, boot_var = resampled.mean(axis=1), resampled.var(axis=1, ddof=1)
     k_draws = np.maximum(0.0, (boot_var - boot_mean) / boot_mean**2)
-    dispersion_k = _percentile_ci(max(0.0, (variance - mean) / mean**2), k_draws)
+    dispersion_k = percentile_ci(max(0.0, (variance - mean) / mean**2), k_draws, confidence)
     months = _month_counts(dates, first, last)
-    trend = _trend(months, first)
+    z = z_value(confidence)
+    trend = _trend(months, first, z)
     backdated = sum(c.backdated for c in cases)
     if backdated:
         months_back = 12 * backdated / per_year.value
         se = math.sqrt(1 / backdated + 1 / n)
-        backdating = Estimate(months_back, months_back * math.exp(-_Z * se), months_back * math.exp(_Z * se))
+        backdating = Estimate(months_back, months_back * math.exp(-z * se), months_back * math.exp(z * se))
     else:
-        backdating = Estimate(0.0, 0.0, 12 * poisson_rate(0, 1.0).high / per_year.value)
+        backdating = Estimate(0.0, 0.0, 12 * poisson_rate(0, 1.0, confidence).high / per_year.value)
     return ReferralFit(
         cases=n,
         backdated=backdated,
@@ -511,7 +281,9 @@ class InterventionStart:
 
     def days_after_referral(self, case: CaseRow) -> float | None:
         """Days from referral to the start, or ``None`` where the export cannot tell."""
-        contact = None if case.idva_first_contact_date is None else _days(case.referral_date, case.idva_first_contact_date)
+        contact = (
+            None if case.idva_first_contact_date is None else _days(case.referral_date, case.idva_first_contact_date)
+        )
         if self.gate == "none":
             return self.strategy_days
         if contact is None:
@@ -555,56 +327,50 @@ def _cm_duration_data(export: CaseExport, start: InterventionStart) -> tuple[np.
     return np.array(days, dtype=float), np.array(observed, dtype=bool), early
 
 
-def _fit_extension(export: CaseExport, notes: list[str]) -> tuple[Share | None, Estimate | None]:
-    """Extension share among cases old enough that extended and non-extended ones have all closed."""
+def _fit_extension(export: CaseExport, confidence: float, notes: list[str]) -> Share | None:
+    """Extension share among cases old enough that extended and non-extended ones have all closed.
+
+    Extended cases close later, so among recent cases the closed ones are mostly
+    non-extended; only cases referred longer ago than the longest closed duration seen are
+    counted, unless fewer than 10 are (then all closed cases, with a note).
+    """
     closed = [c for c in export.cases if c.cm_closed_date and not c.deselected and c.extended is not None]
     if not closed:
-        return None, None
+        return None
     longest = max(_days(c.referral_date, c.cm_closed_date) for c in closed if c.cm_closed_date)
     old = [c for c in closed if _days(c.referral_date, export.as_of) > longest]
     if len(old) < _MIN_EVENTS:
-        notes.append(
-            "extension share: too few cases are older than the longest CM duration, so it is estimated "
-            "from all closed cases and may be too low (extended cases close later)"
-        )
+        notes.append("extension share: too few old cases, so estimated from all closed cases (may be too low)")
         old = closed
-    share = wilson(sum(bool(c.extended) for c in old), len(old))
-    lengths = {flag: np.array([_days(c.referral_date, c.cm_closed_date) for c in old if c.extended is flag and c.cm_closed_date]) for flag in (True, False)}
-    extra = None
-    if len(lengths[True]) >= 2 and len(lengths[False]) >= 2:
-        difference = float(lengths[True].mean() - lengths[False].mean())
-        se = math.sqrt(lengths[True].var(ddof=1) / len(lengths[True]) + lengths[False].var(ddof=1) / len(lengths[False]))
-        extra = Estimate(difference, difference - _Z * se, difference + _Z * se)
-    return share, extra
+    return wilson(sum(bool(c.extended) for c in old), len(old), confidence)
 
 
-def _fit_first_contact(export: CaseExport, rng: np.random.Generator) -> DelayFit | None:
-    delays = [
-        _days(c.referral_date, c.idva_first_contact_date) for c in export.cases if c.idva_first_contact_date is not None
-    ]
-    before = sum(d < 0 for d in delays)
+def _fit_first_contact(export: CaseExport, rng: np.random.Generator, confidence: float) -> DelayFit | None:
+    delays = [_days(c.referral_date, c.idva_first_contact_date) for c in export.cases if c.idva_first_contact_date]
     values = np.array([d for d in delays if d >= 0], dtype=float)
     if len(values) < 2:
         return None
-    draws = rng.choice(values, size=(_BOOTSTRAP, len(values)))
-    quantiles = np.quantile(draws, [0.5, 0.9], axis=1)
-    distribution = fit_duration(values + 0.5, np.ones(len(values), dtype=bool)) if len(values) >= _MIN_EVENTS else None
+    quantiles = np.quantile(rng.choice(values, size=(_BOOTSTRAP, len(values))), [0.5, 0.9], axis=1)
+    distribution = None
+    if len(values) >= _MIN_EVENTS and len(np.unique(values)) >= 3:
+        distribution = fit_duration(values + 0.5, np.ones(len(values), dtype=bool), confidence=confidence)
     return DelayFit(
         cases=len(values),
-        median_days=_percentile_ci(float(np.median(values)), quantiles[0]),
-        p90_days=_percentile_ci(float(np.quantile(values, 0.9)), quantiles[1]),
-        within_7_days=wilson(int((values <= 7).sum()), len(values)),
-        before_referral=before,
+        median_days=percentile_ci(float(np.median(values)), quantiles[0], confidence),
+        p90_days=percentile_ci(float(np.quantile(values, 0.9)), quantiles[1], confidence),
+        within_7_days=wilson(int((values <= 7).sum()), len(values), confidence),
+        before_referral=sum(d < 0 for d in delays),
         distribution=distribution,
     )
 
 
-def _fit_deselection(export: CaseExport) -> DeselectionFit:
+def _fit_deselection(export: CaseExport, confidence: float) -> DeselectionFit:
     """Deselection overall, and by client response among cases old enough to have settled.
 
     A case is deselected at a panel some time after its referral; cases referred within
-    the longest observed referral-to-deselection time of the as-of date are left out of
-    the by-response shares, since their deselection may still be to come.
+    the longest referral-to-deselection time seen are left out of the by-response shares,
+    since their deselection may still be to come. "Unreachable" counts clients never
+    contacted: the model deselects on an unreachable first-contact outcome only.
     """
     cases = export.cases
     settle = max(
@@ -612,19 +378,20 @@ def _fit_deselection(export: CaseExport) -> DeselectionFit:
     )
     settled = [c for c in cases if _days(c.referral_date, export.as_of) > settle]
 
-    def share(group: Iterable[CaseRow]) -> Share | None:
-        group = list(group)
-        return wilson(sum(c.deselected for c in group), len(group)) if group else None
+    def share(group: list[CaseRow]) -> Share | None:
+        return wilson(sum(c.deselected for c in group), len(group), confidence) if group else None
 
     return DeselectionFit(
-        overall=wilson(sum(c.deselected for c in cases), len(cases)),
-        unreachable=share(c for c in settled if c.client_response == "unreachable" and not c.idva_first_contact_date),
-        reached=share(c for c in settled if c.client_response in ("support", "monitoring")),
+        overall=wilson(sum(c.deselected for c in cases), len(cases), confidence),
+        unreachable=share([c for c in settled if c.client_response == "unreachable" and not c.idva_first_contact_date]),
+        reached=share([c for c in settled if c.client_response in ("support", "monitoring")]),
         settle_days=settle,
     )
 
 
-def _fit_responses(export: CaseExport, already_supported: float) -> tuple[dict[str, Share], dict[str, Estimate]]:
+def _fit_responses(
+    export: CaseExport, already_supported: float, confidence: float
+) -> tuple[dict[str, Share], dict[str, Estimate]]:
     """Observed response shares (non-backdated cases) and the model's shares they imply.
 
     The model makes every already-supported client a support client and draws the others'
@@ -636,7 +403,7 @@ def _fit_responses(export: CaseExport, already_supported: float) -> tuple[dict[s
     counts = {r: sum(c.client_response == r and not c.backdated for c in export.cases) for r in RESPONSES}
     if not sum(counts.values()) or already_supported >= 1:
         return {}, {}
-    observed = goodman(counts)
+    observed = goodman(counts, confidence)
 
     def model_share(response: str, value: float) -> float:
         shifted = value - already_supported if response == "support" else value
@@ -649,18 +416,22 @@ def _fit_responses(export: CaseExport, already_supported: float) -> tuple[dict[s
     return observed, implied
 
 
-def _fit_non_drive(non_drive: NonDriveExport) -> tuple[NonDriveFit, ...]:
+def _fit_non_drive(non_drive: NonDriveExport, confidence: float) -> tuple[NonDriveFit, ...]:
     by_idva: dict[str, list[int]] = {}
     for row in non_drive.rows:
         by_idva.setdefault(row.idva_id, []).append(row.referrals)
     return tuple(
-        NonDriveFit(idva, len(counts), sum(counts), poisson_rate(sum(counts), len(counts) / 12))
+        NonDriveFit(idva, len(counts), sum(counts), poisson_rate(sum(counts), len(counts) / 12, confidence))
         for idva, counts in sorted(by_idva.items())
     )
 
 
 def fit_site(
-    export: CaseExport, non_drive: NonDriveExport | None = None, scenario: Scenario | None = None, seed: int = 0
+    export: CaseExport,
+    non_drive: NonDriveExport | None = None,
+    scenario: Scenario | None = None,
+    seed: int = 0,
+    confidence: float = CONFIDENCE,
 ) -> SiteFit:
     """Fit everything the export supports; what it cannot support is ``None`` with a note.
 
@@ -671,31 +442,35 @@ def fit_site(
             already-supported share say how the model's parameters show in the data
             (default: the default site).
         seed: seed of the bootstrap intervals (batch dispersion, first-contact quantiles).
+        confidence: coverage of every interval.
     """
     scenario = scenario or Scenario()
     referral_rng, contact_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     notes: list[str] = []
-    referrals = _fit_referrals(export.cases, referral_rng)
+    referrals = _fit_referrals(export.cases, referral_rng, confidence)
     if referrals is None:
         notes.append("referral rate: fewer than two distinct referral dates")
     start = InterventionStart.of(scenario)
     days, observed, early = _cm_duration_data(export, start)
-    cm_duration = fit_duration(days, observed) if observed.sum() >= _MIN_EVENTS else None
-    if cm_duration is None:
-        notes.append(f"CM duration: fewer than {_MIN_EVENTS} closed cases to fit")
+    cm_duration = None
+    if observed.sum() >= _MIN_EVENTS and len(np.unique(days[observed])) >= 3:
+        cm_duration = fit_duration(days, observed, confidence=confidence)
+    else:
+        notes.append(f"CM duration: fewer than {_MIN_EVENTS} closed cases (or under 3 distinct lengths) to fit")
     if early:
-        notes.append(f"CM duration: {count_text(early)} cases closed before their intervention would have started; left out")
-    extension, extension_days = _fit_extension(export, notes) if export.has_extended else (None, None)
+        notes.append(f"CM duration: {count_text(early)} cases closed before their intervention would have started")
+    extension = _fit_extension(export, confidence, notes) if export.has_extended else None
     already_supported = scenario.case_mix.already_supported_share
-    responses, response_shares = _fit_responses(export, already_supported)
+    responses, response_shares = _fit_responses(export, already_supported, confidence)
     if not responses:
         notes.append("client response: no case has a response")
-    first_contact = _fit_first_contact(export, contact_rng)
+    first_contact = _fit_first_contact(export, contact_rng, confidence)
     if first_contact is None:
         notes.append("first contact: fewer than two cases with a first-contact date")
     return SiteFit(
-        source=export.source,
+        source=Path(export.source).name,  # a folder's name could be a person's
         as_of=export.as_of,
+        confidence=confidence,
         cases=len(export.cases),
         idvas=len({c.idva_id for c in export.cases if c.idva_id}),
         case_managers=len({c.cm_id for c in export.cases if c.cm_id}),
@@ -703,19 +478,17 @@ def fit_site(
         intervention_start=start,
         cm_duration=cm_duration,
         duration_includes_extensions=not export.has_extended,
-        duration_cases=(int(observed.sum()), int((~observed).sum())),
         extension=extension,
-        extension_days=extension_days,
         responses=responses,
         already_supported_share=already_supported,
         response_shares=response_shares,
         first_contact=first_contact,
-        deselection=_fit_deselection(export),
-        non_drive=_fit_non_drive(non_drive) if non_drive else (),
+        deselection=_fit_deselection(export, confidence),
+        non_drive=_fit_non_drive(non_drive, confidence) if non_drive else (),
         notes=tuple(notes),
     )
 
 
 def count_text(n: int) -> str:
-    """A case count as reports show it: counts under 5 are suppressed."""
-    return "<5" if n < 5 else f"{n:,}"
+    """A case count as outputs show it: counts from 1 to 4 are suppressed as "<5"."""
+    return "<5" if 0 < n < 5 else f"{n:,}"

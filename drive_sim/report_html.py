@@ -33,6 +33,9 @@ __all__ = [
     "text",
 ]
 
+_VOID = frozenset({"br", "hr", "img", "meta", "link", "input"})
+
+
 class Markup(str):
     """A string that is already HTML: :func:`tag` does not escape it."""
 
@@ -73,6 +76,8 @@ def tag(name: str, *children: object, **attributes: object) -> Markup:
             continue
         key = key.rstrip("_").replace("_", "-")
         parts.append(key if value is True else f'{key}="{text(value)}"')
+    if name in _VOID:
+        return Markup(f"<{' '.join(parts)}>")
     return Markup(f"<{' '.join(parts)}>{join(*children)}</{name}>")
 
 
@@ -95,21 +100,21 @@ def fmt_ci(low: float, high: float, digits: int = 1, percent: bool = False, mone
 
 
 _STATUS = {
-    "within": ("✔", "Within guidance"),
-    "borderline": ("≈", "Borderline: the 95% CI spans guidance"),
-    "above": ("✖", "Above guidance"),
-    "below": ("✖", "Below guidance"),
-    "met": ("✔", "Meets the target"),
-    "missed": ("✖", "Misses the target"),
+    "within": ("✔", "within", "Within guidance: the whole 95% CI is within it"),
+    "borderline": ("≈", "borderline", "Borderline: the 95% CI spans guidance"),
+    "above": ("✖", "above", "Above guidance: the whole 95% CI is above it"),
+    "below": ("✖", "below", "Below guidance: the whole 95% CI is below it"),
+    "met": ("✔", "met", "Meets the target"),
+    "missed": ("✖", "not met", "Does not meet the target"),
 }
 
 
 def status_mark(status: str) -> Markup:
-    """A status badge with a symbol and words, so it reads without colour."""
+    """A status badge with a symbol and a word, so it reads without colour; the full meaning on hover."""
     if not status:
         return Markup("")
-    symbol, words = _STATUS[status]
-    return tag("span", f"{symbol} {words}", class_=f"status status-{status}")
+    symbol, word, meaning = _STATUS[status]
+    return tag("span", f"{symbol} {word}", class_=f"status status-{status}", title=meaning)
 
 
 def table(
@@ -118,6 +123,7 @@ def table(
     numeric: Sequence[bool] | None = None,
     caption: object = None,
     class_: str = "data",
+    row_classes: Sequence[str | None] | None = None,
 ) -> Markup:
     """A table; cells are escaped unless they are :class:`Markup`."""
     numeric = list(numeric or [False] * len(header))
@@ -126,7 +132,15 @@ def table(
         return tag(kind, value, class_="num" if numeric[position] else None)
 
     head = tag("thead", tag("tr", [cell("th", h, k) for k, h in enumerate(header)]))
-    body = tag("tbody", [tag("tr", [cell("td", v, k) for k, v in enumerate(row)]) for row in rows])
+    rows = list(rows)
+    classes = list(row_classes or [None] * len(rows))
+    body = tag(
+        "tbody",
+        [
+            tag("tr", [cell("td", v, k) for k, v in enumerate(row)], class_=c)
+            for row, c in zip(rows, classes, strict=True)
+        ],
+    )
     return tag("table", tag("caption", caption) if caption is not None else None, head, body, class_=class_)
 
 

@@ -10,6 +10,9 @@ Layout::
     cases.csv, weeks.csv, site_weeks.csv, workforce_events.csv, practitioners.csv
     timing.json          wall-clock time (the only file that differs between identical runs)
 
+A sweep folder (:mod:`drive_sim.sweep`) also holds ``points`` and ``parts/`` and has a
+``point`` column in place of ``scenario``; a sizing folder holds ``levels``.
+
 The folder is written next to its final place and renamed into it at the end, so a
 reader never sees half a result; every file inside is complete. The same seed and
 scenario give byte-identical files, timing.json aside.
@@ -39,6 +42,7 @@ __all__ = [
     "load_results",
     "read_manifest",
     "save_results",
+    "shareable_mode",
     "slug",
     "versions",
     "write_table",
@@ -69,6 +73,17 @@ def versions() -> dict[str, str]:
     return found
 
 
+def shareable_mode(directory: bool = False) -> int:
+    """The permissions an ordinary new file (or folder) gets under the current umask.
+
+    Temporary files and folders are created private; outputs are meant to be shared, so
+    they get these permissions before they are moved into place.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o777 if directory else 0o666) & ~umask
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write a file so that readers see the old content or the new, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,6 +91,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
+        os.chmod(temporary, shareable_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -94,6 +110,7 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
     os.close(handle)
     try:
         write(Path(temporary))
+        os.chmod(temporary, shareable_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -133,6 +150,7 @@ def save_results(
     final = Path(folder)
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".partial"))
+    staging.chmod(shareable_mode(directory=True))
     try:
         manifest = {
             "kind": "run" if len(scenarios) == 1 else "compare",

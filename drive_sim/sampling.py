@@ -93,7 +93,3 @@ def sample(spec: Distribution, rng: np.random.Generator) -> float:
             return float(rng.choice(values, p=p))
     raise TypeError(f"not a distribution spec: {spec!r}")
 
-
-def mean_of(spec: Distribution) -> float:
-    """The mean of a distribution spec."""
-    return float(spec.mean)

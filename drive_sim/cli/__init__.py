@@ -8,16 +8,21 @@ import sys
 import time
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from drive_sim.cli.terminal import precision_lines, progress
+from drive_sim.cli.report_commands import CdnOption
 from drive_sim.config import Scenario, ScenarioError, load_scenario
 from drive_sim.labels import HEADLINE, scope_label
 from drive_sim.metrics import guidance_for
+
+if TYPE_CHECKING:
+    from drive_sim.experiment import Runner
 
 __all__ = ["app", "main"]
 
@@ -45,9 +50,31 @@ SetOption = Annotated[
     typer.Option("--set", help="Override a value, e.g. --set referrals.annual_rate=150 (repeatable)."),
 ]
 BackendOption = Annotated[
-    str, typer.Option("--backend", help="serial, or process (all cores).", show_default=True)
+    str,
+    typer.Option(
+        "--backend", help="serial; process (all cores); or dask (a cluster: see --scheduler).", show_default=True
+    ),
 ]
-WorkersOption = Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: all cores).")]
+WorkersOption = Annotated[
+    int | None, typer.Option("--workers", min=1, help="Processes, or local Dask workers (default: all cores).")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend dask; "
+        "without it a local Dask cluster is started).",
+        show_default=False,
+    ),
+]
+PrecisionOption = Annotated[
+    float,
+    typer.Option(
+        "--precision",
+        min=0,
+        help="Warn about headline measures whose 95% CI is wider than this share of the mean (0: no warning).",
+    ),
+]
 
 
 def fail(message: str) -> None:
@@ -82,10 +109,24 @@ def load(path: Path | None, overrides: dict[str, Any] | None = None, seed: int |
         raise  # unreachable: fail() exits
 
 
-def check_backend(backend: str) -> str:
-    if backend not in ("serial", "process"):
-        fail(f"--backend {backend!r}: use serial or process")
-    return backend
+def open_runner(backend: str, workers: int | None, scheduler: str | None) -> Runner:
+    """Open a backend before anything is written; a bad backend or scheduler exits 2."""
+    from drive_sim.experiment import BackendError, open_backend
+
+    try:
+        return open_backend(backend, workers, scheduler)
+    except BackendError as error:
+        fail(str(error))
+        raise  # unreachable: fail() exits
+
+
+def command_line() -> str:
+    return shlex.join(["drive-sim", *sys.argv[1:]])
+
+
+def print_precision(summary: pd.DataFrame, target: float) -> None:
+    for line in precision_lines(summary, target):
+        errors.print(line, markup=False)
 
 
 def _format(value: float, digits: int) -> str:
@@ -153,6 +194,15 @@ def run(
     set_: SetOption = None,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    records: Annotated[
+        bool,
+        typer.Option(
+            "--records/--no-records", help="Write every case and week (off: KPIs only, for long runs)."
+        ),
+    ] = True,
+    precision: PrecisionOption = 0.10,
+    cdn: CdnOption = False,
 ) -> None:
     """Simulate a site and print its caseloads, delays and workload against guidance."""
     from drive_sim.experiment import run_experiment
@@ -160,14 +210,20 @@ def run(
     from drive_sim.stats import summarise
 
     resolved = load(scenario, parse_set_options(set_), seed)
-    backend = check_backend(backend)
     replications = reps or resolved.run.replications
     started = time.perf_counter()
-    with console.status(f"Simulating {replications} replications of {resolved.site.name}..."):
-        experiment = run_experiment(resolved, replications, backend=backend, workers=workers)
+    with open_runner(backend, workers, scheduler) as runner, progress(
+        errors, f"Simulating {resolved.site.name}", replications
+    ) as bar:
+        experiment = run_experiment(
+            resolved, replications, runner=runner, keep_tables=records, on_result=bar.callback()
+        )
     elapsed = time.perf_counter() - started
+    done = experiment.completed
+    if done == 0:
+        errors.print("Interrupted before any replication finished; nothing written.", markup=False)
+        raise typer.Exit(code=130)
     summary = summarise(experiment.kpis)
-    done = len(experiment.kpis["replication"].unique()) if len(experiment.kpis) else 0
     title = f"{resolved.site.name}: {done} replications, seed {resolved.run.seed}, {resolved.site.horizon_days:g} days"
     console.print(headline_table(summary, resolved, title))
     folder = out or default_out(resolved.site.name, resolved.run.seed)
@@ -179,10 +235,12 @@ def run(
         experiment.kpis,
         summary,
         experiment.tables,
-        command=shlex.join(["drive-sim", *sys.argv[1:]]),
+        command=command_line(),
         timing={"seconds": round(elapsed, 3)},
     )
     console.print(f"Tables written to {folder}/ (cases, weeks, KPIs per replication, summary).", markup=False)
+    write_report(folder, cdn)
+    print_precision(summary, precision)
     if experiment.interrupted:
         console.print(f"Interrupted: kept the {done} replications that finished.", markup=False)
         raise typer.Exit(code=130)
@@ -241,8 +299,14 @@ def compare(
     set_: SetOption = None,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    records: Annotated[
+        bool, typer.Option("--records/--no-records", help="Write every case and week of every scenario.")
+    ] = True,
+    precision: PrecisionOption = 0.10,
+    cdn: CdnOption = False,
 ) -> None:
-    """Run scenarios with the same seed (the same cases) and print them side by side."""
+    """Run scenarios on the same cases and print them side by side, with paired differences against the first."""
     from drive_sim.experiment import run_experiment, scenario_labels
     from drive_sim.results import save_results
     from drive_sim.stats import paired_differences, summarise
@@ -251,32 +315,68 @@ def compare(
         fail("compare needs at least two scenario files (the first is the baseline)")
     overrides = parse_set_options(set_)
     loaded = [load(path, overrides, seed) for path in scenarios]
-    backend = check_backend(backend)
     if seed is None and len({s.run.seed for s in loaded}) > 1:
         loaded = [s.model_copy(update={"run": s.run.model_copy(update={"seed": loaded[0].run.seed})}) for s in loaded]
     labels = scenario_labels(loaded)
     replications = reps or loaded[0].run.replications
     started = time.perf_counter()
-    with console.status(f"Simulating {len(loaded)} scenarios x {replications} replications..."):
-        experiment = run_experiment(loaded, replications, backend=backend, workers=workers, labels=labels)
+    with open_runner(backend, workers, scheduler) as runner, progress(
+        errors, f"Simulating {len(loaded)} scenarios", len(loaded) * replications
+    ) as bar:
+        experiment = run_experiment(
+            loaded, replications, runner=runner, labels=labels, keep_tables=records, on_result=bar.callback()
+        )
     elapsed = time.perf_counter() - started
-    summary = summarise(experiment.kpis)
-    differences = paired_differences(experiment.kpis, baseline=labels[0])
+    done = experiment.completed
+    if done == 0:
+        errors.print("Interrupted before every scenario finished a replication; nothing written.", markup=False)
+        raise typer.Exit(code=130)
+    kpis, tables = experiment.kpis, experiment.tables
+    if experiment.interrupted:  # compare like with like: replications every scenario finished
+        kpis, tables = _common_replications(kpis, tables)
+    summary = summarise(kpis)
+    differences = paired_differences(kpis, baseline=labels[0])
     console.print(side_by_side(summary, labels, loaded[0]))
     console.print(differences_table(differences, labels))
+    console.print(clear_differences_line(differences, labels), markup=False)
     folder = out or Path("reports") / f"compare-seed{loaded[0].run.seed}"
     save_results(
         folder,
         loaded,
         labels,
-        replications,
-        experiment.kpis,
+        done,
+        kpis,
         summary,
-        {**experiment.tables, "differences": differences},
-        command=shlex.join(["drive-sim", *sys.argv[1:]]),
+        {**tables, "differences": differences},
+        command=command_line(),
         timing={"seconds": round(elapsed, 3)},
     )
     console.print(f"Tables written to {folder}/.", markup=False)
+    write_report(folder, cdn)
+    print_precision(summary, precision)
+    if experiment.interrupted:
+        console.print(f"Interrupted: kept the {done} replications every scenario finished.", markup=False)
+        raise typer.Exit(code=130)
+
+
+def _common_replications(
+    kpis: pd.DataFrame, tables: dict[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    per_scenario = kpis.groupby("scenario", sort=False)["replication"].unique()
+    common = set.intersection(*(set(reps) for reps in per_scenario))
+    keep = {name: frame[frame["replication"].isin(common)].reset_index(drop=True) for name, frame in tables.items()}
+    return kpis[kpis["replication"].isin(common)].reset_index(drop=True), keep
+
+
+def clear_differences_line(differences: pd.DataFrame, labels: list[str]) -> str:
+    """How many headline measures differ clearly from the baseline, scenario by scenario."""
+    headline = {(item.kpi, item.scope) for item in HEADLINE}
+    rows = differences[[(k, s) in headline for k, s in zip(differences["kpi"], differences["scope"])]]
+    counts = []
+    for label in labels[1:]:
+        mine = rows[rows["scenario"] == label]
+        counts.append(f"{label} {int(mine['clear'].sum())} of {int(mine['mean_difference'].notna().sum())}")
+    return f"Headline measures clearly different from {labels[0]}: " + "; ".join(counts) + "."
 
 
 def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -> Table:
@@ -324,9 +424,15 @@ def main() -> None:
     app()
 
 
-try:  # commands added by later modules register themselves here
-    from drive_sim.cli import fit_commands
+def write_report(folder: Path, cdn: bool) -> None:
+    """Build the results folder's HTML report and say where it is."""
+    from drive_sim.report import build_report
 
-    fit_commands.register(app)
-except ImportError:  # pragma: no cover - the fit commands are optional while being built
-    pass
+    console.print(f"Report: {build_report(folder, cdn=cdn)}", markup=False)
+
+
+# Commands in other modules use the shared options above, so they register last.
+from drive_sim.cli import fit_commands, report_commands, scale_commands  # noqa: E402
+
+for _commands in (scale_commands, report_commands, fit_commands):
+    _commands.register(app)

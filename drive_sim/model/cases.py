@@ -58,7 +58,9 @@ class Case:
             interval = 8
         first_contact = scenario.hours.first_contact
         self.attempts_needed = _attempts_needed(u[3], first_contact.answer_probability, first_contact.max_attempts)
-        self.already_contacted = bool(u[4] < mix.already_contacted_share) or already_supported
+        # A client the IDVA has already met is reachable, whatever her response draw said.
+        contacted_at_marac = bool(u[4] < mix.already_contacted_share) and response != "unreachable"
+        self.already_contacted = contacted_at_marac or already_supported
         self.cross_border = bool(u[5] < mix.cross_border_share)
         self.extended = bool(u[6] < durations.extension_probability)
         self.u_engage = float(u[7])
@@ -71,7 +73,6 @@ class Case:
         self.extension_days = sample(durations.extension_days, rng) if self.extended else 0.0
         self.tail_days = sample(durations.idva_tail_days, rng)
         self.strategy_days = sample(durations.contact_strategy_days, rng)
-        del u
 
         self.case_id = case_id
         self.response = response
@@ -226,7 +227,14 @@ def _close(site: SiteModel, case: Case):
         yield env.timeout(case.tail_days)
     site.close_cm(case)
     if closure == "staggered" and case.idva_open and case.tail_days > 0:
-        yield env.timeout(tail_end - env.now)
+        # Fix (validation suite, no-case-lost invariant): a client still awaiting first
+        # contact may turn out unreachable during the tail; the IDVA then closes her side
+        # and the case is over, rather than counted open with nobody holding it.
+        tail = env.timeout(tail_end - env.now)
+        outcome = case.outcome
+        assert outcome is not None
+        while case.idva_open and not tail.processed:
+            yield tail if outcome.triggered else tail | outcome
     if case.idva_open:
         site.close_idva(case)
     if case.waiting:

@@ -73,14 +73,19 @@ class IdvaState(Practitioner):
         return len(self.cases) + self.non_drive_open(now)
 
     def load(self, now: float) -> float:
-        """Open cases (Drive and non-Drive) per FTE and allocation weight."""
-        return self.open_cases(now) / (self.fte * self.weight)
+        """Open cases (Drive and non-Drive) per FTE, allocation weight and current capacity.
+
+        Counting capacity keeps a new starter in induction from being handed a whole
+        panel's cases because her caseload is empty.
+        """
+        return self.open_cases(now) / (self.fte * self.weight * self.capacity_factor)
 
 
 @dataclass(eq=False)
 class CaseManagerState(Practitioner):
     def load(self, now: float) -> float:
-        return len(self.cases) / (self.fte * self.capacity_share)
+        """Open cases per caseload FTE at current capacity (see IdvaState.load)."""
+        return len(self.cases) / (self.fte * self.capacity_share * self.capacity_factor)
 
 
 def idva_case_hours(case: Case, now: float, hours: Hours) -> float:

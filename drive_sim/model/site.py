@@ -235,7 +235,10 @@ class SiteModel:
                 case.record.reassignments += 1
             for closing in list(person.non_drive_closing):
                 target = self.least_loaded_in_post(groups, person, now)
-                assert target is not None
+                if target is None:
+                    # Fix (validation suite): the last IDVA in post left holding only
+                    # non-Drive cases; they stay uncovered, like Drive cases (was a crash).
+                    return
                 target.non_drive_closing.append(closing)
                 target.non_drive_closing.sort()
             person.non_drive_closing.clear()

@@ -1,0 +1,49 @@
+"""``drive-sim report RESULTS_DIR``: rebuild a results folder's HTML report, without re-running."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["CdnOption", "register", "report"]
+
+CdnOption = Annotated[
+    bool,
+    typer.Option(
+        "--cdn",
+        help="Link plotly.js from its CDN (a small file that needs the internet to show charts) "
+        "instead of embedding it (about 4.6 MB, works offline).",
+    ),
+]
+
+
+def report(
+    results_dir: Annotated[
+        Path, typer.Argument(help="A results folder written by run, compare, sweep or size.", show_default=False)
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Where to write the page (default: RESULTS_DIR/report.html).")
+    ] = None,
+    cdn: CdnOption = False,
+) -> None:
+    """Write the HTML report of a saved results folder: the answer in words, then the evidence."""
+    from drive_sim.cli import console, fail
+    from drive_sim.config import ScenarioError
+    from drive_sim.report import build_report
+
+    if not results_dir.is_dir():
+        fail(f"{results_dir}: no such results folder")
+    if out is not None and out.is_dir():
+        fail(f"--out {out}: is a folder; give the path of the HTML file to write")
+    try:
+        path = build_report(results_dir, out, cdn=cdn)
+    except (FileNotFoundError, ValueError, KeyError, ScenarioError) as error:
+        fail(f"{results_dir}: cannot build a report: {error}")
+    console.print(f"Report written to {path}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``report`` to the ``drive-sim`` app."""
+    app.command()(report)

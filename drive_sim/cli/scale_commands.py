@@ -1,0 +1,363 @@
+"""``drive-sim sweep`` and ``drive-sim size``: experiments at scale, registered on the app."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal, cast
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from drive_sim.cli import (
+    BackendOption,
+    PrecisionOption,
+    RepsOption,
+    ScenarioArg,
+    SchedulerOption,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    command_line,
+    console,
+    errors,
+    fail,
+    load,
+    open_runner,
+    parse_set_options,
+    print_precision,
+    write_report,
+)
+from drive_sim.cli.report_commands import CdnOption
+from drive_sim.cli.terminal import money, progress
+from drive_sim.config import Costs, Scenario, ScenarioError, read_scenario_data
+
+if TYPE_CHECKING:
+    from drive_sim.sizing import SizingResult, Staffing, TargetCheck
+    from drive_sim.sweep import SweepPoint
+
+__all__ = ["register", "size", "sweep"]
+
+#: The few measures a sweep prints per point (every KPI is in summary.csv).
+SWEEP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
+    ("open_cases_per_fte_mean", "group:drive", "Drive IDVA open cases/FTE", 1),
+    ("weeks_above_guidance_share", "group:drive", "Weeks above guidance", 2),
+    ("first_contact_delay_p90_days", "site", "First contact p90 (days)", 1),
+    ("any_drive_idva_burnout", "site", "P(Drive IDVA burnout)", 2),
+    ("annual_staff_cost", "site", "Staff cost a year", 0),
+)
+
+
+def sweep(
+    scenario: ScenarioArg = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="PATH=V1,V2,... to sweep (repeatable; the full factorial is run), or PATH=V to fix a value, "
+            "e.g. --set referrals.annual_rate=50,100,150 --set teams.idvas[0].count=1,2.",
+        ),
+    ] = None,
+    reps: RepsOption = None,
+    seed: SeedOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: reports/sweep-<site>-seed<seed>). "
+                     "Re-run into the same folder to resume."),
+    ] = None,
+    backend: BackendOption = "process",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    keep_records: Annotated[
+        bool, typer.Option("--keep-records", help="Keep every case and week too (default: KPIs only).")
+    ] = False,
+    precision: PrecisionOption = 0.10,
+    cdn: CdnOption = False,
+) -> None:
+    """Run every combination of parameter values (a full factorial) and tabulate the KPIs per point."""
+    from drive_sim.results import slug
+    from drive_sim.sweep import SweepFolderError, parse_axis, run_sweep, sweep_points
+
+    axes = []
+    for item in set_ or []:
+        try:
+            axes.append(parse_axis(item))
+        except ValueError as error:
+            fail(str(error))
+    fixed = {"run.seed": seed} if seed is not None else {}
+    try:
+        data, source = read_scenario_data(scenario)
+        points = sweep_points(data, source, axes, fixed)
+    except ScenarioError as error:
+        fail(str(error))
+    base = points[0].scenario
+    replications = reps or base.run.replications
+    folder = out or Path("reports") / f"sweep-{slug(base.site.name)}-seed{base.run.seed}"
+    total = len(points) * replications
+    with open_runner(backend, workers, scheduler) as runner, progress(
+        errors, f"Sweeping {len(points)} points", total
+    ) as bar:
+
+        def planned(reused: int, to_run: int) -> None:
+            if reused:
+                errors.print(f"Resuming: {reused} of {total} replications already in {folder}/parts.", markup=False)
+            bar.describe(f"Sweeping {len(points)} points", total=to_run)
+
+        try:
+            outcome = run_sweep(
+                folder, points, replications, runner, axes, keep_records, command_line(), bar.callback(), planned
+            )
+        except SweepFolderError as error:
+            fail(str(error))
+        except KeyboardInterrupt:  # while assembling: every part is saved
+            errors.print(f"Interrupted while assembling; re-run the same command to finish {folder}/.", markup=False)
+            raise typer.Exit(code=130) from None
+    if outcome.interrupted:
+        saved = outcome.reused + outcome.ran
+        errors.print(
+            f"Interrupted: {saved} of {outcome.total} replications are saved in {folder}/parts; "
+            "re-run the same command to resume.",
+            markup=False,
+        )
+        raise typer.Exit(code=130)
+    assert outcome.summary is not None
+    console.print(sweep_table(outcome.summary, points, replications))
+    console.print(
+        f"Tables written to {folder}/ (points, kpis with a point column, summary per point"
+        f"{', records' if keep_records else ''}); ran {outcome.ran}, reused {outcome.reused} replications.",
+        markup=False,
+    )
+    write_report(folder, cdn)
+    print_precision(outcome.summary.rename(columns={"point": "scenario"}), precision)
+
+
+def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: int) -> Table:
+    """Per point: the swept values and a few headline means with their 95% CIs."""
+    table = Table(title=f"Sweep: {len(points)} points x {replications} replications (mean, 95% CI; same cases at every point)")
+    paths = [path for path, _ in points[0].values]
+    table.add_column("Point", justify="right")
+    for path in paths:
+        table.add_column(path, justify="right")
+    for _, _, label, _ in SWEEP_COLUMNS:
+        table.add_column(label, justify="right")
+    index = {(r.point, r.kpi, r.scope): r for r in summary.itertuples(index=False)}
+    for point in points:
+        cells = []
+        for kpi, scope, _, digits in SWEEP_COLUMNS:
+            row = index.get((point.index, kpi, scope))
+            if row is None or math.isnan(row.mean):
+                cells.append("–")
+                continue
+            ci = "" if math.isnan(row.ci_low) else f"\n[dim]{row.ci_low:,.{digits}f} to {row.ci_high:,.{digits}f}[/]"
+            cells.append(f"{row.mean:,.{digits}f}{ci}")
+        table.add_row(str(point.index), *(str(value) for _, value in point.values), *cells)
+    return table
+
+
+# --------------------------------------------------------------------------------------
+# size
+# --------------------------------------------------------------------------------------
+
+
+def size(
+    scenario: ScenarioArg = None,
+    max_weeks_above: Annotated[
+        float, typer.Option("--max-weeks-above", min=0, help="Target: share of Drive IDVA-weeks above guidance.")
+    ] = 0.10,
+    max_first_contact_p90: Annotated[
+        float, typer.Option("--max-first-contact-p90", min=0, help="Target: 90th percentile of days to first contact.")
+    ] = 7.0,
+    max_burnout_probability: Annotated[
+        float, typer.Option("--max-burnout-probability", min=0, max=1, help="Target: chance an IDVA burns out.")
+    ] = 0.10,
+    burnout_scope: Annotated[
+        str,
+        typer.Option(
+            "--burnout-scope",
+            help="Whose burnout the target counts: drive (the Drive IDVAs being sized) or all (the wider "
+            "team too, whose business-as-usual load Drive staffing does not change).",
+        ),
+    ] = "drive",
+    confidence: Annotated[
+        float, typer.Option("--confidence", min=0.5, max=0.999, help="One-sided confidence each target is met.")
+    ] = 0.95,
+    step: Annotated[str, typer.Option("--step", help="count (whole posts) or fte (0.5 FTE steps).")] = "count",
+    max_extra: Annotated[
+        int | None,
+        typer.Option("--max-extra", min=1, max=99, help="Most steps to add (default: 10 posts' worth).", show_default=False),
+    ] = None,
+    entry: Annotated[
+        int | None, typer.Option("--entry", min=0, help="teams.idvas entry to size (default: the first Drive IDVA).")
+    ] = None,
+    idva_salary: Annotated[
+        float | None, typer.Option("--idva-salary", min=1, help="IDVA salary a year (default: costs.idva_salary).")
+    ] = None,
+    on_cost_multiplier: Annotated[
+        float | None,
+        typer.Option("--on-cost-multiplier", min=1, help="Employer on-costs multiplier (default: costs.on_cost_multiplier)."),
+    ] = None,
+    reps: RepsOption = None,
+    seed: SeedOption = None,
+    set_: SetOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/size-<site>-seed<seed>).")
+    ] = None,
+    backend: BackendOption = "process",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    cdn: CdnOption = False,
+) -> None:
+    """The least Drive IDVA staffing that meets the targets with stated confidence, and its cost a year."""
+    from drive_sim.results import save_results, slug
+    from drive_sim.sizing import default_targets, drive_entry, size_drive_idvas
+    from drive_sim.stats import summarise
+
+    if step not in ("count", "fte"):
+        fail(f"--step {step!r}: use count or fte")
+    if burnout_scope not in ("drive", "all"):
+        fail(f"--burnout-scope {burnout_scope!r}: use drive or all")
+    overrides = parse_set_options(set_)
+    if idva_salary is not None:
+        overrides["costs.idva_salary"] = idva_salary
+    if on_cost_multiplier is not None:
+        overrides["costs.on_cost_multiplier"] = on_cost_multiplier
+    resolved = load(scenario, overrides, seed)
+    try:
+        position = drive_entry(resolved, entry)
+    except ValueError as error:
+        fail(str(error))
+    targets = default_targets(
+        max_weeks_above, max_first_contact_p90, max_burnout_probability, cast(Literal["drive", "all"], burnout_scope)
+    )
+    replications = reps or resolved.run.replications
+    started = time.perf_counter()
+    with open_runner(backend, workers, scheduler) as runner, progress(errors, "Sizing", replications) as bar:
+
+        def on_level(staffing: Staffing) -> None:
+            bar.describe(f"Trying {staffing.label}", total=replications * (abs(staffing.level) + 1))
+
+        result = size_drive_idvas(
+            resolved, targets, confidence, cast(Literal["count", "fte"], step), replications, max_extra, position,
+            runner=runner,
+            on_result=bar.callback(), on_level=on_level,
+        )  # fmt: skip
+    elapsed = time.perf_counter() - started
+    if not result.levels or not result.levels[0].complete:
+        errors.print("Interrupted before the scenario as given finished; nothing written.", markup=False)
+        raise typer.Exit(code=130)
+    console.print(levels_table(result))
+    for line in answer_lines(result, resolved):
+        console.print(line, markup=False)
+    complete = [r for r in result.levels if r.complete]
+    labels = [r.staffing.label for r in complete]
+    kpis = pd.concat([r.kpis.assign(scenario=r.staffing.label) for r in complete], ignore_index=True)
+    summary = summarise(kpis)
+    folder = out or Path("reports") / f"size-{slug(resolved.site.name)}-seed{resolved.run.seed}"
+    save_results(
+        folder, [r.staffing.scenario for r in complete], labels, replications, kpis, summary,
+        {"levels": result.table()}, command=command_line(), timing={"seconds": round(elapsed, 3)},
+        extra={
+            "kind": "size",
+            "targets": [{"kpi": t.kpi, "scope": t.scope, "at_most": t.limit} for t in targets],
+            "confidence": confidence,
+            "step": step,
+            "entry": f"teams.idvas[{position}]",
+            "chosen": result.chosen.staffing.label if result.chosen else None,
+            "extra_annual_cost": result.extra_cost,
+        },
+    )  # fmt: skip
+    console.print(f"Tables written to {folder}/ (levels, KPIs per level and replication, summary).", markup=False)
+    write_report(folder, cdn)
+    if result.interrupted:
+        console.print("Interrupted: the levels that finished are shown.", markup=False)
+        raise typer.Exit(code=130)
+
+
+def _check_cell(check: TargetCheck, digits: int) -> str:
+    if check.n < 2:
+        return "–"
+    mark = "[green]met[/]" if check.met else "[red]not met[/]"
+    return f"{check.mean:,.{digits}f} [dim](≤ {check.upper:,.{digits}f})[/] {mark}"
+
+
+def levels_table(result: SizingResult) -> Table:
+    """Every staffing level tried, with each target's mean, one-sided bound and verdict."""
+    percent = f"{result.confidence:.0%}"
+    table = Table(
+        title=f"Drive IDVA staffing tried ({result.replications} replications each, the same cases at every level). "
+        f"Cells: mean (one-sided {percent} upper bound).",
+        title_justify="left",
+    )
+    table.add_column("Drive IDVAs", justify="right")
+    table.add_column("FTE", justify="right")
+    for target in result.targets:
+        table.add_column(f"{target.label}\nat most {target.limit:g}", justify="right")
+    table.add_column("Drive IDVA cost a year", justify="right")
+    table.add_column("All met")
+    for level in sorted(result.levels, key=lambda r: r.staffing.level):
+        digits = [2 if t.limit < 1 else 1 for t in result.targets]
+        chosen = level is result.chosen
+        table.add_row(
+            f"{'[bold]' if chosen else ''}{level.staffing.posts}{' (as given)' if level.staffing.level == 0 else ''}",
+            f"{level.staffing.fte:g}",
+            *(_check_cell(check, d) for check, d in zip(level.checks, digits)),
+            money(level.drive_idva_annual_cost),
+            ("[bold green]yes, chosen[/]" if chosen else "yes" if level.met else "no")
+            + ("" if level.complete else " (interrupted)"),
+        )
+    return table
+
+
+def answer_lines(result: SizingResult, scenario: Scenario) -> list[str]:
+    """The answer in words: staffing, confidence, cost, and what would settle close calls."""
+    lines = []
+    percent = f"{result.confidence:.0%}"
+    given = result.given
+    costs = scenario.costs
+    salary_note = (Costs.model_fields["idva_salary"].description or "").rstrip(".")
+    on_cost_note = (Costs.model_fields["on_cost_multiplier"].description or "").rstrip(".")
+    if result.chosen is None:
+        tried = max(r.staffing.posts for r in result.levels)
+        lines.append(
+            f"No staffing tried (up to {tried} Drive IDVAs) meets every target with {percent} confidence. "
+            "Raise --max-extra, or see which target binds in the table."
+        )
+    else:
+        chosen = result.chosen
+        lines.append(
+            f"Answer: {chosen.staffing.label} is the least Drive IDVA staffing that meets every target with "
+            f"{percent} confidence: each target's one-sided {percent} upper confidence bound of the mean over "
+            f"{result.replications} replications is within it."
+        )
+        lines.append(
+            f"Cost: {money(chosen.drive_idva_annual_cost)} a year for the Drive IDVAs "
+            f"(salary {money(costs.idva_salary)}: {salary_note}; on-costs x{costs.on_cost_multiplier:g}: {on_cost_note}); "
+            f"{money(result.extra_cost)} a year more than the scenario as given "
+            f"({given.staffing.label}, {money(given.drive_idva_annual_cost)}), on top of business as usual. "
+            f"Whole site staff with this staffing: {money(chosen.annual_staff_cost)} a year."
+        )
+    for level in sorted(result.levels, key=lambda r: r.staffing.level):
+        for check in level.checks:
+            if check.replications_to_settle is not None:
+                lines.append(
+                    f"Too close to call at {level.staffing.label}: {check.target.label} is within target on "
+                    f"average ({check.mean:.3g}) but not with {percent} confidence; about "
+                    f"{check.replications_to_settle:,} replications (--reps) would likely settle it."
+                )
+    if result.chosen is not None:
+        for check in result.chosen.checks:
+            if check.n >= 2 and check.mean == 0 and check.upper == 0 and check.target.kpi.startswith("any_"):
+                exact = 1 - (1 - result.confidence) ** (1 / check.n)
+                lines.append(
+                    f"Note: {check.target.label} was 0 in all {check.n} replications, so its t bound is 0; "
+                    f"an exact binomial {percent} bound would be {exact:.2f}."
+                )
+    return lines
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sweep`` and ``size`` to the app."""
+    app.command()(sweep)
+    app.command()(size)

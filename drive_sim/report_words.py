@@ -1,0 +1,442 @@
+"""The answer in words: what a commissioner reads first, with numbers and uncertainty.
+
+Functions here turn prepared frames (:mod:`drive_sim.report_data`) into plain-English
+sentences. They return plain strings; the page escapes them. "Client" is the
+victim/survivor an IDVA supports; "service user" the person a Case Manager works with.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from drive_sim.config import Scenario
+
+__all__ = ["Answer", "choose", "compare_answer", "run_answer", "size_answer", "target_words", "years_text"]
+
+_SMALL = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+MIN_REPLICATIONS = 10
+
+
+@dataclass
+class Answer:
+    """A verdict (one sentence), the supporting sentences, and cautions about precision."""
+
+    verdict: str
+    points: list[str] = field(default_factory=list)
+    cautions: list[str] = field(default_factory=list)
+
+
+def _number(value: float, digits: int = 0) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
+
+
+def _pct(value: float) -> str:
+    return "–" if value is None or math.isnan(value) else f"{100 * value:.0f}%"
+
+
+def _range(low: float, high: float, digits: int = 0, percent: bool = False) -> str:
+    if any(v is None or math.isnan(v) for v in (low, high)):
+        return "interval not available"
+    if percent:
+        return f"95% CI {_pct(low)}–{_pct(high)}"
+    return f"95% CI {_number(low, digits)}–{_number(high, digits)}"
+
+
+def _count(n: int) -> str:
+    return _SMALL.get(n, str(n))
+
+
+def years_text(days: float) -> str:
+    """'3 years', '1 year', '2.5 years'."""
+    years = days / 365
+    if abs(years - round(years)) < 0.05:
+        return "1 year" if round(years) == 1 else f"{round(years)} years"
+    return f"{years:.1f} years"
+
+
+def _money(value: float) -> str:
+    return "–" if math.isnan(value) else f"£{value:,.0f}"
+
+
+def _row(frame: pd.DataFrame, kpi: str, scope: str) -> Mapping[str, float] | None:
+    found = frame[(frame["kpi"] == kpi) & (frame["scope"] == scope)]
+    return None if found.empty else found.iloc[0].to_dict()
+
+
+def _mean(frame: pd.DataFrame, kpi: str, scope: str) -> float:
+    row = _row(frame, kpi, scope)
+    return math.nan if row is None else float(row["mean"])
+
+
+def _drive_idvas(scenario: Scenario) -> tuple[int, str, str, str]:
+    """How many named Drive IDVAs, and how to speak of them: (count, subject, verb, pronoun)."""
+    count = sum(i.count for i in scenario.teams.idvas if i.role == "drive")
+    if count == 1:
+        return 1, "the named Drive IDVA", "holds", "she is"
+    if count == 0:
+        return 0, "IDVAs holding Drive cases", "hold", "they are"
+    return count, f"the {_count(count)} Drive IDVAs", "each hold", "they are"
+
+
+def _caseload_sentence(card: Mapping, summary: pd.DataFrame, scenario: Scenario) -> str:
+    _, subject, verb, pronoun = _drive_idvas(scenario)
+    scope = card["drive_scope"]
+    mean, guidance = card["drive_mean"], card["drive_guidance"]
+    ci = _range(card["drive_low"], card["drive_high"])
+    if mean > guidance:
+        against = f"{mean / guidance:.1f} times the SafeLives guidance-equivalent of {guidance:g} per FTE"
+    else:
+        against = f"within the SafeLives guidance-equivalent of {guidance:g} per FTE ({mean / guidance:.0%} of it)"
+    share = _mean(summary, "weeks_above_guidance_share", scope)
+    longest = _mean(summary, "longest_run_above_guidance_weeks", scope)
+    peak = _mean(summary, "open_cases_per_fte_peak", scope)
+    sentence = (
+        f"At {scenario.referrals.annual_rate:g} Drive cases a year, {subject} {verb} on average "
+        f"{_number(mean)} open cases per FTE ({ci}), {against}; {pronoun} above guidance in {_pct(share)} of weeks"
+    )
+    if longest >= 1:
+        sentence += f", for up to {_number(longest)} weeks in a row"
+    return sentence + f", with a peak of {_number(peak)} per FTE."
+
+
+def _first_contact_sentence(summary: pd.DataFrame, needed: pd.DataFrame, scenario: Scenario) -> str:
+    target = scenario.guidance.first_contact_days
+    share_needed = _mean(needed, "needed_share", "site")
+    median = _row(needed, "needed_median_days", "site")
+    p90 = _mean(needed, "needed_p90_days", "site")
+    within = _mean(summary, "first_contact_within_target_share", "site")
+    parts = []
+    if not math.isnan(share_needed) and share_needed < 1:
+        parts.append(
+            f"{_pct(1 - share_needed)} of clients already know an IDVA (through MARAC or existing support) "
+            "and need no first contact."
+        )
+    if median is not None and not math.isnan(median["mean"]):
+        parts.append(
+            f"The rest wait a median of {_number(median['mean'])} days for first contact "
+            f"({_range(median['ci_low'], median['ci_high'])}); 1 in 10 of them waits more than {_number(p90)} days."
+        )
+    parts.append(f"Counting every client, {_pct(within)} are contacted within the {target:g}-day target.")
+    return " ".join(parts)
+
+
+def _burnout_sentence(summary: pd.DataFrame, card: Mapping, scenario: Scenario, replications: int) -> str:
+    horizon = years_text(scenario.site.horizon_days)
+    leavers = _mean(summary, "idva_leavers", "site")
+    vacancy = _mean(summary, "vacancy_days", "group:idva")
+    shortfall = _mean(summary, "support_shortfall_share", "group:idva")
+    return (
+        f"The chance that at least one IDVA burns out over {horizon} is {_pct(card['burnout_mean'])} "
+        f"({_range(card['burnout_low'], card['burnout_high'], percent=True)}, from {replications} replications). "
+        f"On average {_number(leavers, 1)} IDVAs leave, IDVA posts stand vacant for {_number(vacancy)} days in all, "
+        f"and {_pct(shortfall)} of the support hours clients need go undelivered."
+    )
+
+
+def _verdict(card: Mapping, scenario: Scenario) -> str:
+    _, subject, verb, _ = _drive_idvas(scenario)
+    missed, borderline = [], []
+    for group, who in (("drive", f"{subject} {verb.replace('each ', '')}"), ("wider", "the wider IDVA team holds")):
+        if card.get(f"{group}_status") in ("above", "borderline"):
+            ratio = card[f"{group}_mean"] / card[f"{group}_guidance"]
+            text = f"{who} {ratio:.1f} times the guidance caseload"
+            (missed if card[f"{group}_status"] == "above" else borderline).append(text)
+    if card["first_contact_status"] in ("above", "borderline"):
+        text = (
+            f"1 in 10 clients waits more than {_number(card['first_contact_mean'])} days for first contact "
+            f"(target {card['first_contact_guidance']:g})"
+        )
+        (missed if card["first_contact_status"] == "above" else borderline).append(text)
+    if card["cm_caseload_status"] in ("above", "borderline"):
+        text = (
+            f"Case Managers hold {_number(card['cm_caseload_mean'], 1)} open cases per FTE "
+            f"(guidance {card['cm_caseload_guidance']:g})"
+        )
+        (missed if card["cm_caseload_status"] == "above" else borderline).append(text)
+    if missed:
+        return f"This staffing does not meet guidance: {'; '.join(missed)}."
+    if borderline:
+        return f"This staffing is on the edge of guidance: {'; '.join(borderline)}, within the uncertainty."
+    return (
+        "This staffing meets guidance: IDVA and Case Manager caseloads are within guidance and 9 in 10 clients "
+        f"are contacted within the {card['first_contact_guidance']:g}-day target."
+    )
+
+
+def _cautions(replications: int, command: str) -> list[str]:
+    if replications >= MIN_REPLICATIONS:
+        return []
+    rerun = re.sub(r"\s(--reps|-r)(=|\s+)\d+", "", f" {command}").strip() or "drive-sim run"
+    return [
+        f"Based on only {replications} replications, so the intervals are wide. Run at least {MIN_REPLICATIONS * 5} "
+        f"(for example: {rerun} --reps 50) before relying on these numbers."
+    ]
+
+
+def run_answer(
+    summary: pd.DataFrame,
+    needed: pd.DataFrame,
+    card: Mapping,
+    scenario: Scenario,
+    replications: int,
+    command: str = "",
+) -> Answer:
+    """The answer for one scenario.
+
+    Args:
+        summary: Its KPI summary (:func:`drive_sim.stats.summarise`).
+        needed: :func:`drive_sim.report_data.first_contact_summary` of its cases.
+        card: Its row of :func:`drive_sim.report_data.scorecard`.
+        scenario: The scenario (for the referral rate, guidance and team).
+        replications: How many replications the run kept.
+        command: The command that made the results, for advice on rerunning.
+    """
+    points = [
+        _caseload_sentence(card, summary, scenario),
+        _first_contact_sentence(summary, needed, scenario),
+        _burnout_sentence(summary, card, scenario, replications),
+    ]
+    wider = card.get("wider_mean", math.nan)
+    cm = (
+        f"Case Managers hold {_number(card['cm_caseload_mean'], 1)} open cases per FTE on average "
+        f"({_range(card['cm_caseload_low'], card['cm_caseload_high'], 1)}; guidance {card['cm_caseload_guidance']:g})"
+    )
+    if not math.isnan(wider):
+        cm += f"; the wider IDVA team holds {_number(wider, 1)} per FTE, Drive and non-Drive cases together"
+    points.append(cm + ".")
+    drive_cost = _mean(summary, "drive_idva_annual_cost", "site")
+    cost = f"This staffing costs {_money(card['cost'])} a year with on-costs"
+    points.append(cost + (f", {_money(drive_cost)} of it for the named Drive IDVA posts." if drive_cost > 0 else "."))
+    return Answer(_verdict(card, scenario), points, _cautions(replications, command))
+
+
+def _extremes(cards: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+    valid = cards[cards[column].notna()]
+    return valid.loc[valid[column].idxmin()], valid.loc[valid[column].idxmax()]
+
+
+def choose(cards: pd.DataFrame) -> tuple[int | None, bool]:
+    """The position of the scenario to recommend, and whether it meets every target.
+
+    The cheapest scenario whose means meet all three targets (ties: the lower Drive IDVA
+    caseload); if none does, the one meeting most targets, then the lowest caseload.
+    """
+    if cards.empty:
+        return None, False
+    full = cards[cards["targets_met"] == 3]
+    if len(full):
+        best = full.sort_values(["cost", "idva_caseload_mean"], kind="stable").index[0]
+        return int(cards.index.get_loc(best)), True
+    best = cards.sort_values(["targets_met", "idva_caseload_mean"], ascending=[False, True], kind="stable").index[0]
+    return int(cards.index.get_loc(best)), False
+
+
+def compare_answer(
+    cards: pd.DataFrame,
+    differences: pd.DataFrame | None,
+    baseline: str,
+    replications: int,
+    horizon_days: float,
+    command: str = "",
+    noun: str = "scenario",
+) -> Answer:
+    """The answer for a comparison: which scenario to choose, and how the others differ.
+
+    Args:
+        cards: :func:`drive_sim.report_data.scorecard` of every scenario, baseline first.
+        differences: Paired differences against the baseline (``differences`` table), if kept.
+        baseline: The baseline's label.
+        replications: Replications per scenario.
+        horizon_days: Length of each replication.
+        command: The command that made the results.
+        noun: What the rows are ("scenario", or "level" in a sweep).
+    """
+    k = len(cards)
+    position, meets_all = choose(cards)
+    points = [
+        f"{_count(k).capitalize()} {noun}s were run on the same {replications} replications of "
+        f"{years_text(horizon_days)} of simulated cases, so the differences come from the {noun}s, not from chance."
+    ]
+    if position is None:
+        return Answer("No results to compare.", points)
+    chosen = cards.iloc[position]
+    detail = (
+        f"its Drive IDVAs hold {_number(chosen['drive_mean'], 1)} open cases per FTE "
+        f"({_range(chosen['drive_low'], chosen['drive_high'], 1)}; guidance {chosen['drive_guidance']:g})"
+        + (
+            f" and its wider IDVA team {_number(chosen['wider_mean'], 1)}"
+            if not math.isnan(chosen["wider_mean"])
+            else ""
+        )
+        + ", 1 in 10 clients waits more than "
+        f"{_number(chosen['first_contact_mean'])} days for first contact "
+        f"(target {chosen['first_contact_guidance']:g}), "
+        f"and Case Managers hold {_number(chosen['cm_caseload_mean'], 1)} per FTE"
+    )
+    if meets_all:
+        others = cards[(cards["targets_met"] == 3) & (cards["label"] != chosen["label"])]
+        which = (
+            f"the cheapest of the {len(others) + 1} that meet all three targets"
+            if len(others)
+            else "the only one that meets all three targets"
+        )
+        verdict = (
+            f"Recommended: {chosen['label']}. Of the {k} {noun}s it is {which}, at {_money(chosen['cost'])} a year "
+            f"in staff: {detail}."
+        )
+        if len(others):
+            names = "; ".join(f"{r['label']} ({_money(r['cost'])})" for _, r in others.iterrows())
+            points.append(f"Also meeting all three targets, at a higher cost: {names}.")
+    else:
+        verdict = (
+            f"No {noun} meets all three targets. Closest: {chosen['label']}, meeting "
+            f"{int(chosen['targets_met'])} of 3 at {_money(chosen['cost'])} a year: {detail}."
+        )
+    low, high = _extremes(cards, "drive_mean")
+    within = int((cards["drive_mean"] <= cards["drive_guidance"]).sum())
+    points.append(
+        f"Drive IDVA open cases per FTE range from {_number(low['drive_mean'], 1)} ({low['label']}) to "
+        f"{_number(high['drive_mean'], 1)} ({high['label']}), against guidance of "
+        f"{low['drive_guidance']:g}; {within} of {k} keep them within guidance on average."
+    )
+    if cards["wider_mean"].notna().any():
+        wide_low, wide_high = _extremes(cards, "wider_mean")
+        points.append(
+            f"Where Drive work moves to the wider IDVA team its caseload rises: wider-team open cases per FTE range "
+            f"from {_number(wide_low['wider_mean'], 1)} ({wide_low['label']}) to {_number(wide_high['wider_mean'], 1)} "
+            f"({wide_high['label']})."
+        )
+    fast, slow = _extremes(cards, "first_contact_mean")
+    points.append(
+        f"1 in 10 clients waits more than {_number(fast['first_contact_mean'])} days for first contact under "
+        f"{fast['label']}, and more than {_number(slow['first_contact_mean'])} days under {slow['label']}."
+    )
+    calm, strained = _extremes(cards, "burnout_mean")
+    points.append(
+        f"The chance that at least one IDVA burns out over {years_text(horizon_days)} ranges from "
+        f"{_pct(calm['burnout_mean'])} ({calm['label']}) to {_pct(strained['burnout_mean'])} ({strained['label']})."
+        if calm["label"] != strained["label"] and calm["burnout_mean"] != strained["burnout_mean"]
+        else f"The chance that at least one IDVA burns out over {years_text(horizon_days)} is "
+        f"{_pct(calm['burnout_mean'])} under every {noun}."
+    )
+    if differences is not None and chosen["label"] != baseline:
+        row = differences[
+            (differences["scenario"] == chosen["label"])
+            & (differences["kpi"] == "open_cases_per_fte_mean")
+            & (differences["scope"] == chosen["drive_scope"])
+        ]
+        if len(row):
+            d = row.iloc[0]
+            clear = "a clear difference" if d["clear"] else "not a clear difference"
+            points.append(
+                f"Against the baseline ({baseline}), {chosen['label']} changes Drive IDVA open cases per FTE by "
+                f"{d['mean_difference']:+.1f} (95% CI {d['ci_low']:+.1f} to {d['ci_high']:+.1f}): {clear}."
+            )
+    points.append(
+        "The three targets, each within guidance on average: IDVA caseloads (the Drive IDVAs and the wider team, "
+        "so that moving Drive work onto the wider team does not count as meeting guidance), 9 in 10 clients "
+        "contacted within the target, and Case Manager caseloads."
+    )
+    return Answer(verdict, points, _cautions(replications, command))
+
+
+#: How the sizing targets read in a sentence.
+TARGET_WORDS = {
+    "weeks_above_guidance_share": ("Drive IDVA weeks above the guidance caseload", True),
+    "first_contact_delay_p90_days": ("days to first contact for 9 in 10 clients", False),
+    "any_drive_idva_burnout": ("chance a Drive IDVA burns out", True),
+    "any_idva_burnout": ("chance any IDVA burns out", True),
+}
+
+
+def target_words(kpi: str) -> tuple[str, bool]:
+    """A sizing target's words, and whether its values read as percentages."""
+    return TARGET_WORDS.get(kpi, (kpi.replace("_", " "), False))
+
+
+def _target_value(value: float, share: bool) -> str:
+    return _pct(value) if share else _number(value, 1)
+
+
+def size_answer(
+    levels: pd.DataFrame,
+    targets: Sequence[Mapping],
+    confidence: float,
+    replications: int,
+    horizon_days: float,
+    command: str = "",
+) -> Answer:
+    """The answer of a sizing: the least staffing meeting every target, its cost, and the margins.
+
+    Args:
+        levels: The ``levels`` table of a sizing folder (one row per staffing level tried,
+            with ``<kpi>@<scope>:mean``, ``:upper`` and ``:met`` columns).
+        targets: The manifest's targets (``kpi``, ``scope``, ``at_most``).
+        confidence: One-sided confidence each target is met with.
+        replications: Replications per level.
+        horizon_days: Length of each replication.
+        command: The command that made the results.
+    """
+    percent = f"{confidence:.0%}"
+    levels = levels.sort_values("level", kind="stable")
+    chosen = levels[levels["chosen"].astype(bool)]
+    given = levels[levels["level"] == 0]
+    points = [
+        f"Every staffing level was run on the same {replications} replications of {years_text(horizon_days)} of "
+        f"simulated cases. A target counts as met when the one-sided {percent} upper confidence bound of its mean "
+        "is within it, so the answer holds with that confidence, not just on average."
+    ]
+
+    def at(row: pd.Series) -> str:
+        parts = []
+        for target in targets:
+            words, share = target_words(target["kpi"])
+            key = f"{target['kpi']}@{target['scope']}"
+            mark = "met" if bool(row[f"{key}:met"]) else "not met"
+            parts.append(
+                f"{words} {_target_value(row[f'{key}:mean'], share)} (upper bound "
+                f"{_target_value(row[f'{key}:upper'], share)}; "
+                f"target at most {_target_value(target['at_most'], share)}: {mark})"
+            )
+        return "; ".join(parts)
+
+    if len(chosen):
+        row = chosen.iloc[0]
+        extra = row["drive_idva_annual_cost"] - (given.iloc[0]["drive_idva_annual_cost"] if len(given) else math.nan)
+        verdict = (
+            f"Recommended staffing: {row['label']}, the least Drive IDVA staffing that meets every target with "
+            f"{percent} confidence. The Drive IDVAs cost {_money(row['drive_idva_annual_cost'])} a year with on-costs"
+            + (
+                f", {_money(extra)} more than the scenario as given ({given.iloc[0]['label']})."
+                if len(given) and extra > 0
+                else "."
+            )
+        )
+        points.append(f"At {row['label']}: {at(row)}.")
+        points.append(f"The whole site's staff then cost {_money(row['annual_staff_cost'])} a year.")
+    else:
+        most = levels.iloc[-1] if len(levels) else None
+        verdict = (
+            f"No staffing tried (up to {most['label'] if most is not None else 'none'}) meets every target with "
+            f"{percent} confidence."
+        )
+        if most is not None:
+            points.append(f"At {most['label']}: {at(most)}.")
+    if len(given) and (not len(chosen) or given.iloc[0]["label"] != chosen.iloc[0]["label"]):
+        points.append(f"As given ({given.iloc[0]['label']}): {at(given.iloc[0])}.")
+    if len(chosen):
+        for target in targets:
+            key = f"{target['kpi']}@{target['scope']}"
+            row = chosen.iloc[0]
+            if target["kpi"].startswith("any_") and row[f"{key}:mean"] == 0 and replications >= 2:
+                exact = 1 - (1 - confidence) ** (1 / replications)
+                points.append(
+                    f"The {target_words(target['kpi'])[0]} was 0 in all {replications} replications at "
+                    f"{row['label']}, so its t bound is 0; an exact binomial {percent} bound would be {_pct(exact)}."
+                )
+    return Answer(verdict, points, _cautions(replications, command))

@@ -1,0 +1,431 @@
+"""Parameter sweeps: a full factorial over dotted scenario paths, resumable on disk.
+
+``--set referrals.annual_rate=50,100,150 --set teams.idvas[0].count=1,2`` gives six
+points (the last axis varies fastest). Every point is validated before anything runs,
+and every problem is reported with its key path and the point it occurs at.
+
+A sweep writes into its results folder as it goes: each finished chunk of replications
+of one point becomes a part file, ``parts/p<point>-r<first>-<last>.parquet``, written
+atomically. Run the same sweep into the same folder again and the replications already
+in parts are skipped, so an interrupted sweep resumes without repeating or losing a
+replication. At the end the parts are assembled point by point into ``kpis`` (with a
+``point`` column), ``summary`` (per point) and, with ``keep_records``, the record tables;
+only one point's KPIs are in memory at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import time
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from drive_sim.config import Scenario, ScenarioError, apply_overrides, scenario_from_dict
+from drive_sim.experiment import ReplicationResult, Runner, Task, plan_tasks
+from drive_sim.results import SEED_SCHEME, atomic_write_text, read_manifest, versions, write_table
+from drive_sim.stats import summarise
+
+__all__ = [
+    "Axis",
+    "SweepFolderError",
+    "SweepOutcome",
+    "SweepPoint",
+    "completed_replications",
+    "parse_axis",
+    "points_table",
+    "run_sweep",
+    "sweep_points",
+]
+
+_PART = re.compile(r"^p(?P<point>\d+)-r(?P<first>\d+)-(?P<last>\d+)\.parquet$")
+_RECORD_TABLES = ("cases", "weeks", "site_weeks", "workforce_events", "practitioners")
+
+
+class SweepFolderError(Exception):
+    """The results folder holds something else than this sweep."""
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept parameter: a dotted scenario path and the values it takes."""
+
+    path: str
+    values: tuple[Any, ...]
+
+
+def _parse_values(raw: str) -> list[Any]:
+    try:  # TOML first, so strings, tables and arrays with commas inside them work
+        return list(tomllib.loads(f"v = [{raw}]")["v"])
+    except tomllib.TOMLDecodeError:
+        pass
+    values: list[Any] = []
+    for item in raw.split(","):
+        try:
+            values.append(tomllib.loads(f"v = {item.strip()}")["v"])
+        except tomllib.TOMLDecodeError:
+            values.append(item.strip())  # a bare word such as strict or cautious
+    return values
+
+
+def parse_axis(text: str) -> Axis:
+    """``PATH=V1,V2,...`` to an :class:`Axis`; values are read as TOML, bare words as strings.
+
+    Raises:
+        ValueError: Not of the form ``PATH=V1,V2``, an empty value or a repeated value.
+    """
+    path, sep, raw = text.partition("=")
+    path = path.strip()
+    if not sep or not path or not raw.strip():
+        raise ValueError(f"--set {text!r}: expected PATH=V1,V2,..., e.g. --set referrals.annual_rate=50,100,150")
+    values = _parse_values(raw)
+    if any(value == "" for value in values):
+        raise ValueError(f"--set {text!r}: an empty value (two commas in a row, or a trailing comma?)")
+    keys = [json.dumps(value, sort_keys=True, default=str) for value in values]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"--set {text!r}: a value is repeated")
+    return Axis(path, tuple(values))
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One combination of swept values and the scenario it gives."""
+
+    index: int
+    values: tuple[tuple[str, Any], ...]
+    scenario: Scenario
+
+    @property
+    def label(self) -> str:
+        return _label(self.values)
+
+
+def _label(values: Sequence[tuple[str, Any]]) -> str:
+    """``referrals.annual_rate=50, teams.idvas[0].count=2``: values written as in TOML."""
+    return ", ".join(f"{path}={_show(value)}" for path, value in values) or "base"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (dict, list, str)):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+def sweep_points(
+    data: Mapping[str, Any], source: str, axes: Sequence[Axis], overrides: Mapping[str, Any] | None = None
+) -> list[SweepPoint]:
+    """Every combination of the axes' values, each validated like a scenario file.
+
+    Args:
+        data: The base scenario's raw data (as read from its TOML file).
+        source: The file's name, for messages.
+        axes: The swept paths; the last varies fastest.
+        overrides: Fixed overrides applied to every point (an axis wins over one).
+
+    Raises:
+        ScenarioError: Every problem, located by key path, each once with the first point
+            it occurs at. Raised before any point runs.
+    """
+    paths = [axis.path for axis in axes]
+    repeated = sorted({path for path in paths if paths.count(path) > 1})
+    if repeated:
+        raise ScenarioError(source, [(path, "is swept twice; give all its values in one --set") for path in repeated])
+    # A path that cannot exist is wrong at every point: report it once, and still check
+    # the values of the other axes so that one run of the command shows every problem.
+    path_problems: list[tuple[str, str]] = []
+    good = []
+    for axis in axes:
+        try:
+            apply_overrides(data, {axis.path: axis.values[0]}, source)
+            good.append(axis)
+        except ScenarioError as error:
+            path_problems += error.problems
+    try:
+        apply_overrides(data, dict(overrides or {}), source)
+    except ScenarioError as error:
+        path_problems += error.problems
+        overrides = {}
+    points: list[SweepPoint] = []
+    problems: dict[tuple[str, str], str] = {}
+    for index, combination in enumerate(itertools.product(*(axis.values for axis in good))):
+        values = tuple(zip((axis.path for axis in good), combination))
+        try:
+            point_data = apply_overrides(data, {**(overrides or {}), **dict(values)}, source)
+            points.append(SweepPoint(index, values, scenario_from_dict(point_data, source)))
+        except ScenarioError as error:
+            for key, message in error.problems:
+                problems.setdefault((key, message), _label(values))
+    if path_problems or problems:
+        located = [(key, f"{message} (at {label})") for (key, message), label in problems.items()]
+        raise ScenarioError(source, path_problems + located)
+    return points
+
+
+def points_table(points: Sequence[SweepPoint]) -> pd.DataFrame:
+    """One row per point: ``point``, ``label`` and a column per swept path."""
+    frame = pd.DataFrame({"point": [p.index for p in points], "label": [p.label for p in points]})
+    for position, (path, _) in enumerate(points[0].values if points else ()):
+        column = [p.values[position][1] for p in points]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in column) and not all(
+            isinstance(v, bool) for v in column
+        ):
+            column = [v if isinstance(v, str) else json.dumps(v) for v in column]
+        frame[path] = column
+    frame["point"] = frame["point"].astype("int64")
+    return frame
+
+
+def _sweep_id(points: Sequence[SweepPoint], keep_records: bool) -> str:
+    content = json.dumps(
+        {"points": [p.scenario.model_dump(mode="json") for p in points], "keep_records": keep_records}, sort_keys=True
+    )
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------------------
+# The folder: prepare, parts, assemble
+# --------------------------------------------------------------------------------------
+
+
+def _prepare(
+    folder: Path,
+    points: Sequence[SweepPoint],
+    axes: Sequence[Axis],
+    replications: int,
+    keep_records: bool,
+    command: str,
+) -> None:
+    sweep_id = _sweep_id(points, keep_records)
+    manifest = read_manifest(folder)
+    if manifest is not None:
+        if manifest.get("kind") != "sweep" or manifest.get("sweep_id") != sweep_id:
+            what = "a different sweep" if manifest.get("kind") == "sweep" else f"a {manifest.get('kind', 'drive-sim')} run"
+            raise SweepFolderError(
+                f"{folder} holds {what} (other scenario, seed, values or --keep-records), so it cannot be resumed "
+                "into; choose another --out or delete the folder"
+            )
+    elif folder.exists() and any(folder.iterdir()):
+        raise SweepFolderError(f"{folder} exists and is not a drive-sim sweep folder; choose another --out")
+    scenario_files = [f"scenarios/point-{p.index:04d}.json" for p in points]
+    if manifest is None:
+        for path, point in zip(scenario_files, points):
+            atomic_write_text(folder / path, point.scenario.model_dump_json(indent=2) + "\n")
+        write_table(folder, "points", points_table(points))
+    atomic_write_text(
+        folder / "manifest.json",
+        json.dumps(
+            {
+                "kind": "sweep",
+                "status": "running",
+                "sweep_id": sweep_id,
+                "axes": [{"path": a.path, "values": list(a.values)} for a in axes],
+                "labels": [p.label for p in points],
+                "seeds": [p.scenario.run.seed for p in points],
+                "seed_scheme": SEED_SCHEME,
+                "replications": replications,
+                "keep_records": keep_records,
+                "command": command,
+                "versions": versions(),
+                "scenario_files": scenario_files,
+            },
+            indent=2,
+            default=str,
+        )
+        + "\n",
+    )
+
+
+def completed_replications(folder: str | Path) -> dict[int, set[int]]:
+    """Replications already saved in the folder's part files, by point."""
+    done: dict[int, set[int]] = {}
+    parts = Path(folder) / "parts"
+    if parts.is_dir():
+        for path in parts.iterdir():
+            match = _PART.match(path.name)
+            if match:
+                done.setdefault(int(match["point"]), set()).update(range(int(match["first"]), int(match["last"]) + 1))
+    return done
+
+
+def _part_name(task: Task) -> str:
+    return f"p{task.key:05d}-r{task.replications[0]:06d}-{task.replications[-1]:06d}"
+
+
+def _write_part(folder: Path, task: Task, results: Sequence[ReplicationResult], keep_records: bool) -> None:
+    parts = folder / "parts"
+    name = _part_name(task)
+    if keep_records:  # records first: the KPI part marks the chunk complete
+        for table in _RECORD_TABLES:
+            frame = pd.concat([r.tables[table] for r in results if r.tables], ignore_index=True)
+            write_table(parts, f"{name}.{table}", frame.assign(point=task.key), csv=False)
+    kpis = pd.concat([r.kpis for r in results], ignore_index=True)
+    kpis.insert(0, "point", pd.Series(task.key, index=kpis.index, dtype="int64"))
+    write_table(parts, name, kpis, csv=False)
+
+
+class _StreamWriter:
+    """Appends frames to ``name.csv`` and ``name.parquet``, then moves both into place."""
+
+    def __init__(self, folder: Path, name: str):
+        self.folder, self.name = folder, name
+        self.csv_path = folder / f".{name}.csv.tmp"
+        self.parquet_path = folder / f".{name}.parquet.tmp"
+        self.writer: pq.ParquetWriter | None = None
+        self.rows = 0
+
+    def append(self, frame: pd.DataFrame) -> None:
+        frame.to_csv(self.csv_path, mode="a" if self.rows else "w", header=not self.rows, index=False, lineterminator="\n")
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.parquet_path, table.schema)
+        self.writer.write_table(table.cast(self.writer.schema))
+        self.rows += len(frame)
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.csv_path.replace(self.folder / f"{self.name}.csv")
+            self.parquet_path.replace(self.folder / f"{self.name}.parquet")
+
+    def discard(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.csv_path.unlink(missing_ok=True)
+        self.parquet_path.unlink(missing_ok=True)
+
+
+def _part_stems(folder: Path, replications: int) -> dict[int, list[str]]:
+    """Part file stems by point, for parts holding replications below ``replications``."""
+    stems: dict[int, list[str]] = {}
+    for path in sorted((folder / "parts").iterdir()):
+        match = _PART.match(path.name)
+        if match and int(match["first"]) < replications:
+            stems.setdefault(int(match["point"]), []).append(path.name.removesuffix(".parquet"))
+    return stems
+
+
+def _read_point(folder: Path, stems: Sequence[str], replications: int, suffix: str = "") -> pd.DataFrame:
+    """A point's rows from its parts (replications below ``replications``), in replication order."""
+    frame = pd.concat([pd.read_parquet(folder / "parts" / f"{stem}{suffix}.parquet") for stem in stems], ignore_index=True)
+    frame = frame[frame["replication"] < replications]
+    return frame.sort_values("replication", kind="stable", ignore_index=True)
+
+
+def _assemble(folder: Path, points: Sequence[SweepPoint], replications: int, keep_records: bool) -> pd.DataFrame:
+    writers = {"kpis": _StreamWriter(folder, "kpis")}
+    if keep_records:
+        writers |= {table: _StreamWriter(folder, table) for table in _RECORD_TABLES}
+    stems = _part_stems(folder, replications)
+    summaries = []
+    try:
+        for point in points:
+            if point.index not in stems:
+                raise RuntimeError(f"{folder}/parts: point {point.index} has no saved replications")
+            kpis = _read_point(folder, stems[point.index], replications)
+            found = kpis["replication"].unique()
+            if len(found) != replications or kpis.duplicated(["replication", "kpi", "scope"]).any():
+                raise RuntimeError(f"{folder}/parts: point {point.index} has an incomplete or repeated set of replications")
+            writers["kpis"].append(kpis)
+            summaries.append(summarise(kpis))
+            for table in _RECORD_TABLES if keep_records else ():
+                records = _read_point(folder, stems[point.index], replications, f".{table}")
+                writers[table].append(records[["point", *(c for c in records.columns if c != "point")]])
+        for writer in writers.values():
+            writer.commit()
+    except BaseException:
+        for writer in writers.values():
+            writer.discard()
+        raise
+    summary = pd.concat(summaries, ignore_index=True)
+    write_table(folder, "summary", summary)
+    return summary
+
+
+@dataclass
+class SweepOutcome:
+    """What a call to :func:`run_sweep` did."""
+
+    folder: Path
+    points: list[SweepPoint]
+    replications: int
+    reused: int
+    ran: int
+    interrupted: bool
+    summary: pd.DataFrame | None
+
+    @property
+    def total(self) -> int:
+        return len(self.points) * self.replications
+
+
+def run_sweep(
+    folder: str | Path,
+    points: Sequence[SweepPoint],
+    replications: int,
+    runner: Runner,
+    axes: Sequence[Axis] = (),
+    keep_records: bool = False,
+    command: str = "",
+    on_result: Callable[[ReplicationResult], None] | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
+) -> SweepOutcome:
+    """Run (or resume) a sweep into ``folder`` and assemble its tables.
+
+    Args:
+        folder: The results folder; created if missing, resumed if it holds this sweep.
+        points: From :func:`sweep_points`.
+        replications: Replications of every point.
+        runner: An open backend runner.
+        axes: The swept axes, recorded in the manifest.
+        keep_records: Keep every replication's record tables too (memory stays bounded:
+            they go to part files, not to memory).
+        command: The command line, recorded in the manifest.
+        on_result: Called with each replication's result as it finishes.
+        on_plan: Called once with (replications already saved, replications to run).
+
+    Returns:
+        What was reused, what ran, and the per-point summary (``None`` if interrupted).
+
+    Raises:
+        SweepFolderError: ``folder`` holds something else; nothing is written.
+    """
+    folder = Path(folder)
+    started = time.perf_counter()
+    _prepare(folder, points, axes, replications, keep_records, command)
+    done = completed_replications(folder)
+    wanted = [sorted(set(range(replications)) - done.get(p.index, set())) for p in points]
+    to_run = sum(len(reps) for reps in wanted)
+    reused = len(points) * replications - to_run
+    if on_plan is not None:
+        on_plan(reused, to_run)
+    tasks = [
+        Task(points[t.key].index, t.scenario, t.replications)
+        for t in plan_tasks([p.scenario for p in points], wanted, runner.chunk_size(max(1, to_run)))
+    ]
+    ran = 0
+    try:
+        for position, results in runner.completed(tasks, keep_records):
+            _write_part(folder, tasks[position], results, keep_records)
+            ran += len(results)
+            for result in results if on_result is not None else ():
+                on_result(result)
+    except KeyboardInterrupt:
+        return SweepOutcome(folder, list(points), replications, reused, ran, True, None)
+    summary = _assemble(folder, points, replications, keep_records)
+    manifest = read_manifest(folder) or {}
+    atomic_write_text(folder / "manifest.json", json.dumps({**manifest, "status": "complete"}, indent=2, default=str) + "\n")
+    atomic_write_text(folder / "timing.json", json.dumps({"seconds": round(time.perf_counter() - started, 3)}) + "\n")
+    return SweepOutcome(folder, list(points), replications, reused, ran, False, summary)
