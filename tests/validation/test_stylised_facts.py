@@ -71,6 +71,11 @@ def drive_idva_load(scenario: Scenario, replication: int) -> dict[str, float]:
 
 @pytest.mark.parametrize("replications", _reps(30, 200))
 def test_a_single_drive_idva_sits_far_above_guidance(replications):
+    """Far above: wholly above guidance on average, in most weeks, though her intake is within it.
+
+    Little's law read backwards gives the reason the report gives: a case stays with her
+    for months longer than the 2.4 months the guidance assumes.
+    """
     scenario = default_site({"run": {"warmup_days": 365}})  # the launch year left out
     guidance = scenario.guidance
     runs = replicate(drive_idva_load, scenario, replications)
@@ -207,7 +212,9 @@ def busy_spells(scenario: Scenario, replication: int) -> dict[str, float]:
         longest.append(best)
     years = weeks * 7 / 365
     return {
-        "mean_open": float(np.mean([s.drive_open for s in output.weeks if s.day > scenario.run.warmup_days])),
+        "mean_open": float(
+            np.mean([s.drive_open for s in output.weeks if s.kind == "idva" and s.day > scenario.run.warmup_days])
+        ),
         "share_above": above / weeks,
         "spells_per_idva_year": spells / years,
         "longest_spell_weeks": float(np.mean(longest)),
