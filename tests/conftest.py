@@ -1,39 +1,10 @@
-"""Shared helpers: scenarios built from small dictionaries, and quiet fast defaults."""
+"""Shared fixtures. Helpers live in ``support.py`` (import it as ``from support import ...``)."""
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 import pytest
 
-from drive_sim.config import Scenario, scenario_from_dict
-
-#: A quiet baseline for behaviour tests: no attrition, no ramp-up, no deferral, so a test
-#: switches on exactly the mechanism it is about.
-QUIET: dict[str, Any] = {
-    "referrals": {"ramp_up": {"start_share": 1.0, "days": 0}, "deferral_probability": 0.0},
-    "workforce": {"idva_attrition": {"enabled": False}, "cm_attrition": {"enabled": False}},
-}
-
-
-def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    """Deep-merge ``extra`` into a copy of ``base`` (lists are replaced, not merged)."""
-    out = copy.deepcopy(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def scenario(*parts: dict[str, Any], quiet: bool = True) -> Scenario:
-    """A validated scenario from the quiet baseline (or the defaults) and overriding parts."""
-    data: dict[str, Any] = copy.deepcopy(QUIET) if quiet else {}
-    for part in parts:
-        data = merge(data, part)
-    return scenario_from_dict(data, "test scenario")
+from support import scenario
 
 
 @pytest.fixture

@@ -68,7 +68,8 @@ class Case:
         self.u_deselect_non_engaging = float(u[9])
         self.u_existing_idva = float(u[10])
         deferral = scenario.referrals.deferral_probability
-        self.deferrals = int(rng.geometric(1 - deferral)) - 1 if deferral > 0 else 0
+        # Times put back to the next meeting: geometric, by inversion of one uniform.
+        self.deferrals = int(math.log1p(-u[11]) // math.log(deferral)) if deferral > 0 else 0
         self.cm_days = sample(durations.cm_intervention_days, rng)
         self.extension_days = sample(durations.extension_days, rng) if self.extended else 0.0
         self.tail_days = sample(durations.idva_tail_days, rng)

@@ -8,6 +8,7 @@ productive share`` hours a week (less during induction, none while the post is v
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from drive_sim.config import Hours
 if TYPE_CHECKING:
     from drive_sim.model.cases import Case
 
-__all__ = ["CaseManagerState", "IdvaState", "Practitioner", "cm_case_hours", "idva_case_hours"]
+__all__ = ["CaseManagerState", "IdvaState", "Practitioner", "cm_caseload_hours", "idva_caseload_hours"]
 
 
 @dataclass(eq=False)
@@ -88,28 +89,53 @@ class CaseManagerState(Practitioner):
         return len(self.cases) / (self.fte * self.capacity_share * self.capacity_factor)
 
 
-def idva_case_hours(case: Case, now: float, hours: Hours) -> float:
-    """Hours a week the client's IDVA spends on a Drive case now (first contact aside)."""
-    if not case.idva_open or case.contact_day != case.contact_day:  # not open, or not yet contacted
-        return 0.0
+def idva_caseload_hours(cases: Iterable[Case], now: float, hours: Hours) -> float:
+    """Hours a week an IDVA's Drive cases ask for now (first contact aside).
+
+    A case counts from first contact until the IDVA closes it: intensive support for the
+    first weeks (not for clients already in support), then ongoing support; a monitoring
+    client is one short call every 2, 4 or 8 weeks; a cross-border case adds liaison.
+    This runs for every practitioner every week, so the loop is written out by hand.
+    """
     idva = hours.idva
-    extra = idva.cross_border_hours_per_week if case.cross_border else 0.0
-    if case.response == "monitoring":
-        return idva.monitoring_call_hours / case.monitoring_interval_weeks + extra
-    intensive = not case.already_supported and now - case.contact_day < idva.intensive_weeks * 7
-    return (idva.support_intensive_hours_per_week if intensive else idva.support_hours_per_week) + extra
+    intensive_days = idva.intensive_weeks * 7
+    intensive, ongoing = idva.support_intensive_hours_per_week, idva.support_hours_per_week
+    call, cross_border = idva.monitoring_call_hours, idva.cross_border_hours_per_week
+    total = 0.0
+    for case in cases:
+        contact = case.contact_day
+        if not case.idva_open or contact != contact:  # closed, or not yet contacted (nan)
+            continue
+        if case.cross_border:
+            total += cross_border
+        if case.response == "monitoring":
+            total += call / case.monitoring_interval_weeks
+        elif not case.already_supported and now - contact < intensive_days:
+            total += intensive
+        else:
+            total += ongoing
+    return total
 
 
-def cm_case_hours(case: Case, now: float, hours: Hours) -> float:
-    """Hours a week the Case Manager spends on a case now, by its phase."""
+def cm_caseload_hours(cases: Iterable[Case], now: float, hours: Hours) -> float:
+    """Hours a week a Case Manager's cases ask for now, by phase.
+
+    Before contact: the contact strategy, then a little while the gate is shut; then
+    direct work, disrupt-only work, or holding the case open for the IDVA ('cm_waits').
+    """
     cm = hours.cm
-    phase = case.cm_phase
-    if phase == "pre_contact":
-        return cm.contact_strategy_hours_per_week if now < case.strategy_end else cm.awaiting_gate_hours_per_week
-    if phase == "direct":
-        return cm.direct_hours_per_week
-    if phase == "disrupt":
-        return cm.disrupt_hours_per_week
-    if phase == "holding":
-        return cm.holding_hours_per_week
-    return 0.0
+    by_phase = {
+        "direct": cm.direct_hours_per_week,
+        "disrupt": cm.disrupt_hours_per_week,
+        "holding": cm.holding_hours_per_week,
+        "closed": 0.0,
+    }
+    strategy, awaiting = cm.contact_strategy_hours_per_week, cm.awaiting_gate_hours_per_week
+    total = 0.0
+    for case in cases:
+        phase = case.cm_phase
+        if phase == "pre_contact":
+            total += strategy if now < case.strategy_end else awaiting
+        else:
+            total += by_phase[phase]
+    return total

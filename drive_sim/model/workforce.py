@@ -58,10 +58,14 @@ def leave_probability(attrition: Attrition, burnt_out: bool, days: float = 7.0) 
     return -math.expm1(-hazard)
 
 
-def weekly_attrition(site: SiteModel, person: Practitioner) -> None:
-    """Draw whether ``person`` leaves this week (one draw a week each, kept or not)."""
-    attrition = site.scenario.workforce.idva_attrition if person.kind == "idva" else site.scenario.workforce.cm_attrition
-    u = site.streams["workforce"].random()
+def weekly_attrition(site: SiteModel, person: Practitioner, u: float) -> None:
+    """Whether ``person`` leaves this week, given her uniform draw ``u`` for the week.
+
+    Everyone gets one draw a week from the workforce stream, used or not, so who leaves
+    does not shift the draws of the others.
+    """
+    workforce = site.scenario.workforce
+    attrition = workforce.idva_attrition if person.kind == "idva" else workforce.cm_attrition
     if attrition.enabled and not person.vacant and u < leave_probability(attrition, person.burnt_out):
         leave(site, person, attrition)
 
@@ -86,6 +90,12 @@ def _recruit(site: SiteModel, person: Practitioner, attrition: Attrition):
     person.vacant = False
     person.capacity_factor = attrition.induction_capacity_share if attrition.induction_days > 0 else 1.0
     site.output.workforce_events.append(WorkforceEvent(env.now, person.name, person.kind, "started"))
+    if attrition.reassign == "same_group":
+        # Cases left uncovered because nobody was in post when their holder left now go
+        # to the team again, the new starter included.
+        for other in site.practitioners:
+            if other.kind == person.kind and other.vacant and (other.cases or getattr(other, "non_drive_closing", None)):
+                site.reassign_all(other)
     if isinstance(person, IdvaState):
         site.routing.place_freed()
     if attrition.induction_days > 0:

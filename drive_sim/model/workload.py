@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from drive_sim.model.practitioners import IdvaState, Practitioner, cm_case_hours, idva_case_hours
+from drive_sim.model.practitioners import IdvaState, Practitioner, cm_caseload_hours, idva_caseload_hours
 from drive_sim.model.workforce import burnout_step, weekly_attrition
 from drive_sim.records import SiteWeek, WeeklyState, WorkforceEvent
 
@@ -31,11 +31,11 @@ def ongoing_hours(site: SiteModel, person: Practitioner, now: float) -> float:
     hours = site.scenario.hours
     total = person.meeting_hours
     if isinstance(person, IdvaState):
-        total += sum(idva_case_hours(case, now, hours) for case in person.cases.values())
+        total += idva_caseload_hours(person.cases.values(), now, hours)
         total += person.non_drive_open(now) * hours.idva.non_drive_hours_per_week
         total += len(person.relaying) * hours.idva.relayed_liaison_hours_per_week
     else:
-        total += sum(cm_case_hours(case, now, hours) for case in person.cases.values())
+        total += cm_caseload_hours(person.cases.values(), now, hours)
     return total
 
 
@@ -135,8 +135,9 @@ def weekly_tick(site: SiteModel):
                 deselected=site.deselected_count,
             )
         )
-        for person in site.practitioners:
-            weekly_attrition(site, person)
+        # One vector draw gives the same numbers as one draw per practitioner in turn.
+        for person, u in zip(site.practitioners, site.streams["workforce"].random(len(site.practitioners))):
+            weekly_attrition(site, person, float(u))
 
 
 def first_contact_worker(site: SiteModel):
@@ -157,6 +158,9 @@ def first_contact_worker(site: SiteModel):
                     continue
                 idva.first_contact_credit += idva.first_contact_hours_per_day
                 queue = idva.first_contact_queue
+                if not queue:  # the usual day: nothing waiting (see the cap on idle credit below)
+                    idva.first_contact_credit = min(idva.first_contact_credit, attempt_hours)
+                    continue
                 position = 0
                 while position < len(queue) and idva.first_contact_credit >= attempt_hours - 1e-9:
                     case = queue[position]

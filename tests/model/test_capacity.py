@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import scenario
+from support import scenario
 from scipy import stats
 
 from drive_sim.config import Burnout

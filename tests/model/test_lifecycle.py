@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from conftest import scenario
+from support import scenario
 
 from drive_sim.model import simulate
 from drive_sim.model.workload import TICK_TIME

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import scenario
+from support import scenario
 
 from drive_sim.config import load_scenario
 from drive_sim.model import simulate
