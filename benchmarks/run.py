@@ -119,7 +119,9 @@ def commissioners_question(fraction: float) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="extrapolate the commissioner's question from 10 of 200 replications")
+    parser.add_argument(
+        "--quick", action="store_true", help="extrapolate the commissioner's question from 10 of 200 replications"
+    )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
@@ -137,18 +139,48 @@ def main() -> None:
     report.append(("model overhead vs bare SimPy", f"{overhead:.2f}x", "<= 2x", overhead <= 2))
 
     horizons = [365.0, 730.0, 1460.0]
-    horizon_times = [median_time(lambda h=h: model_events(load_scenario(None, {"site.horizon_days": h})), args.repeats) for h in horizons]
+    horizon_times = [
+        median_time(lambda h=h: model_events(load_scenario(None, {"site.horizon_days": h})), args.repeats)
+        for h in horizons
+    ]
     volumes = [50.0, 100.0, 200.0]
-    volume_times = [median_time(lambda v=v: model_events(load_scenario(None, {"referrals.annual_rate": v})), args.repeats) for v in volumes]
-    figures |= {"horizon_exponent": exponent(horizons, horizon_times), "volume_exponent": exponent(volumes, volume_times)}
-    report.append(("cost exponent in horizon (1, 2, 4 years)", f"{figures['horizon_exponent']:.2f}", "<= 1.1", figures["horizon_exponent"] <= 1.1))
-    report.append(("cost exponent in volume (50, 100, 200 a year)", f"{figures['volume_exponent']:.2f}", "<= 1.1", figures["volume_exponent"] <= 1.1))
+    volume_times = [
+        median_time(lambda v=v: model_events(load_scenario(None, {"referrals.annual_rate": v})), args.repeats)
+        for v in volumes
+    ]
+    figures |= {
+        "horizon_exponent": exponent(horizons, horizon_times),
+        "volume_exponent": exponent(volumes, volume_times),
+    }
+    report.append(
+        (
+            "cost exponent in horizon (1, 2, 4 years)",
+            f"{figures['horizon_exponent']:.2f}",
+            "<= 1.1",
+            figures["horizon_exponent"] <= 1.1,
+        )
+    )
+    report.append(
+        (
+            "cost exponent in volume (50, 100, 200 a year)",
+            f"{figures['volume_exponent']:.2f}",
+            "<= 1.1",
+            figures["volume_exponent"] <= 1.1,
+        )
+    )
 
     workers = default_workers()
     serial = median_time(lambda: run_experiment(default, 200, backend="serial", keep_tables=False), 1)
     parallel = median_time(lambda: run_experiment(default, 200, backend="process", keep_tables=False), 1)
     figures |= {"serial_200_seconds": serial, "process_200_seconds": parallel, "workers": workers}
-    report.append((f"process speed-up on {workers} cores (200 replications)", f"{serial / parallel:.2f}x", ">= 1.8x", serial / parallel >= 1.8))
+    report.append(
+        (
+            f"process speed-up on {workers} cores (200 replications)",
+            f"{serial / parallel:.2f}x",
+            ">= 1.8x",
+            serial / parallel >= 1.8,
+        )
+    )
 
     memory = peak_memory_of_sweep(1000)
     figures["peak_memory_mb_1000_replications"] = memory
@@ -157,9 +189,18 @@ def main() -> None:
     question, reps = commissioners_question(0.05 if args.quick else 1.0)
     figures |= {"commissioners_question_seconds": question, "commissioners_question_replications_run": reps}
     how = "extrapolated from 10 of 200 replications" if args.quick else "measured"
-    report.append((f"commissioner's question, 25,200 replications ({how})", f"{question / 60:.1f} min", "< 10 min", question < 600))
+    report.append(
+        (
+            f"commissioner's question, 25,200 replications ({how})",
+            f"{question / 60:.1f} min",
+            "< 10 min",
+            question < 600,
+        )
+    )
 
-    print(f"drive-sim benchmarks on {platform.node()} ({platform.processor() or platform.machine()}, {os.cpu_count()} cores), Python {platform.python_version()}")
+    print(
+        f"drive-sim benchmarks on {platform.node()} ({platform.processor() or platform.machine()}, {os.cpu_count()} cores), Python {platform.python_version()}"
+    )
     print(f"one replication of the default site: {full * 1000:.1f} ms with KPIs and tables; model alone {model_time * 1000:.1f} ms, "
           f"{events:,} events, {events / model_time:,.0f} events/s; bare SimPy skeleton {skeleton_time * 1000:.1f} ms")  # fmt: skip
     print(f"horizon 1/2/4 years: {', '.join(f'{t * 1000:.0f} ms' for t in horizon_times)}; "

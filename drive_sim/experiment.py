@@ -127,9 +127,7 @@ def run_task(task: Task, keep_tables: bool) -> list[ReplicationResult]:
     return results
 
 
-def plan_tasks(
-    scenarios: Sequence[Scenario], replications: Sequence[Iterable[int]], chunk_size: int
-) -> list[Task]:
+def plan_tasks(scenarios: Sequence[Scenario], replications: Sequence[Iterable[int]], chunk_size: int) -> list[Task]:
     """Chunks of consecutive replications, in submission order (scenario, then replication).
 
     Args:
@@ -398,7 +396,9 @@ def _assemble(
     table_frames: dict[str, list[pd.DataFrame]] = {}
     for result in results:
         for name, frame in (result.tables or {}).items():
-            table_frames.setdefault(name, []).append(frame.assign(scenario=labels[result.scenario_index]) if many else frame)
+            table_frames.setdefault(name, []).append(
+                frame.assign(scenario=labels[result.scenario_index]) if many else frame
+            )
     kpis = pd.concat(kpi_frames, ignore_index=True) if kpi_frames else pd.DataFrame()
     joined = {name: pd.concat(frames, ignore_index=True) for name, frames in table_frames.items()}
     return Experiment(scenarios, replications, kpis, joined, interrupted, labels)

@@ -29,7 +29,9 @@ HEADLINE: tuple[Headline, ...] = (
     Headline("workload_ratio_mean", "group:drive", "Drive IDVA workload (hours asked / hours available)", "lower", 2),
     Headline("first_contact_delay_median_days", "site", "Days to IDVA first contact, median", "lower"),
     Headline("first_contact_delay_p90_days", "site", "Days to IDVA first contact, 90th percentile", "lower"),
-    Headline("first_contact_within_2_working_days_share", "site", "First contact within 2 working days (share)", "higher", 2),
+    Headline(
+        "first_contact_within_2_working_days_share", "site", "First contact within 2 working days (share)", "higher", 2
+    ),
     Headline("cm_first_contact_delay_median_days", "site", "Days to CM contact with the service user, median", "lower"),
     Headline("service_user_engagement_rate", "site", "Service users engaging (share of those contacted)", "higher", 2),
     Headline("deselection_rate", "site", "Cases deselected (share)", "lower", 2),

@@ -164,7 +164,7 @@ def save_results(
             **(extra or {}),
         }
         (staging / "scenarios").mkdir()
-        for path, scenario in zip(manifest["scenario_files"], scenarios):
+        for path, scenario in zip(manifest["scenario_files"], scenarios, strict=True):
             (staging / path).write_text(scenario.model_dump_json(indent=2) + "\n", encoding="utf-8")
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _write_table(staging, "kpis", kpis, parquet)

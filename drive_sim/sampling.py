@@ -106,4 +106,3 @@ def sample(spec: Distribution, rng: np.random.Generator) -> float:
             p = None if weights is None else np.asarray(weights) / sum(weights)
             return float(rng.choice(values, p=p))
     raise TypeError(f"not a distribution spec: {spec!r}")
-

@@ -119,7 +119,9 @@ def drive_entry(scenario: Scenario, entry: int | None = None) -> int:
     if not 0 <= entry < len(idvas):
         raise ValueError(f"there is no teams.idvas[{entry}] (the scenario lists {len(idvas)} IDVA entries)")
     if idvas[entry].role != "drive":
-        raise ValueError(f"teams.idvas[{entry}] ({idvas[entry].name}) is a '{idvas[entry].role}' IDVA, not a Drive IDVA")
+        raise ValueError(
+            f"teams.idvas[{entry}] ({idvas[entry].name}) is a '{idvas[entry].role}' IDVA, not a Drive IDVA"
+        )
     return entry
 
 

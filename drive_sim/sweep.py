@@ -161,7 +161,7 @@ def sweep_points(
     points: list[SweepPoint] = []
     problems: dict[tuple[str, str], str] = {}
     for index, combination in enumerate(itertools.product(*(axis.values for axis in good))):
-        values = tuple(zip((axis.path for axis in good), combination))
+        values = tuple(zip((axis.path for axis in good), combination, strict=True))
         try:
             point_data = apply_overrides(data, {**(overrides or {}), **dict(values)}, source)
             points.append(SweepPoint(index, values, scenario_from_dict(point_data, source)))
@@ -212,7 +212,9 @@ def _prepare(
     manifest = read_manifest(folder)
     if manifest is not None:
         if manifest.get("kind") != "sweep" or manifest.get("sweep_id") != sweep_id:
-            what = "a different sweep" if manifest.get("kind") == "sweep" else f"a {manifest.get('kind', 'drive-sim')} run"
+            what = (
+                "a different sweep" if manifest.get("kind") == "sweep" else f"a {manifest.get('kind', 'drive-sim')} run"
+            )
             raise SweepFolderError(
                 f"{folder} holds {what} (other scenario, seed, values or --keep-records), so it cannot be resumed "
                 "into; choose another --out or delete the folder"
@@ -221,7 +223,7 @@ def _prepare(
         raise SweepFolderError(f"{folder} exists and is not a drive-sim sweep folder; choose another --out")
     scenario_files = [f"scenarios/point-{p.index:04d}.json" for p in points]
     if manifest is None:
-        for path, point in zip(scenario_files, points):
+        for path, point in zip(scenario_files, points, strict=True):
             atomic_write_text(folder / path, point.scenario.model_dump_json(indent=2) + "\n")
         write_table(folder, "points", points_table(points))
     atomic_write_text(
@@ -287,7 +289,9 @@ class _StreamWriter:
         self.rows = 0
 
     def append(self, frame: pd.DataFrame) -> None:
-        frame.to_csv(self.csv_path, mode="a" if self.rows else "w", header=not self.rows, index=False, lineterminator="\n")
+        frame.to_csv(
+            self.csv_path, mode="a" if self.rows else "w", header=not self.rows, index=False, lineterminator="\n"
+        )
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.parquet_path, table.schema)
@@ -319,7 +323,9 @@ def _part_stems(folder: Path, replications: int) -> dict[int, list[str]]:
 
 def _read_point(folder: Path, stems: Sequence[str], replications: int, suffix: str = "") -> pd.DataFrame:
     """A point's rows from its parts (replications below ``replications``), in replication order."""
-    frame = pd.concat([pd.read_parquet(folder / "parts" / f"{stem}{suffix}.parquet") for stem in stems], ignore_index=True)
+    frame = pd.concat(
+        [pd.read_parquet(folder / "parts" / f"{stem}{suffix}.parquet") for stem in stems], ignore_index=True
+    )
     frame = frame[frame["replication"] < replications]
     return frame.sort_values("replication", kind="stable", ignore_index=True)
 
@@ -337,7 +343,9 @@ def _assemble(folder: Path, points: Sequence[SweepPoint], replications: int, kee
             kpis = _read_point(folder, stems[point.index], replications)
             found = kpis["replication"].unique()
             if len(found) != replications or kpis.duplicated(["replication", "kpi", "scope"]).any():
-                raise RuntimeError(f"{folder}/parts: point {point.index} has an incomplete or repeated set of replications")
+                raise RuntimeError(
+                    f"{folder}/parts: point {point.index} has an incomplete or repeated set of replications"
+                )
             writers["kpis"].append(kpis)
             summaries.append(summarise(kpis))
             for table in _RECORD_TABLES if keep_records else ():
@@ -426,6 +434,8 @@ def run_sweep(
         return SweepOutcome(folder, list(points), replications, reused, ran, True, None)
     summary = _assemble(folder, points, replications, keep_records)
     manifest = read_manifest(folder) or {}
-    atomic_write_text(folder / "manifest.json", json.dumps({**manifest, "status": "complete"}, indent=2, default=str) + "\n")
+    atomic_write_text(
+        folder / "manifest.json", json.dumps({**manifest, "status": "complete"}, indent=2, default=str) + "\n"
+    )
     atomic_write_text(folder / "timing.json", json.dumps({"seconds": round(time.perf_counter() - started, 3)}) + "\n")
     return SweepOutcome(folder, list(points), replications, reused, ran, False, summary)

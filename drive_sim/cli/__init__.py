@@ -15,10 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from drive_sim.cli.terminal import precision_lines, progress
 from drive_sim.cli.report_commands import CdnOption
+from drive_sim.cli.terminal import precision_lines, progress
 from drive_sim.config import Scenario, ScenarioError, load_scenario
-from drive_sim.labels import HEADLINE, scope_label
+from drive_sim.labels import HEADLINE
 from drive_sim.metrics import guidance_for
 
 if TYPE_CHECKING:
@@ -197,9 +197,7 @@ def run(
     scheduler: SchedulerOption = None,
     records: Annotated[
         bool,
-        typer.Option(
-            "--records/--no-records", help="Write every case and week (off: KPIs only, for long runs)."
-        ),
+        typer.Option("--records/--no-records", help="Write every case and week (off: KPIs only, for long runs)."),
     ] = True,
     precision: PrecisionOption = 0.10,
     cdn: CdnOption = False,
@@ -212,9 +210,10 @@ def run(
     resolved = load(scenario, parse_set_options(set_), seed)
     replications = reps or resolved.run.replications
     started = time.perf_counter()
-    with open_runner(backend, workers, scheduler) as runner, progress(
-        errors, f"Simulating {resolved.site.name}", replications
-    ) as bar:
+    with (
+        open_runner(backend, workers, scheduler) as runner,
+        progress(errors, f"Simulating {resolved.site.name}", replications) as bar,
+    ):
         experiment = run_experiment(
             resolved, replications, runner=runner, keep_tables=records, on_result=bar.callback()
         )
@@ -295,7 +294,9 @@ def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files; the first is the baseline.")],
     reps: RepsOption = None,
     seed: SeedOption = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/compare-seed<seed>).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/compare-seed<seed>).")
+    ] = None,
     set_: SetOption = None,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
@@ -320,9 +321,10 @@ def compare(
     labels = scenario_labels(loaded)
     replications = reps or loaded[0].run.replications
     started = time.perf_counter()
-    with open_runner(backend, workers, scheduler) as runner, progress(
-        errors, f"Simulating {len(loaded)} scenarios", len(loaded) * replications
-    ) as bar:
+    with (
+        open_runner(backend, workers, scheduler) as runner,
+        progress(errors, f"Simulating {len(loaded)} scenarios", len(loaded) * replications) as bar,
+    ):
         experiment = run_experiment(
             loaded, replications, runner=runner, labels=labels, keep_tables=records, on_result=bar.callback()
         )
@@ -371,7 +373,7 @@ def _common_replications(
 def clear_differences_line(differences: pd.DataFrame, labels: list[str]) -> str:
     """How many headline measures differ clearly from the baseline, scenario by scenario."""
     headline = {(item.kpi, item.scope) for item in HEADLINE}
-    rows = differences[[(k, s) in headline for k, s in zip(differences["kpi"], differences["scope"])]]
+    rows = differences[[(k, s) in headline for k, s in zip(differences["kpi"], differences["scope"], strict=True)]]
     counts = []
     for label in labels[1:]:
         mine = rows[rows["scenario"] == label]

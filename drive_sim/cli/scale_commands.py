@@ -64,8 +64,11 @@ def sweep(
     seed: SeedOption = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Results folder (default: reports/sweep-<site>-seed<seed>). "
-                     "Re-run into the same folder to resume."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Results folder (default: reports/sweep-<site>-seed<seed>). Re-run into the same folder to resume.",
+        ),
     ] = None,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
@@ -96,9 +99,10 @@ def sweep(
     replications = reps or base.run.replications
     folder = out or Path("reports") / f"sweep-{slug(base.site.name)}-seed{base.run.seed}"
     total = len(points) * replications
-    with open_runner(backend, workers, scheduler) as runner, progress(
-        errors, f"Sweeping {len(points)} points", total
-    ) as bar:
+    with (
+        open_runner(backend, workers, scheduler) as runner,
+        progress(errors, f"Sweeping {len(points)} points", total) as bar,
+    ):
 
         def planned(reused: int, to_run: int) -> None:
             if reused:
@@ -135,7 +139,9 @@ def sweep(
 
 def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: int) -> Table:
     """Per point: the swept values and a few headline means with their 95% CIs."""
-    table = Table(title=f"Sweep: {len(points)} points x {replications} replications (mean, 95% CI; same cases at every point)")
+    table = Table(
+        title=f"Sweep: {len(points)} points x {replications} replications (mean, 95% CI; same cases at every point)"
+    )
     paths = [path for path, _ in points[0].values]
     table.add_column("Point", justify="right")
     for path in paths:
@@ -186,7 +192,9 @@ def size(
     step: Annotated[str, typer.Option("--step", help="count (whole posts) or fte (0.5 FTE steps).")] = "count",
     max_extra: Annotated[
         int | None,
-        typer.Option("--max-extra", min=1, max=99, help="Most steps to add (default: 10 posts' worth).", show_default=False),
+        typer.Option(
+            "--max-extra", min=1, max=99, help="Most steps to add (default: 10 posts' worth).", show_default=False
+        ),
     ] = None,
     entry: Annotated[
         int | None, typer.Option("--entry", min=0, help="teams.idvas entry to size (default: the first Drive IDVA).")
@@ -196,7 +204,9 @@ def size(
     ] = None,
     on_cost_multiplier: Annotated[
         float | None,
-        typer.Option("--on-cost-multiplier", min=1, help="Employer on-costs multiplier (default: costs.on_cost_multiplier)."),
+        typer.Option(
+            "--on-cost-multiplier", min=1, help="Employer on-costs multiplier (default: costs.on_cost_multiplier)."
+        ),
     ] = None,
     reps: RepsOption = None,
     seed: SeedOption = None,
@@ -302,7 +312,7 @@ def levels_table(result: SizingResult) -> Table:
         table.add_row(
             f"{'[bold]' if chosen else ''}{level.staffing.posts}{' (as given)' if level.staffing.level == 0 else ''}",
             f"{level.staffing.fte:g}",
-            *(_check_cell(check, d) for check, d in zip(level.checks, digits)),
+            *(_check_cell(check, d) for check, d in zip(level.checks, digits, strict=True)),
             money(level.drive_idva_annual_cost),
             ("[bold green]yes, chosen[/]" if chosen else "yes" if level.met else "no")
             + ("" if level.complete else " (interrupted)"),

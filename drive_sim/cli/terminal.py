@@ -74,11 +74,11 @@ def precision_lines(summary: pd.DataFrame, target: float, limit: int = 4) -> lis
         return []
     advice = precision_advice(summary, target=target)
     labels = {(item.kpi, item.scope): item.label for item in HEADLINE}
-    advice = advice[[(k, s) in labels for k, s in zip(advice["kpi"], advice["scope"])]]
+    advice = advice[[(k, s) in labels for k, s in zip(advice["kpi"], advice["scope"], strict=True)]]
     if advice.empty:
         return []
     worst = (
-        advice.assign(order=[list(labels).index((k, s)) for k, s in zip(advice["kpi"], advice["scope"])])
+        advice.assign(order=[list(labels).index((k, s)) for k, s in zip(advice["kpi"], advice["scope"], strict=True)])
         .groupby(["order", "kpi", "scope"], sort=True)
         .agg(relative_precision=("relative_precision", "max"), needed=("replications_needed", "max"))
         .reset_index()

@@ -55,7 +55,7 @@ class Router:
 
     def existing_idva(self, case: Case) -> IdvaState:
         """The IDVA who already supports the client (drawn at referral, by BAU volume)."""
-        for idva, bound in zip(self.site.idvas, self._existing_cumulative):
+        for idva, bound in zip(self.site.idvas, self._existing_cumulative, strict=True):
             if case.u_existing_idva < bound:
                 return idva
         return self.site.idvas[-1]
@@ -105,7 +105,7 @@ class Router:
             weights = [i.fte * i.weight for i in candidates]
             total = sum(weights)
             u = self.site.streams["routing"].random() * total
-            for idva, w in zip(candidates, weights):
+            for idva, w in zip(candidates, weights, strict=True):
                 u -= w
                 if u < 0:
                     return idva

@@ -76,7 +76,7 @@ class SiteModel:
         self.by_name = {p.name: p for p in self.practitioners}
         self.routing = Router(self, scenario)
         self.output = SimulationOutput(replication=replication, horizon_days=self.horizon)
-        for person, cost in zip(self.practitioners, _annual_costs(scenario)):
+        for person, cost in zip(self.practitioners, _annual_costs(scenario), strict=True):
             self.output.practitioners.append(
                 PractitionerInfo(person.name, person.kind, person.role, person.fte, person.capacity_share, cost)
             )

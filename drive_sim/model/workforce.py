@@ -94,7 +94,11 @@ def _recruit(site: SiteModel, person: Practitioner, attrition: Attrition):
         # Cases left uncovered because nobody was in post when their holder left now go
         # to the team again, the new starter included.
         for other in site.practitioners:
-            if other.kind == person.kind and other.vacant and (other.cases or getattr(other, "non_drive_closing", None)):
+            if (
+                other.kind == person.kind
+                and other.vacant
+                and (other.cases or getattr(other, "non_drive_closing", None))
+            ):
                 site.reassign_all(other)
     if isinstance(person, IdvaState):
         site.routing.place_freed()

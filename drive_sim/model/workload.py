@@ -136,7 +136,9 @@ def weekly_tick(site: SiteModel):
             )
         )
         # One vector draw gives the same numbers as one draw per practitioner in turn.
-        for person, u in zip(site.practitioners, site.streams["workforce"].random(len(site.practitioners))):
+        for person, u in zip(
+            site.practitioners, site.streams["workforce"].random(len(site.practitioners)), strict=True
+        ):
             weekly_attrition(site, person, float(u))
 
 

@@ -8,7 +8,6 @@ import logging
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
-
 from typer.testing import CliRunner
 
 from drive_sim import experiment

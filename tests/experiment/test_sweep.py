@@ -127,7 +127,7 @@ def test_an_interrupted_sweep_resumes_without_repeating_or_losing_a_replication(
     found = points()
     with open_backend("serial") as runner:
         runner.chunk_size = lambda replications: 2  # type: ignore[method-assign]
-        clean = run_sweep(tmp_path / "clean", found, 5, runner, AXES)
+        run_sweep(tmp_path / "clean", found, 5, runner, AXES)
 
         calls = []
 
@@ -158,7 +158,7 @@ def test_more_replications_reuse_the_saved_ones_and_backends_agree(tmp_path):
         run_sweep(tmp_path / "grow", found, 2, runner, AXES)
     with open_backend("process", workers=2) as runner:
         grown = run_sweep(tmp_path / "grow", found, 3, runner, AXES)
-        fresh = run_sweep(tmp_path / "fresh", found, 3, runner, AXES)
+        run_sweep(tmp_path / "fresh", found, 3, runner, AXES)
     assert (grown.reused, grown.ran) == (8, 4)
     assert (tmp_path / "grow" / "kpis.csv").read_bytes() == (tmp_path / "fresh" / "kpis.csv").read_bytes()
 

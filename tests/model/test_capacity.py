@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-from support import scenario
 from scipy import stats
+from support import scenario
 
 from drive_sim.config import Burnout
 from drive_sim.model import simulate
@@ -69,10 +69,25 @@ def test_more_referrals_give_longer_first_contact_delays(low, high):
 def test_more_idva_hours_give_shorter_first_contact_delays():
     base = {"site": {"horizon_days": 730}}
     one = mean_delays(scenario(base), 12)
-    two = mean_delays(scenario(base, {"teams": {"idvas": [{"name": "Drive IDVA", "count": 2}, {"name": "Wider IDVA", "role": "wider", "count": 3, "non_drive_referrals_per_year": 100}]}}), 12)
+    two = mean_delays(
+        scenario(
+            base,
+            {
+                "teams": {
+                    "idvas": [
+                        {"name": "Drive IDVA", "count": 2},
+                        {"name": "Wider IDVA", "role": "wider", "count": 3, "non_drive_referrals_per_year": 100},
+                    ]
+                }
+            },
+        ),
+        12,
+    )
     difference = one - two
     lower = difference.mean() - stats.t.ppf(0.995, len(difference) - 1) * stats.sem(difference)
-    assert lower > 0, f'Changing "teams.idvas[0].count" from 1 to 2 should shorten delays: {one.mean():.1f} -> {two.mean():.1f}'
+    assert lower > 0, (
+        f'Changing "teams.idvas[0].count" from 1 to 2 should shorten delays: {one.mean():.1f} -> {two.mean():.1f}'
+    )
 
 
 def test_burnout_starts_exactly_after_n_consecutive_weeks_above_threshold():

@@ -92,7 +92,15 @@ def test_same_seed_same_cases_whatever_the_staffing():
 
     def referrals(s):
         return [
-            (c.listed_day, c.deferrals, c.response, c.already_supported, c.already_contacted, c.cross_border, c.extended)
+            (
+                c.listed_day,
+                c.deferrals,
+                c.response,
+                c.already_supported,
+                c.already_contacted,
+                c.cross_border,
+                c.extended,
+            )
             for c in simulate(s, 4).cases
         ]
 

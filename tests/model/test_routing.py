@@ -87,7 +87,9 @@ def test_a_full_cap_with_waitlist_makes_the_client_wait_and_records_the_wait():
         assert case.allocated_day in closing_days
     still_waiting = out.site_weeks[-1].waiting
     assert still_waiting == sum(
-        1 for c in out.cases if math.isnan(c.allocated_day) and c.status == "open" and c.accepted_day <= out.site_weeks[-1].day + TICK_TIME
+        1
+        for c in out.cases
+        if math.isnan(c.allocated_day) and c.status == "open" and c.accepted_day <= out.site_weeks[-1].day + TICK_TIME
     )
 
 
@@ -100,7 +102,11 @@ def test_overflow_goes_to_the_wider_team_when_drive_idvas_are_full():
 
 
 def test_relayed_liaison_is_recorded_and_costs_the_named_idva_hours():
-    base = {"routing": {"support": "wider"}, "case_mix": {"already_supported_share": 0.0}, "site": {"horizon_days": 400}}
+    base = {
+        "routing": {"support": "wider"},
+        "case_mix": {"already_supported_share": 0.0},
+        "site": {"horizon_days": 400},
+    }
     relayed = simulate(scenario(base, {"routing": {"liaison": "relayed"}}), 0)
     direct = simulate(scenario(base, {"routing": {"liaison": "direct"}}), 0)
     assert all(c.relayed == (c.idva_group == "wider") for c in relayed.cases if c.idva)

@@ -46,7 +46,10 @@ def test_a_partial_file_overrides_only_what_it_says():
         ("[[teams.idvas]]\nfte = 0\n", "teams.idvas[0].fte"),
         ("[case_mix.client_response]\nsupport = 0.9\n", "case_mix.client_response"),
         ("[durations]\ncm_intervention_days = {kind = 'normal', mean = 3}\n", "durations.cm_intervention_days"),
-        ("[durations]\ncm_intervention_days = {kind = 'uniform', low = 9, high = 3}\n", "durations.cm_intervention_days"),
+        (
+            "[durations]\ncm_intervention_days = {kind = 'uniform', low = 9, high = 3}\n",
+            "durations.cm_intervention_days",
+        ),
         ("[[referrals.panels]]\nkind = 'marac'\nshare = 0.5\n", "referrals"),
         ("[policies]\ngate = 'sometimes'\n", "policies.gate"),
         ("[site]\nstart_date = 'next tuesday'\n", "site.start_date"),
@@ -113,7 +116,8 @@ def test_every_field_cites_a_source_or_says_assumption():
         for name, field in model.model_fields.items():
             annotation = field.annotation
             nested = [
-                a for a in (annotation, *getattr(annotation, "__args__", ()))
+                a
+                for a in (annotation, *getattr(annotation, "__args__", ()))
                 if isinstance(a, type) and issubclass(a, BaseModel)
             ]
             if len(nested) == 1 and not name.endswith("days") and name not in ("panels", "case_managers", "idvas"):

@@ -498,7 +498,9 @@ def test_a_team_leader_is_compared_on_her_share_of_a_caseload():
     ]
     weeks = [
         WeeklyState(1, 7.0, "Drive IDVA", "idva", "drive", 1.0, 10, 0, 10.0, 26.0, 0.0, 0.0, 0, 0, 0, 0, False, False),
-        WeeklyState(1, 7.0, "Team Leader", "cm", "team_leader", 1.0, 8, 0, 8.0, 13.0, 0.0, 0.0, 0, 0, 0, 0, False, False),
+        WeeklyState(
+            1, 7.0, "Team Leader", "cm", "team_leader", 1.0, 8, 0, 8.0, 13.0, 0.0, 0.0, 0, 0, 0, 0, False, False
+        ),
     ]
     output = make_output(weeks=weeks, cases=[], practitioners=roster, workforce_events=[])
     result = replication_kpis(output, make_scenario())

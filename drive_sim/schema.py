@@ -1,0 +1,632 @@
+"""The scenario schema: one frozen pydantic model per section of a scenario file.
+
+Every section and every key is optional: what a file leaves out takes the default below,
+so an empty file (or no file) is the **default site**, the study's most common set-up.
+Every default's description cites the evidence in ``shared/domain/`` (``seed-extract.md``
+as "extract", ``figures.md`` as "figures") or says plainly that it is an assumption.
+Loading, overrides and located errors are in ``config``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from drive_sim.distributions import (
+    Distribution,
+    Exponential,
+    Triangular,
+)
+from drive_sim.distributions import Frozen as _Frozen
+from drive_sim.distributions import fixed as _fixed
+
+__all__ = [
+    "Attrition",
+    "Backdating",
+    "Burnout",
+    "CaseManager",
+    "CaseMix",
+    "ClientResponse",
+    "CmHours",
+    "Costs",
+    "Durations",
+    "Engagement",
+    "FirstContact",
+    "Guidance",
+    "Hours",
+    "Idva",
+    "IdvaGroup",
+    "IdvaHours",
+    "MonitoringIntervals",
+    "Panel",
+    "Policies",
+    "RampUp",
+    "Referrals",
+    "Reviews",
+    "Routing",
+    "Run",
+    "Scenario",
+    "Site",
+    "Teams",
+    "Workforce",
+]
+
+_SHARE_TOLERANCE = 1e-6
+
+
+class Site(_Frozen):
+    name: str = Field("Default site", min_length=1, description="Shown in tables and reports.")
+    description: str = Field(
+        "One named Drive IDVA holds all Drive cases beside a wider IDVA team with its own "
+        "non-Drive work; a CM team of 3 CMs and a Team Leader who holds cases; a monthly "
+        "perpetrator panel accepting 100 cases a year.",
+        description="Free text shown in reports.",
+    )
+    start_date: dt.date = Field(
+        dt.date(2026, 4, 1), description="Launch date (day 0). Display only; the model runs in days."
+    )
+    horizon_days: float = Field(1095, gt=0, le=20 * 365, description="Length of a run in days. Assumption: 3 years.")
+
+
+class Panel(_Frozen):
+    kind: Literal["marac", "perpetrator_panel"] = Field(
+        "perpetrator_panel",
+        description="4 of 6 sites had a perpetrator panel as well as MARAC (extract §1b, L163).",
+    )
+    every_days: float = Field(
+        28, gt=0, description="Meeting interval. Monthly is implied by 'listed for next month' (extract Q14)."
+    )
+    first_day: float = Field(0, ge=0, description="Day of the first meeting after launch.")
+    share: float = Field(1.0, gt=0, le=1, description="Share of accepted cases accepted at this panel.")
+
+
+class RampUp(_Frozen):
+    start_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Referral rate at launch as a share of the full rate. Assumption: agencies "
+        "refer less while Drive is new; embedding takes 'a few years' (extract §1c, L279).",
+    )
+    days: float = Field(180, ge=0, description="Days to rise linearly to the full rate. Assumption.")
+
+
+class Referrals(_Frozen):
+    annual_rate: float = Field(
+        100, ge=0, description="Accepted Drive cases a year: the Drive target per CM team (extract Q3, L213)."
+    )
+    dispersion: float = Field(
+        0.0,
+        ge=0,
+        description="Over-dispersion of cases per meeting: 0 is Poisson; k > 0 gives a "
+        "negative binomial with variance mean + k*mean^2. Assumption.",
+    )
+    panels: list[Panel] = Field(
+        default_factory=lambda: [Panel()],
+        min_length=1,
+        description="Meetings that accept cases; shares must sum to 1.",
+    )
+    ramp_up: RampUp = Field(default_factory=RampUp)
+    deferral_probability: float = Field(
+        0.1,
+        ge=0,
+        lt=1,
+        description="Chance a listed case is put back to the next meeting ('listed for next "
+        "month', extract Q14, L865). Assumption: 10%.",
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> Referrals:
+        total = sum(p.share for p in self.panels)
+        if abs(total - 1) > _SHARE_TOLERANCE:
+            raise ValueError(f"panel shares must sum to 1 (they sum to {total:g})")
+        return self
+
+
+class Backdating(_Frozen):
+    months: float = Field(
+        0,
+        ge=0,
+        le=24,
+        description="Months of past MARACs accepted at launch. 0 = a slow build (the study's "
+        "counterfactual, extract Q18); one site backdated (extract §2.3, L293).",
+    )
+    arrival_spread_days: float = Field(
+        14, ge=0, description="Backlog cases arrive evenly over these days from launch. Assumption."
+    )
+    already_supported_share: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Share of backlog clients already in IDVA support: 'many clients had "
+        "already been contacted ... they came straight over' (extract §2.3, L293). Assumption: 70%.",
+    )
+
+
+class ClientResponse(_Frozen):
+    support: float = Field(
+        0.40, ge=0, le=1, description="Client engages in intensive support. Assumption (see unreachable)."
+    )
+    monitoring: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Client declines support but accepts check-ins (extract Q8, L785). Assumption.",
+    )
+    unreachable: float = Field(
+        0.35,
+        ge=0,
+        le=1,
+        description="Client not reached after every attempt. Assumption: 65% engaged, between "
+        "the 39% in one site's data and the ~90% it claimed (extract Q7, L169).",
+    )
+
+    @model_validator(mode="after")
+    def _sum(self) -> ClientResponse:
+        total = self.support + self.monitoring + self.unreachable
+        if abs(total - 1) > _SHARE_TOLERANCE:
+            raise ValueError(f"support + monitoring + unreachable must sum to 1 (they sum to {total:g})")
+        return self
+
+
+class MonitoringIntervals(_Frozen):
+    """Shares of monitoring clients called every 2, 4 or 8 weeks (extract Q8, L785)."""
+
+    every_2_weeks: float = Field(0.25, ge=0, le=1, description="Assumption.")
+    every_4_weeks: float = Field(0.5, ge=0, le=1, description="Assumption.")
+    every_8_weeks: float = Field(0.25, ge=0, le=1, description="Assumption.")
+
+    @model_validator(mode="after")
+    def _sum(self) -> MonitoringIntervals:
+        total = self.every_2_weeks + self.every_4_weeks + self.every_8_weeks
+        if abs(total - 1) > _SHARE_TOLERANCE:
+            raise ValueError(f"interval shares must sum to 1 (they sum to {total:g})")
+        return self
+
+
+class CaseMix(_Frozen):
+    client_response: ClientResponse = Field(default_factory=ClientResponse)
+    monitoring_intervals: MonitoringIntervals = Field(default_factory=MonitoringIntervals)
+    already_supported_share: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="Clients who already have an IDVA when Drive accepts the case (extract §2.19). Assumption: 20%.",
+    )
+    already_contacted_share: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Reachable clients the IDVA met through MARAC before allocation, so first "
+        "contact is already done (extract §2.4, L304). Assumption: 25%.",
+    )
+    cross_border_share: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Cases whose IDVA works in another area (extract §2.20, L857). Assumption: 5%.",
+    )
+
+
+class Durations(_Frozen):
+    cm_intervention_days: Distribution = Field(
+        default_factory=lambda: Triangular(kind="triangular", low=90, mode=210, high=365),
+        description="CM intervention, from the gate opening (CM contact with the service user, or "
+        "disrupt-only work): the range 3-12 months is the report's (extract Q4, L213); the "
+        "triangular shape and 7-month mode are assumptions.",
+    )
+    extension_probability: float = Field(
+        0.1, ge=0, le=1, description="'scope for additional extension' (extract Q4); 10% is an assumption."
+    )
+    extension_days: Distribution = Field(
+        default_factory=lambda: _fixed(90), description="Length of an extension. Assumption: 3 months."
+    )
+    idva_tail_days: Distribution = Field(
+        default_factory=lambda: _fixed(56),
+        description="IDVA support after CM closure under 'staggered' or 'cm_waits' closure "
+        "(extract §2.16, L367-375). Assumption: 8 weeks.",
+    )
+    non_drive_case_days: Distribution = Field(
+        default_factory=lambda: Exponential(kind="exponential", mean=73),
+        description="Non-Drive IDVA case length: mean 2.4 months = 73 days, the SafeLives "
+        "basis (extract Q2, L213); the exponential shape is an assumption.",
+    )
+    contact_strategy_days: Distribution = Field(
+        default_factory=lambda: _fixed(28),
+        description="CM contact strategy before contacting the service user: 'about a month' (extract Q15, L335).",
+    )
+    handover_days: float = Field(
+        56,
+        gt=0,
+        description="Days before a wider-team IDVA hands the client to a Drive IDVA when "
+        "routing.handover is on: 'a couple of months' (extract Q13, L231).",
+    )
+
+
+class CaseManager(_Frozen):
+    name: str = Field("CM", min_length=1, description="Label; numbered when count > 1.")
+    count: int = Field(1, ge=1, le=100, description="How many identical CMs this entry stands for.")
+    fte: float = Field(1.0, gt=0, le=1.5, description="Full-time equivalent.")
+    team_leader: bool = Field(False, description="A Team Leader 'who also held cases' (extract §1b, site table).")
+    caseload_share: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Share of a full caseload held. The TL's share is not in the report; "
+        "assumption: 0.5 for a Team Leader.",
+    )
+    salary: float | None = Field(None, gt=0, description="Annual salary; defaults to costs.cm_salary.")
+
+
+class Idva(_Frozen):
+    name: str = Field("IDVA", min_length=1, description="Label; numbered when count > 1.")
+    count: int = Field(1, ge=1, le=100, description="How many identical IDVAs this entry stands for.")
+    fte: float = Field(1.0, gt=0, le=1.5, description="Full-time equivalent.")
+    role: Literal["drive", "wider"] = Field(
+        "drive", description="'drive': a named Drive IDVA; 'wider': the wider IDVA team (extract §6a)."
+    )
+    non_drive_referrals_per_year: float = Field(
+        0,
+        ge=0,
+        description="Business-as-usual referrals a year. SafeLives: about 100 per FTE (figures §1).",
+    )
+    attends_panel: bool = Field(False, description="Attends panel meetings (costs hours.panel_hours).")
+    allocation_weight: float = Field(
+        1.0,
+        gt=0,
+        description="Relative share of Drive cases when picking within a group (Site 4: one "
+        "IDVA 'held slightly more', extract §1b).",
+    )
+    salary: float | None = Field(None, gt=0, description="Annual salary; defaults to costs.idva_salary.")
+
+
+def _default_case_managers() -> list[CaseManager]:
+    return [
+        CaseManager(name="Case Manager", count=3),
+        CaseManager(name="Team Leader", team_leader=True, caseload_share=0.5),
+    ]
+
+
+def _default_idvas() -> list[Idva]:
+    return [
+        Idva(name="Drive IDVA", role="drive", non_drive_referrals_per_year=0, attends_panel=True),
+        Idva(name="Wider IDVA", role="wider", count=3, non_drive_referrals_per_year=100),
+    ]
+
+
+class Teams(_Frozen):
+    case_managers: list[CaseManager] = Field(
+        default_factory=_default_case_managers,
+        min_length=1,
+        description="Every CM team had four practitioners: 4 CMs, or 3 CMs and a Team Leader who holds cases (extract §1b, L165).",
+    )
+    idvas: list[Idva] = Field(
+        default_factory=_default_idvas,
+        min_length=1,
+        description="Default: one named Drive IDVA beside a wider team of 3 (wider-team size "
+        "and FTE are not in the report: assumption).",
+    )
+
+
+IdvaGroup = Literal["drive", "wider", "all"]
+
+
+class Routing(_Frozen):
+    support: IdvaGroup = Field("drive", description="Group that receives clients in support.")
+    monitoring: IdvaGroup = Field("drive", description="Group that receives monitoring clients.")
+    unreachable: IdvaGroup = Field(
+        "drive", description="Group that makes first contact with clients who turn out unreachable."
+    )
+    already_supported: Literal["existing", "drive", "wider", "all"] = Field(
+        "existing",
+        description="Clients who already have an IDVA stay with her (Sites 5 and 6, extract §2.19).",
+    )
+    backdated: Literal["drive", "as_normal", "wider", "all"] = Field(
+        "drive",
+        description="Backlog cases 'came straight over to the Drive IDVA' (extract §2.3, L293); "
+        "'as_normal' follows the rules above.",
+    )
+    pick: Literal["least_loaded", "round_robin", "weighted"] = Field(
+        "least_loaded",
+        description="How an IDVA is chosen in a group: fewest Drive cases per FTE x weight; in "
+        "turn; or at random in proportion to FTE x weight.",
+    )
+    handover: bool = Field(
+        False,
+        description="A wider-team IDVA hands the client to a Drive IDVA after durations.handover_days (extract Q13).",
+    )
+    liaison: Literal["direct", "relayed"] = Field(
+        "direct",
+        description="'relayed': information for cases held outside the Drive IDVAs goes via the "
+        "named Drive IDVA (Site 6, extract §2.18-19).",
+    )
+    caseload_cap: int | None = Field(
+        None,
+        ge=1,
+        description="Most Drive cases a full-time IDVA may hold (scaled by FTE); none by default, as in the study.",
+    )
+    when_full: Literal["waitlist", "overflow", "allocate_anyway"] = Field(
+        "allocate_anyway",
+        description="At the cap: the client waits for a place; goes to the wider team; or the caseload just grows (the study).",
+    )
+
+
+class Engagement(_Frozen):
+    """Service-user engagement and the 'window of opportunity' (extract §2.4, L309)."""
+
+    base_probability: float = Field(
+        0.75,
+        ge=0,
+        le=1,
+        description="Chance a service user engages when first contacted without delay. Assumption (no rate in the report, extract §2.11).",
+    )
+    window_effect: bool = Field(
+        True,
+        description="ASSUMPTION, flagged: engagement falls as the gate delays contact ('you've "
+        "almost missed your window of opportunity', L309). Switch off to remove the effect.",
+    )
+    half_life_days: float = Field(
+        60,
+        gt=0,
+        description="Days of gate delay (beyond the contact strategy) that halve the chance of engagement. Assumption.",
+    )
+    deselect_non_engaging_probability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Non-engaging service users deselected at the next panel; the rest get disrupt-only work (extract §2.13, L813). Assumption.",
+    )
+
+
+class Policies(_Frozen):
+    gate: Literal["strict", "cautious", "none"] = Field(
+        "strict",
+        description="CM contact 'hinges on the IDVA's say so' (extract §2.6, L588); some sites "
+        "proceed cautiously (L817).",
+    )
+    cautious_after_days: float = Field(
+        28, gt=0, description="Under 'cautious', disrupt work starts after these days without IDVA contact. Assumption."
+    )
+    unreachable_deselect_probability: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Under 'strict', a case whose client is unreachable goes back to panel and "
+        "is deselected with this chance (extract §2.13, L813); otherwise disrupt-only. Assumption.",
+    )
+    closure: Literal["together", "staggered", "cm_waits"] = Field(
+        "together",
+        description="'together': the IDVA closes with the CM (L367); 'staggered': the IDVA keeps "
+        "the client for durations.idva_tail_days (the report's recommendation, L369); "
+        "'cm_waits': the CM holds the case open until the IDVA finishes (L371-375).",
+    )
+    engagement: Engagement = Field(default_factory=Engagement)
+
+
+class IdvaHours(_Frozen):
+    support_intensive_hours_per_week: float = Field(
+        2.0, ge=0, description="Support in the first weeks after first contact. Assumption."
+    )
+    intensive_weeks: float = Field(6, ge=0, description="Weeks of intensive support. Assumption.")
+    support_hours_per_week: float = Field(
+        1.0,
+        ge=0,
+        description="Ongoing support. Assumption: ~70 minutes per client a week at 30 cases (figures §1, Refuge Workers United).",
+    )
+    monitoring_call_hours: float = Field(
+        0.5, ge=0, description="One check-in: 'very brief conversations' (extract Q8). Assumption: 30 minutes."
+    )
+    non_drive_hours_per_week: float = Field(
+        0.8,
+        ge=0,
+        description="A non-Drive case, intake included. Assumption: at the guidance caseload of 20 this "
+        "uses 16 of 26 productive hours, leaving the headroom the report asks for (L213); ~70 "
+        "minutes per client a week at 30 cases (figures §1).",
+    )
+    first_contact_hours: float = Field(
+        2.0, gt=0, description="One first-contact attempt: a first visit takes about 2 hours (figures §1)."
+    )
+    reserved_first_contact_hours_per_week: float = Field(
+        6.0,
+        ge=0,
+        description="Hours kept for new referrals whatever else is due: high-risk referrals come first "
+        "(UAVA triaged within 48 hours, figures §1). Assumption: 6 hours, 3 attempts a week.",
+    )
+    cross_border_hours_per_week: float = Field(
+        0.25, ge=0, description="Extra liaison for a cross-border case (extract §2.20). Assumption."
+    )
+    relayed_liaison_hours_per_week: float = Field(
+        0.25,
+        ge=0,
+        description="Named Drive IDVA's time per case whose liaison she relays (Site 6). Assumption.",
+    )
+    panel_hours: float = Field(3.0, ge=0, description="One panel meeting, preparation included. Assumption.")
+
+
+class FirstContact(_Frozen):
+    max_attempts: int = Field(
+        3,
+        ge=1,
+        description="Attempts before a client is unreachable. Assumption (UAVA made 3 attempts within a week, figures §1).",
+    )
+    retry_days: float = Field(2, ge=0, description="Days between attempts. Assumption.")
+    answer_probability: float = Field(
+        0.6, gt=0, le=1, description="Chance a reachable client answers a given attempt. Assumption."
+    )
+
+
+class CmHours(_Frozen):
+    contact_strategy_hours_per_week: float = Field(1.5, ge=0, description="Writing the contact strategy. Assumption.")
+    awaiting_gate_hours_per_week: float = Field(
+        0.25, ge=0, description="Holding a case while the gate is shut. Assumption."
+    )
+    direct_hours_per_week: float = Field(
+        1.25,
+        ge=0,
+        description="Direct (behaviour-change) work. Assumption; 48 contacts a month per FTE case manager (figures §5).",
+    )
+    disrupt_hours_per_week: float = Field(0.5, ge=0, description="Disrupt-only work. Assumption.")
+    holding_hours_per_week: float = Field(
+        0.25, ge=0, description="Holding a case open for the IDVA under 'cm_waits'. Assumption."
+    )
+
+
+class Reviews(_Frozen):
+    interval_weeks: float = Field(
+        4, gt=0, description="Joint CM-IDVA case reviews: weekly to 6-weekly (extract Q9, L670); 4 is an assumption."
+    )
+    meeting_hours: float = Field(1.0, gt=0, description="'we only have like an hour' (extract Q10, L668).")
+    cases_per_meeting: int = Field(6, ge=1, description="'about five or six cases' (extract Q10, L668).")
+    skip_above_workload: float = Field(
+        1.25,
+        gt=0,
+        description="An IDVA above this workload ratio misses the meeting ('struggling to even "
+        "meet with her clients, let alone us', L223). Assumption.",
+    )
+    unreviewed_alert_weeks: float = Field(
+        6, gt=0, description="A case unreviewed longer than this is flagged: the report's 6-weekly upper end (L670)."
+    )
+
+
+class Hours(_Frozen):
+    contracted_hours_per_week: float = Field(37.5, gt=0, description="Full-time contract.")
+    productive_share: float = Field(
+        0.7,
+        gt=0,
+        le=1,
+        description="Share of contracted hours for casework. Assumption; a police demand model used 70% (figures §4).",
+    )
+    idva: IdvaHours = Field(default_factory=IdvaHours)
+    first_contact: FirstContact = Field(default_factory=FirstContact)
+    cm: CmHours = Field(default_factory=CmHours)
+    reviews: Reviews = Field(default_factory=Reviews)
+
+
+class Burnout(_Frozen):
+    rule: Literal["workload", "caseload"] = Field(
+        "workload", description="'workload': hours ratio; 'caseload': open cases against guidance."
+    )
+    workload_threshold: float = Field(
+        1.10, gt=0, description="Above 110% of capacity: the probation excessive-workload rule (figures §5)."
+    )
+    caseload_multiple: float = Field(
+        1.5,
+        gt=0,
+        description="Under rule 'caseload': open cases above this multiple of guidance. Assumption (extract §6c suggests 1.0-1.5).",
+    )
+    consecutive_weeks: int = Field(4, ge=1, description="For 4 consecutive weeks: the probation rule (figures §5).")
+    recovery_weeks: int = Field(4, ge=1, description="Consecutive weeks at or below threshold to recover. Assumption.")
+
+
+class Attrition(_Frozen):
+    enabled: bool = Field(True, description="Practitioners may leave.")
+    annual_turnover: float = Field(
+        0.15,
+        ge=0,
+        lt=1,
+        description="Base chance of leaving within a year. Assumption: 7-16% comparators (figures §5).",
+    )
+    burnout_multiplier: float = Field(
+        3.9,
+        ge=1,
+        description="Hazard multiplier while burnt out: 43% vs 11% intending to leave (Aiken 2002, figures §5).",
+    )
+    vacancy_days: Distribution = Field(
+        default_factory=lambda: _fixed(90), description="Post vacant while recruiting. Assumption: 3 months."
+    )
+    induction_days: float = Field(90, ge=0, description="New starter at reduced capacity. Assumption.")
+    induction_capacity_share: float = Field(0.5, gt=0, le=1, description="Capacity during induction. Assumption.")
+    reassign: Literal["same_group", "uncovered"] = Field(
+        "same_group",
+        description="A leaver's cases go to the least loaded in her group (else the wider "
+        "team), or stay uncovered until the post is filled.",
+    )
+
+
+def _cm_attrition() -> Attrition:
+    return Attrition(annual_turnover=0.083)
+
+
+class Workforce(_Frozen):
+    burnout: Burnout = Field(default_factory=Burnout)
+    idva_attrition: Attrition = Field(default_factory=Attrition)
+    cm_attrition: Attrition = Field(
+        default_factory=_cm_attrition,
+        description="CMs: base turnover 8.3%, probation officers to June 2024 (figures §5).",
+    )
+
+
+class Guidance(_Frozen):
+    idva_open_cases_per_fte: float = Field(
+        20,
+        gt=0,
+        description="100 cases a year x 2.4 months ~= 20 open at a time (extract §1f); a "
+        "published alternative is ~25 (figures §1).",
+    )
+    idva_cases_per_year_per_fte: float = Field(100, gt=0, description="SafeLives: 100 cases a year (extract Q1, L213).")
+    drive_cases_per_year_per_cm_team: float = Field(
+        100, gt=0, description="Drive target per CM team (extract Q3, L213)."
+    )
+    cm_open_cases_per_fte: float = Field(
+        15,
+        gt=0,
+        description="Open cases per CM: intensive case management standard 12-15, never more "
+        "than 25 (figures §5); Drive CM caseloads are unverified (figures §2b).",
+    )
+    first_contact_days: float = Field(
+        7, gt=0, description="Target for first contact. Assumption; UAVA contacted within a week (figures §1)."
+    )
+
+
+class Costs(_Frozen):
+    idva_salary: float = Field(26432, gt=0, description="Median domestic abuse support worker, IfATE (figures §3).")
+    cm_salary: float = Field(29558, gt=0, description="Drive Case Manager advert, 2017 (figures §3).")
+    on_cost_multiplier: float = Field(1.3, ge=1, description="Employer NI, pension and overheads. Assumption.")
+
+
+class Run(_Frozen):
+    seed: int = Field(20200601, ge=0, description="Master seed; every random stream derives from it.")
+    replications: int = Field(20, ge=1, le=100_000, description="Independent runs to average over.")
+    warmup_days: float = Field(0, ge=0, description="Days left out of KPIs. 0 keeps the launch in view.")
+
+
+class Scenario(_Frozen):
+    site: Site = Field(default_factory=Site)
+    referrals: Referrals = Field(default_factory=Referrals)
+    backdating: Backdating = Field(default_factory=Backdating)
+    case_mix: CaseMix = Field(default_factory=CaseMix)
+    durations: Durations = Field(default_factory=Durations)
+    teams: Teams = Field(default_factory=Teams)
+    routing: Routing = Field(default_factory=Routing)
+    policies: Policies = Field(default_factory=Policies)
+    hours: Hours = Field(default_factory=Hours)
+    workforce: Workforce = Field(default_factory=Workforce)
+    guidance: Guidance = Field(default_factory=Guidance)
+    costs: Costs = Field(default_factory=Costs)
+    run: Run = Field(default_factory=Run)
+
+    @model_validator(mode="after")
+    def _groups_have_members(self) -> Scenario:
+        roles = {idva.role for idva in self.teams.idvas}
+        problems = []
+        for key in ("support", "monitoring", "unreachable", "already_supported", "backdated"):
+            group = getattr(self.routing, key)
+            if group in ("drive", "wider") and group not in roles:
+                problems.append(f"routing.{key} names the '{group}' IDVA group, which has no members in teams.idvas")
+        if self.routing.handover and not {"drive", "wider"} <= roles:
+            problems.append("routing.handover needs both 'drive' and 'wider' IDVAs in teams.idvas")
+        if self.routing.liaison == "relayed" and "drive" not in roles:
+            problems.append("routing.liaison = 'relayed' needs a 'drive' IDVA to relay through")
+        if self.routing.when_full == "overflow" and self.routing.caseload_cap is not None and "wider" not in roles:
+            problems.append("routing.when_full = 'overflow' needs a 'wider' IDVA team to overflow to")
+        names = [p.name for p in (*self.teams.idvas, *self.teams.case_managers)]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            problems.append(f"teams: practitioner names must be unique; repeated: {', '.join(duplicates)}")
+        if self.run.warmup_days >= self.site.horizon_days:
+            problems.append("run.warmup_days must be shorter than site.horizon_days")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
