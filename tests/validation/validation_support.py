@@ -20,7 +20,6 @@ a distribution). Seeds are fixed only so that a run can be repeated.
 
 from __future__ import annotations
 
-import copy
 import math
 import multiprocessing
 import os
@@ -33,6 +32,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
+from support import merge
 
 from drive_sim.config import Distribution, Exponential, Fixed, Scenario, Triangular, Uniform, scenario_from_dict
 from drive_sim.model import simulate
@@ -79,15 +79,7 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------------------
 
 
-def deep_merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` with ``changes`` merged in (nested dicts merged, everything else replaced)."""
-    merged = copy.deepcopy(dict(base))
-    for key, value in changes.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
+deep_merge = merge  # one deep-merge for every test helper (tests/support.py)
 
 
 #: The site stripped down to a queue (see the module docstring).
