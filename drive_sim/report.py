@@ -21,16 +21,14 @@ from drive_sim import report_data as data
 from drive_sim.figures import band_figure, delay_histogram_figure, lines_figure, workload_heatmap
 from drive_sim.report_compare import compare_page
 from drive_sim.report_html import Markup, join, page, tag
-from drive_sim.report_method import assumptions_section, method_section
 from drive_sim.report_parts import (
     Charts,
     all_measures,
     answer_block,
-    footer,
+    closing_sections,
     header,
     headline_table,
     replications_kept,
-    run_seconds,
     with_dates,
 )
 from drive_sim.report_scale import size_page, sweep_page
@@ -192,11 +190,7 @@ def _run_page(results: SavedResults, cdn: bool) -> str:
         all_measures(summary),
         tag("h2", "Evidence", id="evidence"),
         _run_charts(results, charts),
-        tag("h2", "Assumptions: every parameter and its source", id="assumptions"),
-        assumptions_section(results.scenarios, results.labels),
-        tag("h2", "Method", id="method"),
-        method_section(results.scenarios, results.labels, results.manifest, run_seconds(results.folder), "run"),
-        footer(results),
+        closing_sections(results, "run"),
     )
     return page(f"{label}: Drive capacity report", body, cdn)
 

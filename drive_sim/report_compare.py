@@ -15,14 +15,12 @@ from drive_sim import report_data as data
 from drive_sim.figures import band_figure, delay_cdf_figure, differences_figure, lines_figure, workload_heatmap
 from drive_sim.labels import HEADLINE
 from drive_sim.report_html import Markup, details, fmt, join, page, table, tag
-from drive_sim.report_method import assumptions_section, method_section
 from drive_sim.report_parts import (
     Charts,
     answer_block,
-    footer,
+    closing_sections,
     header,
     replications_kept,
-    run_seconds,
     scorecard_table,
     with_dates,
 )
@@ -235,10 +233,6 @@ def compare_page(results: SavedResults, cdn: bool = False) -> str:
         details("Paired differences from the baseline, every headline measure", differences_table(differences, labels)),
         tag("h2", "Evidence", id="evidence"),
         _charts(results, differences, drive_scope, charts),
-        tag("h2", "Assumptions: every parameter and its source", id="assumptions"),
-        assumptions_section(scenarios, labels),
-        tag("h2", "Method", id="method"),
-        method_section(scenarios, labels, results.manifest, run_seconds(results.folder), "compare"),
-        footer(results),
+        closing_sections(results, "compare"),
     )
     return page(f"Comparing {len(labels)} scenarios: Drive capacity report", body, cdn)

@@ -18,6 +18,7 @@ from drive_sim import report_data as data
 from drive_sim.labels import scope_label
 from drive_sim.metrics import KPI_INFO
 from drive_sim.report_html import Markup, chart, details, fmt, fmt_ci, join, status_mark, table, tag
+from drive_sim.report_method import assumptions_section, method_section
 from drive_sim.report_words import Answer
 from drive_sim.results import SavedResults
 
@@ -131,6 +132,17 @@ def header(kicker: str, title: str, lede: Sequence[object], sections: Sequence[t
         [tag("p", x, class_="lede") for x in lede],
         toc,
         class_="top",
+    )
+
+
+def closing_sections(results: SavedResults, kind: str) -> Markup:
+    """The end of every page: every parameter and its source, the method, and the footer."""
+    return join(
+        tag("h2", "Assumptions: every parameter and its source", id="assumptions"),
+        assumptions_section(results.scenarios, results.labels),
+        tag("h2", "Method", id="method"),
+        method_section(results.scenarios, results.labels, results.manifest, run_seconds(results.folder), kind),
+        footer(results),
     )
 
 

@@ -16,14 +16,12 @@ import pandas as pd
 from drive_sim import report_data as data
 from drive_sim.figures import target_figure
 from drive_sim.report_html import Markup, details, fmt, join, page, status_mark, table, tag
-from drive_sim.report_method import assumptions_section, method_section
 from drive_sim.report_parts import (
     Charts,
     answer_block,
-    footer,
+    closing_sections,
     header,
     replications_kept,
-    run_seconds,
     scorecard_table,
 )
 from drive_sim.report_words import choose, compare_answer, size_answer, target_words
@@ -128,11 +126,7 @@ def sweep_page(results: SavedResults, cdn: bool = False) -> str:
         scorecard_table(cards, chosen, "Point", meets_all),
         tag("h2", "The target measures against the swept values", id="evidence"),
         figures,
-        tag("h2", "Assumptions: every parameter and its source", id="assumptions"),
-        assumptions_section(scenarios, labels),
-        tag("h2", "Method", id="method"),
-        method_section(scenarios, labels, manifest, run_seconds(results.folder), "sweep"),
-        footer(results),
+        closing_sections(results, "sweep"),
     )
     return page(f"{base.site.name}: sweep report", body, cdn)
 
@@ -299,10 +293,6 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
         details("Guidance measures at each level", scorecard_table(cards, chosen_row, "Drive IDVA staffing")),
         tag("h2", "The targets against staffing", id="evidence"),
         figures,
-        tag("h2", "Assumptions: every parameter and its source", id="assumptions"),
-        assumptions_section(scenarios, labels),
-        tag("h2", "Method", id="method"),
-        method_section(scenarios, labels, manifest, run_seconds(results.folder), "size"),
-        footer(results),
+        closing_sections(results, "size"),
     )
     return page(f"{base.site.name}: sizing report", body, cdn)
