@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from drive_sim.config import Scenario, load_scenario
-from drive_sim.experiment import default_workers, run_experiment, run_replication
+from drive_sim.scenario import Scenario, load_scenario
+from drive_sim.runs.experiment import default_workers, run_experiment, run_replication
 from drive_sim.model import SiteModel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,8 +83,8 @@ def exponent(sizes: list[float], seconds: list[float]) -> float:
 def peak_memory_of_sweep(replications: int) -> float:
     """Peak RSS (MB) of a fresh process running a KPI-only experiment of ``replications``."""
     code = (
-        "import resource; from drive_sim.config import load_scenario; "
-        "from drive_sim.experiment import run_experiment; "
+        "import resource; from drive_sim.scenario import load_scenario; "
+        "from drive_sim.runs.experiment import run_experiment; "
         f"run_experiment(load_scenario(None), {replications}, keep_tables=False); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + "
         "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"

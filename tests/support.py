@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from drive_sim.config import Scenario, scenario_from_dict
+from drive_sim.scenario import Scenario, scenario_from_dict
 
 #: A quiet baseline for behaviour tests: no attrition, no ramp-up, no deferral, so a test
 #: switches on exactly the mechanism it is about.

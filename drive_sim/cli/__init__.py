@@ -17,12 +17,12 @@ from rich.table import Table
 
 from drive_sim.cli.report_commands import CdnOption
 from drive_sim.cli.terminal import precision_lines, progress
-from drive_sim.config import Scenario, ScenarioError, load_scenario
-from drive_sim.labels import HEADLINE
-from drive_sim.metrics import guidance_for
+from drive_sim.scenario import Scenario, ScenarioError, load_scenario
+from drive_sim.report.labels import HEADLINE
+from drive_sim.analysis.metrics import guidance_for
 
 if TYPE_CHECKING:
-    from drive_sim.experiment import Runner
+    from drive_sim.runs.experiment import Runner
 
 __all__ = ["app", "main"]
 
@@ -111,7 +111,7 @@ def load(path: Path | None, overrides: dict[str, Any] | None = None, seed: int |
 
 def open_runner(backend: str, workers: int | None, scheduler: str | None) -> Runner:
     """Open a backend before anything is written; a bad backend or scheduler exits 2."""
-    from drive_sim.experiment import BackendError, open_backend
+    from drive_sim.runs.experiment import BackendError, open_backend
 
     try:
         return open_backend(backend, workers, scheduler)
@@ -178,7 +178,7 @@ def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Tab
 
 
 def default_out(label: str, seed: int) -> Path:
-    from drive_sim.results import slug
+    from drive_sim.runs.store import slug
 
     return Path("reports") / f"{slug(label)}-seed{seed}"
 
@@ -203,9 +203,9 @@ def run(
     cdn: CdnOption = False,
 ) -> None:
     """Simulate a site and print its caseloads, delays and workload against guidance."""
-    from drive_sim.experiment import run_experiment
-    from drive_sim.results import save_results
-    from drive_sim.stats import summarise
+    from drive_sim.runs.experiment import run_experiment
+    from drive_sim.runs.store import save_results
+    from drive_sim.analysis.stats import summarise
 
     resolved = load(scenario, parse_set_options(set_), seed)
     replications = reps or resolved.run.replications
@@ -308,9 +308,9 @@ def compare(
     cdn: CdnOption = False,
 ) -> None:
     """Run scenarios on the same cases and print them side by side, with paired differences against the first."""
-    from drive_sim.experiment import run_experiment, scenario_labels
-    from drive_sim.results import save_results
-    from drive_sim.stats import paired_differences, summarise
+    from drive_sim.runs.experiment import run_experiment, scenario_labels
+    from drive_sim.runs.store import save_results
+    from drive_sim.analysis.stats import paired_differences, summarise
 
     if len(scenarios) < 2:
         fail("compare needs at least two scenario files (the first is the baseline)")
@@ -428,7 +428,7 @@ def main() -> None:
 
 def write_report(folder: Path, cdn: bool) -> None:
     """Build the results folder's HTML report and say where it is."""
-    from drive_sim.report import build_report
+    from drive_sim.report.build import build_report
 
     console.print(f"Report: {build_report(folder, cdn=cdn)}", markup=False)
 

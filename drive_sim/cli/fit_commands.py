@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from drive_sim.casefile import CaseFileError
-from drive_sim.config import ScenarioError
-from drive_sim.results import shareable_mode
+from drive_sim.calibration.casefile import CaseFileError
+from drive_sim.scenario import ScenarioError
+from drive_sim.runs.store import shareable_mode
 
 if TYPE_CHECKING:
-    from drive_sim.fit import SiteFit
+    from drive_sim.calibration.fit import SiteFit
 
 __all__ = ["fit", "register", "synth", "write_atomically"]
 
@@ -118,10 +118,10 @@ def fit(
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the bootstrap intervals.")] = 0,
 ) -> None:
     """Fit a scenario to a site's anonymised case export; write it with an HTML fit report."""
-    from drive_sim.casefile import read_cases, read_non_drive
-    from drive_sim.config import read_scenario_data, scenario_from_dict
-    from drive_sim.fit import fit_site
-    from drive_sim.fit_report import build_report, scenario_toml
+    from drive_sim.calibration.casefile import read_cases, read_non_drive
+    from drive_sim.scenario import read_scenario_data, scenario_from_dict
+    from drive_sim.calibration.fit import fit_site
+    from drive_sim.calibration.fit_report import build_report, scenario_toml
 
     report = report or out.with_suffix(".html")
     _check_outputs(out, report)
@@ -158,7 +158,7 @@ def fit(
 
 
 def _summary(result: SiteFit) -> list[str]:
-    from drive_sim.fit import count_text
+    from drive_sim.calibration.fit import count_text
 
     lines = [f"{result.source}: {count_text(result.cases)} cases as of {result.as_of}."]
     if result.referrals is not None:
@@ -185,8 +185,8 @@ def synth(
     ] = None,
 ) -> None:
     """Write the case export a site running this scenario would produce, for testing `fit`."""
-    from drive_sim.casefile import cases_from_output, format_cases, format_non_drive, non_drive_from_output
-    from drive_sim.config import load_scenario
+    from drive_sim.calibration.casefile import cases_from_output, format_cases, format_non_drive, non_drive_from_output
+    from drive_sim.scenario import load_scenario
     from drive_sim.model import simulate
 
     _check_outputs(out, *([non_drive_out] if non_drive_out else []))

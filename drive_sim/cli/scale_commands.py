@@ -32,11 +32,11 @@ from drive_sim.cli import (
 )
 from drive_sim.cli.report_commands import CdnOption
 from drive_sim.cli.terminal import money, progress
-from drive_sim.config import Costs, Scenario, ScenarioError, read_scenario_data
+from drive_sim.scenario import Costs, Scenario, ScenarioError, read_scenario_data
 
 if TYPE_CHECKING:
-    from drive_sim.sizing import SizingResult, Staffing, TargetCheck
-    from drive_sim.sweep import SweepPoint
+    from drive_sim.runs.sizing import SizingResult, Staffing, TargetCheck
+    from drive_sim.runs.sweep import SweepPoint
 
 __all__ = ["register", "size", "sweep"]
 
@@ -80,8 +80,8 @@ def sweep(
     cdn: CdnOption = False,
 ) -> None:
     """Run every combination of parameter values (a full factorial) and tabulate the KPIs per point."""
-    from drive_sim.results import slug
-    from drive_sim.sweep import SweepFolderError, parse_axis, run_sweep, sweep_points
+    from drive_sim.runs.store import slug
+    from drive_sim.runs.sweep import SweepFolderError, parse_axis, run_sweep, sweep_points
 
     axes = []
     for item in set_ or []:
@@ -220,9 +220,9 @@ def size(
     cdn: CdnOption = False,
 ) -> None:
     """The least Drive IDVA staffing that meets the targets with stated confidence, and its cost a year."""
-    from drive_sim.results import save_results, slug
-    from drive_sim.sizing import default_targets, drive_entry, size_drive_idvas
-    from drive_sim.stats import summarise
+    from drive_sim.runs.store import save_results, slug
+    from drive_sim.runs.sizing import default_targets, drive_entry, size_drive_idvas
+    from drive_sim.analysis.stats import summarise
 
     if step not in ("count", "fte"):
         fail(f"--step {step!r}: use count or fte")

@@ -1,5 +1,15 @@
 """The SimPy world of a Drive site. The engine: no files, tables, plots or terminals."""
 
-from drive_sim.model.site import SiteModel, expand_team, simulate
+from drive_sim import lazy_exports
 
-__all__ = ["SiteModel", "expand_team", "simulate"]
+_EXPORTS = {
+    "SiteModel": "site",
+    "expand_team": "site",
+    "simulate": "site",
+    "Streams": "streams",
+    "STREAM_NAMES": "streams",
+    "sample": "streams",
+    "SimulationOutput": "records",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

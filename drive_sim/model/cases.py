@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from drive_sim.config import Scenario
-from drive_sim.records import CaseRecord
-from drive_sim.sampling import sample
+from drive_sim.scenario import Scenario
+from drive_sim.model.records import CaseRecord
+from drive_sim.model.streams import sample
 
 if TYPE_CHECKING:
     import simpy

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from drive_sim.config import Hours
+from drive_sim.scenario import Hours
 
 if TYPE_CHECKING:
     from drive_sim.model.cases import Case

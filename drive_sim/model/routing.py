@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from drive_sim.config import Scenario
+from drive_sim.scenario import Scenario
 from drive_sim.model.practitioners import IdvaState
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from drive_sim.cli import app
-from drive_sim.config import ScenarioError
-from drive_sim.experiment import open_backend
-from drive_sim.sweep import (
+from drive_sim.scenario import ScenarioError
+from drive_sim.runs.experiment import open_backend
+from drive_sim.runs.sweep import (
     SweepFolderError,
     completed_replications,
     parse_axis,

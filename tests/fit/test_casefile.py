@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drive_sim.casefile import (
+from drive_sim.calibration.casefile import (
     CASE_COLUMNS,
     CaseFileError,
     CaseRow,

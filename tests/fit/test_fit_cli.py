@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from drive_sim.cli import app
-from drive_sim.config import load_scenario
+from drive_sim.scenario import load_scenario
 
 SAMPLE = Path(__file__).parents[2] / "scenarios" / "examples" / "sample_cases.csv"
 HEADER = (

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from drive_sim.casefile import (
+from drive_sim.calibration.casefile import (
     cases_from_output,
     format_cases,
     format_non_drive,
@@ -21,9 +21,9 @@ from drive_sim.casefile import (
     parse_cases,
     parse_non_drive,
 )
-from drive_sim.config import scenario_from_dict
-from drive_sim.fit import SiteFit, fit_site
-from drive_sim.fit_report import scenario_toml
+from drive_sim.scenario import scenario_from_dict
+from drive_sim.calibration.fit import SiteFit, fit_site
+from drive_sim.calibration.fit_report import scenario_toml
 from drive_sim.model import simulate
 
 STRICT = 0.999

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 from support import scenario
 
-from drive_sim.config import Burnout
+from drive_sim.scenario import Burnout
 from drive_sim.model import simulate
 from drive_sim.model.workforce import burnout_flags, leave_probability
 from drive_sim.model.workload import FIRST_CONTACT_TIME

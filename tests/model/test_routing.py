@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from support import scenario
 
-from drive_sim.config import load_scenario
+from drive_sim.scenario import load_scenario
 from drive_sim.model import simulate
 from drive_sim.model.workload import TICK_TIME
 

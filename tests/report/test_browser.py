@@ -13,7 +13,7 @@ import pytest
 from cdp import CHROMIUM, Browser
 from report_support import HOSTILE_NAME
 
-from drive_sim.report import build_report
+from drive_sim.report.build import build_report
 
 pytestmark = [
     pytest.mark.browser,

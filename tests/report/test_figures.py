@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from drive_sim.figures import (
+from drive_sim.report.figures import (
     band_figure,
     delay_cdf_figure,
     delay_histogram_figure,

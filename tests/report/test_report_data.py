@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from drive_sim.config import Scenario
-from drive_sim.report_data import (
+from drive_sim.scenario import Scenario
+from drive_sim.report.data import (
     caseload_bands,
     delay_distribution,
     first_contact_summary,

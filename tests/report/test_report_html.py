@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drive_sim.report_html import Markup, fmt, fmt_ci, join, status_mark, table, tag, text
+from drive_sim.report.html import Markup, fmt, fmt_ci, join, status_mark, table, tag, text
 
 
 def test_text_and_attributes_are_escaped() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drive_sim.config import ScenarioError, apply_overrides, load_scenario, parse_scenario
+from drive_sim.scenario import ScenarioError, apply_overrides, load_scenario, parse_scenario
 
 
 def problems_of(text: str) -> list[tuple[str, str]]:
@@ -108,7 +108,7 @@ def test_every_field_cites_a_source_or_says_assumption():
     """Each default is documented: a description on every field with a default."""
     from pydantic import BaseModel
 
-    from drive_sim.config import Scenario
+    from drive_sim.scenario import Scenario
 
     missing = []
 

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drive_sim.config import Scenario, scenario_from_dict
-from drive_sim.metrics import (
+from drive_sim.scenario import Scenario, scenario_from_dict
+from drive_sim.analysis.metrics import (
     CM_KPIS,
     IDVA_KPIS,
     KPI_INFO,
@@ -33,7 +33,7 @@ from drive_sim.metrics import (
     replication_kpis,
     tables,
 )
-from drive_sim.records import (
+from drive_sim.model.records import (
     CaseRecord,
     PractitionerInfo,
     SimulationOutput,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from drive_sim.stats import paired_differences, precision_advice, replications_needed, summarise
+from drive_sim.analysis.stats import paired_differences, precision_advice, replications_needed, summarise
 
 
 def long_table(values: dict[tuple[str, str], list[float]], scenario: str | None = None) -> pd.DataFrame:

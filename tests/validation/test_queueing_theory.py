@@ -38,7 +38,7 @@ from validation_support import (
     time_average_idva_open,
 )
 
-from drive_sim.config import Scenario
+from drive_sim.scenario import Scenario
 from drive_sim.model import simulate
 from drive_sim.model.workload import TICK_TIME
 

@@ -36,9 +36,9 @@ from validation_support import (
     welch_interval,
 )
 
-from drive_sim.config import Scenario, scenario_from_dict
-from drive_sim.experiment import run_experiment
-from drive_sim.metrics import replication_kpis
+from drive_sim.scenario import Scenario, scenario_from_dict
+from drive_sim.runs.experiment import run_experiment
+from drive_sim.analysis.metrics import replication_kpis
 from drive_sim.model import simulate
 
 DAYS_PER_MONTH = 365.25 / 12

@@ -1,6 +1,6 @@
 """Across replications: means with t confidence intervals, replications needed, paired differences.
 
-Every function takes the long KPI table of :mod:`drive_sim.metrics` (``replication, kpi,
+Every function takes the long KPI table of :mod:`drive_sim.analysis.metrics` (``replication, kpi,
 scope, value``, possibly with more key columns such as ``scenario``) and treats each
 replication as one independent observation. Missing values (nan) are left out, so ``n``
 is the number of replications in which a KPI was defined.

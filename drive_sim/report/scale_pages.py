@@ -1,7 +1,7 @@
 """Sweep and sizing pages: the target measures against staffing, the chosen level and its cost.
 
-A sweep folder (:mod:`drive_sim.sweep`) holds ``points`` (one row per combination of
-swept values) and KPIs with a ``point`` column. A sizing folder (:mod:`drive_sim.sizing`)
+A sweep folder (:mod:`drive_sim.runs.sweep`) holds ``points`` (one row per combination of
+swept values) and KPIs with a ``point`` column. A sizing folder (:mod:`drive_sim.runs.sizing`)
 holds ``levels`` (each staffing level tried, with every target's mean, one-sided upper
 bound and verdict) and its manifest names the targets, the confidence and the chosen
 level. Both pages lead with the answer in words.
@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from drive_sim import report_data as data
-from drive_sim.figures import target_figure
-from drive_sim.report_html import Markup, details, fmt, join, page, status_mark, table, tag
-from drive_sim.report_parts import (
+from drive_sim.report import data
+from drive_sim.report.figures import target_figure
+from drive_sim.report.html import Markup, details, fmt, join, page, status_mark, table, tag
+from drive_sim.report.parts import (
     Charts,
     answer_block,
     closing_sections,
@@ -24,9 +24,9 @@ from drive_sim.report_parts import (
     replications_kept,
     scorecard_table,
 )
-from drive_sim.report_words import choose, compare_answer, size_answer, target_words
-from drive_sim.results import SavedResults
-from drive_sim.stats import paired_differences, summarise
+from drive_sim.report.words import choose, compare_answer, size_answer, target_words
+from drive_sim.runs.store import SavedResults
+from drive_sim.analysis.stats import paired_differences, summarise
 
 __all__ = ["size_page", "sweep_page"]
 

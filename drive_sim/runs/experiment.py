@@ -2,7 +2,7 @@
 
 A replication is a pure function of (scenario, replication index): its random streams
 derive from ``run.seed`` and the index only (``SeedSequence(seed, spawn_key=(replication,
-stream))``, see :mod:`drive_sim.sampling`), so its numbers do not depend on the backend,
+stream))``, see :mod:`drive_sim.model.streams`), so its numbers do not depend on the backend,
 the number of workers, the chunking or the order in which workers finish. Replication
 ``k`` is the same whether 10 or 1,000 are run, and two scenarios run with one seed see the
 same referrals and cases (common random numbers).
@@ -29,8 +29,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from drive_sim.config import Scenario
-from drive_sim.metrics import replication_kpis, tables
+from drive_sim.scenario import Scenario
+from drive_sim.analysis.metrics import replication_kpis, tables
 from drive_sim.model import simulate
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Fit a site's parameters from its case export, each with a confidence interval (95% by default).
 
-Pure statistics over a validated :class:`~drive_sim.casefile.CaseExport`: nothing here
+Pure statistics over a validated :class:`~drive_sim.calibration.casefile.CaseExport`: nothing here
 reads or writes files. :func:`fit_site` returns a :class:`SiteFit`; ``fit_report`` turns
 it into a scenario file and an HTML page. What is fitted, and how:
 
@@ -21,7 +21,7 @@ it into a scenario file and an HTML page. What is fitted, and how:
   intervals.
 
 The generic statistics (the intervals, the censored duration fit, Kaplan-Meier) live in
-:mod:`drive_sim.fit_stats`; this module decides which cases and dates feed them.
+:mod:`drive_sim.calibration.fit_stats`; this module decides which cases and dates feed them.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from drive_sim.casefile import RESPONSES, CaseExport, CaseRow, NonDriveExport
-from drive_sim.config import Scenario
-from drive_sim.fit_stats import (
+from drive_sim.calibration.casefile import RESPONSES, CaseExport, CaseRow, NonDriveExport
+from drive_sim.scenario import Scenario
+from drive_sim.calibration.fit_stats import (
     CONFIDENCE,
     DurationFit,
     Estimate,

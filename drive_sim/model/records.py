@@ -1,6 +1,6 @@
 """The flat rows a simulation emits. Plain dataclasses: no pandas here.
 
-``metrics`` turns lists of these into tables. Times are in days from launch; a time that
+``drive_sim.analysis.metrics`` turns lists of these into tables. Times are in days from launch; a time that
 never happened is ``nan``.
 """
 

@@ -3,7 +3,7 @@
 Every string that reaches a page goes through :func:`tag` (or :func:`text`), which
 escapes it, so a scenario named ``<script>alert(1)</script>`` shows as text. Only
 :class:`Markup` (built here, or by plotly for a chart) passes through unescaped. The page
-shell and its style sheet live in ``drive_sim/templates``.
+shell and its style sheet live in ``drive_sim/report/templates``.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def plotly_script(cdn: bool) -> Markup:
 
 
 def _template(name: str) -> str:
-    return resources.files("drive_sim").joinpath("templates", name).read_text(encoding="utf-8")
+    return resources.files("drive_sim.report").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 def page(title: str, body: Markup, cdn: bool = False) -> str:

@@ -1,8 +1,8 @@
 """Records to tidy tables, and the records of one replication to its KPIs.
 
-Pure functions over a :class:`~drive_sim.records.SimulationOutput`: nothing here runs the
+Pure functions over a :class:`~drive_sim.model.records.SimulationOutput`: nothing here runs the
 model, prints or draws. :func:`replication_kpis` returns a long table (``replication, kpi,
-scope, value``) that :mod:`drive_sim.stats` summarises across replications.
+scope, value``) that :mod:`drive_sim.analysis.stats` summarises across replications.
 
 **Window.** A weekly row counts when its week ends after ``run.warmup_days``; a case when
 it was accepted at or after it; a workforce event when it happened at or after it. Rates
@@ -31,8 +31,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from drive_sim.config import Scenario
-from drive_sim.records import (
+from drive_sim.scenario import Scenario
+from drive_sim.model.records import (
     CaseRecord,
     PractitionerInfo,
     SimulationOutput,

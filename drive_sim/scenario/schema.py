@@ -4,7 +4,7 @@ Every section and every key is optional: what a file leaves out takes the defaul
 so an empty file (or no file) is the **default site**, the study's most common set-up.
 Every default's description cites the evidence in ``shared/domain/`` (``seed-extract.md``
 as "extract", ``figures.md`` as "figures") or says plainly that it is an assumption.
-Loading, overrides and located errors are in ``config``.
+Loading, overrides and located errors are in ``load``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from drive_sim.distributions import (
+from drive_sim.scenario.distributions import (
     Distribution,
     Exponential,
     Triangular,
 )
-from drive_sim.distributions import Frozen as _Frozen
-from drive_sim.distributions import fixed as _fixed
+from drive_sim.scenario.distributions import Frozen as _Frozen
+from drive_sim.scenario.distributions import fixed as _fixed
 
 __all__ = [
     "Attrition",

@@ -27,9 +27,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from drive_sim.config import Scenario, scenario_from_dict
-from drive_sim.experiment import ReplicationResult, Runner, run_experiment
-from drive_sim.stats import one_sided_bound, replications_for_margin
+from drive_sim.scenario import Scenario, scenario_from_dict
+from drive_sim.runs.experiment import ReplicationResult, Runner, run_experiment
+from drive_sim.analysis.stats import one_sided_bound, replications_for_margin
 
 __all__ = [
     "LevelResult",
@@ -329,9 +329,9 @@ def size_drive_idvas(
             worth, so 10 ``count`` steps or 20 ``fte`` steps).
         entry: Position of the Drive entry in ``teams.idvas`` (default: the first).
         runner: An open backend runner (else one is opened per level from ``backend``).
-        backend: As for :func:`~drive_sim.experiment.run_experiment`.
-        workers: As for :func:`~drive_sim.experiment.run_experiment`.
-        scheduler: As for :func:`~drive_sim.experiment.run_experiment`.
+        backend: As for :func:`~drive_sim.runs.experiment.run_experiment`.
+        workers: As for :func:`~drive_sim.runs.experiment.run_experiment`.
+        scheduler: As for :func:`~drive_sim.runs.experiment.run_experiment`.
         on_result: Called with every replication result (for progress).
         on_level: Called with each staffing level before it runs.
 

@@ -1,7 +1,7 @@
 """Generic statistics behind ``drive-sim fit``: confidence intervals and censored duration fits.
 
 Nothing here knows the case export's columns or the scenario schema: these functions take
-counts and arrays, and :mod:`drive_sim.fit` turns a validated export into them. It holds:
+counts and arrays, and :mod:`drive_sim.calibration.fit` turns a validated export into them. It holds:
 
 - **Intervals**: a Poisson rate with its exact (Garwood, chi-square) interval, a binomial
   share with its Wilson score interval, multinomial shares with Goodman's (1965)

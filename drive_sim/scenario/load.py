@@ -19,12 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from drive_sim.distributions import *  # noqa: F403 - the schema's public names, re-exported
-from drive_sim.distributions import DISTRIBUTION_KINDS
-from drive_sim.distributions import __all__ as _distribution_names
-from drive_sim.schema import *  # noqa: F403
-from drive_sim.schema import Scenario
-from drive_sim.schema import __all__ as _schema_names
+from drive_sim.scenario.distributions import *  # noqa: F403 - the schema's public names, re-exported
+from drive_sim.scenario.distributions import DISTRIBUTION_KINDS
+from drive_sim.scenario.distributions import __all__ as _distribution_names
+from drive_sim.scenario.schema import *  # noqa: F403
+from drive_sim.scenario.schema import Scenario
+from drive_sim.scenario.schema import __all__ as _schema_names
 
 __all__ = [
     *_distribution_names,

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from drive_sim.records import SimulationOutput
+from drive_sim.model.records import SimulationOutput
 
 __all__ = [
     "CASE_COLUMNS",

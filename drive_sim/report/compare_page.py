@@ -11,11 +11,11 @@ import math
 
 import pandas as pd
 
-from drive_sim import report_data as data
-from drive_sim.figures import band_figure, delay_cdf_figure, differences_figure, lines_figure, workload_heatmap
-from drive_sim.labels import HEADLINE
-from drive_sim.report_html import Markup, details, fmt, join, page, table, tag
-from drive_sim.report_parts import (
+from drive_sim.report import data
+from drive_sim.report.figures import band_figure, delay_cdf_figure, differences_figure, lines_figure, workload_heatmap
+from drive_sim.report.labels import HEADLINE
+from drive_sim.report.html import Markup, details, fmt, join, page, table, tag
+from drive_sim.report.parts import (
     Charts,
     answer_block,
     closing_sections,
@@ -24,9 +24,9 @@ from drive_sim.report_parts import (
     scorecard_table,
     with_dates,
 )
-from drive_sim.report_words import choose, compare_answer, years_text
-from drive_sim.results import SavedResults
-from drive_sim.stats import paired_differences, summarise
+from drive_sim.report.words import choose, compare_answer, years_text
+from drive_sim.runs.store import SavedResults
+from drive_sim.analysis.stats import paired_differences, summarise
 
 __all__ = ["COMPARE_MEASURES", "compare_page", "differences_table"]
 

@@ -1,6 +1,6 @@
 """One self-contained HTML report per results folder: the answer in words, then the evidence.
 
-:func:`build_report` reads a saved results folder (:mod:`drive_sim.results`) and writes
+:func:`build_report` reads a saved results folder (:mod:`drive_sim.runs.store`) and writes
 one page that works offline (plotly.js embedded once) or, with ``cdn=True``, links
 plotly.js from its CDN to keep the file small. It never runs the model: everything comes
 from the folder, so ``drive-sim report RESULTS_DIR`` rebuilds a page at any time.
@@ -17,11 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from drive_sim import report_data as data
-from drive_sim.figures import band_figure, delay_histogram_figure, lines_figure, workload_heatmap
-from drive_sim.report_compare import compare_page
-from drive_sim.report_html import Markup, join, page, tag
-from drive_sim.report_parts import (
+from drive_sim.report import data
+from drive_sim.report.figures import band_figure, delay_histogram_figure, lines_figure, workload_heatmap
+from drive_sim.report.compare_page import compare_page
+from drive_sim.report.html import Markup, join, page, tag
+from drive_sim.report.parts import (
     Charts,
     all_measures,
     answer_block,
@@ -31,10 +31,10 @@ from drive_sim.report_parts import (
     replications_kept,
     with_dates,
 )
-from drive_sim.report_scale import size_page, sweep_page
-from drive_sim.report_words import run_answer, years_text
-from drive_sim.results import SavedResults, atomic_write_text, load_results
-from drive_sim.stats import summarise
+from drive_sim.report.scale_pages import size_page, sweep_page
+from drive_sim.report.words import run_answer, years_text
+from drive_sim.runs.store import SavedResults, atomic_write_text, load_results
+from drive_sim.analysis.stats import summarise
 
 __all__ = ["REPORT_NAME", "build_report", "render_report", "report_kind"]
 
@@ -218,7 +218,7 @@ def build_report(folder: str | Path, output: str | Path | None = None, cdn: bool
     """Write the HTML report of a saved results folder.
 
     Args:
-        folder: A results folder written by :func:`drive_sim.results.save_results` (a
+        folder: A results folder written by :func:`drive_sim.runs.store.save_results` (a
             run, comparison, sweep or sizing).
         output: Where to write the page (default: ``report.html`` inside ``folder``).
         cdn: Link plotly.js from its CDN (a small file that needs the internet to show

@@ -1,6 +1,6 @@
 """The answer in words: what a commissioner reads first, with numbers and uncertainty.
 
-Functions here turn prepared frames (:mod:`drive_sim.report_data`) into plain-English
+Functions here turn prepared frames (:mod:`drive_sim.report.data`) into plain-English
 sentences. They return plain strings; the page escapes them. "Client" is the
 victim/survivor an IDVA supports; "service user" the person a Case Manager works with.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from drive_sim.config import Scenario
+from drive_sim.scenario import Scenario
 
 __all__ = ["Answer", "choose", "compare_answer", "run_answer", "size_answer", "target_words", "years_text"]
 
@@ -189,9 +189,9 @@ def run_answer(
     """The answer for one scenario.
 
     Args:
-        summary: Its KPI summary (:func:`drive_sim.stats.summarise`).
-        needed: :func:`drive_sim.report_data.first_contact_summary` of its cases.
-        card: Its row of :func:`drive_sim.report_data.scorecard`.
+        summary: Its KPI summary (:func:`drive_sim.analysis.stats.summarise`).
+        needed: :func:`drive_sim.report.data.first_contact_summary` of its cases.
+        card: Its row of :func:`drive_sim.report.data.scorecard`.
         scenario: The scenario (for the referral rate, guidance and team).
         replications: How many replications the run kept.
         command: The command that made the results, for advice on rerunning.
@@ -248,7 +248,7 @@ def compare_answer(
     """The answer for a comparison: which scenario to choose, and how the others differ.
 
     Args:
-        cards: :func:`drive_sim.report_data.scorecard` of every scenario, baseline first.
+        cards: :func:`drive_sim.report.data.scorecard` of every scenario, baseline first.
         differences: Paired differences against the baseline (``differences`` table), if kept.
         baseline: The baseline's label.
         replications: Replications per scenario.

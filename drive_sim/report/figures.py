@@ -1,6 +1,6 @@
 """Prepared frames -> plotly figures. Drawing only: no data preparation, no file access.
 
-Each builder takes a frame from :mod:`drive_sim.report_data` (already aggregated across
+Each builder takes a frame from :mod:`drive_sim.report.data` (already aggregated across
 replications) and the words to show, and returns a :class:`plotly.graph_objects.Figure`.
 Display words come from the caller (the report layer); series names taken from the data
 (scenario and practitioner names) are user text, so they are escaped here before plotly
@@ -84,7 +84,7 @@ def band_figure(
 
     Args:
         bands: Columns ``series, x, low, median, high`` (see
-            :func:`drive_sim.report_data.caseload_bands`).
+            :func:`drive_sim.report.data.caseload_bands`).
         series: The column naming each line (practitioner or scenario).
         title: Chart title.
         y_title: Y axis title.

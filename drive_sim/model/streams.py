@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from drive_sim.config import (
+from drive_sim.scenario import (
     Distribution,
     Empirical,
     Exponential,

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from drive_sim.config import Scenario
-from drive_sim.labels import HEADLINE, Headline
-from drive_sim.metrics import KPI_INFO, guidance_for
-from drive_sim.stats import summarise
+from drive_sim.scenario import Scenario
+from drive_sim.report.labels import HEADLINE, Headline
+from drive_sim.analysis.metrics import KPI_INFO, guidance_for
+from drive_sim.analysis.stats import summarise
 
 __all__ = [
     "caseload_bands",
@@ -219,7 +219,7 @@ def first_contact_summary(cases: pd.DataFrame, warmup_days: float, by: Sequence[
     """Across replications: how long clients who *needed* a first contact waited.
 
     Returns:
-        :func:`drive_sim.stats.summarise` of per-replication KPIs ``needed_share`` (share
+        :func:`drive_sim.analysis.stats.summarise` of per-replication KPIs ``needed_share`` (share
         of allocated clients who needed a first contact), ``needed_median_days`` and
         ``needed_p90_days``, scope ``site``.
     """
@@ -265,7 +265,7 @@ def headline_rows(summary: pd.DataFrame, scenario: Scenario, headline: Sequence[
     """The headline KPIs of one scenario with their guidance and status.
 
     Args:
-        summary: Rows of :func:`drive_sim.stats.summarise` for one scenario.
+        summary: Rows of :func:`drive_sim.analysis.stats.summarise` for one scenario.
         scenario: Supplies the guidance figures.
         headline: Which KPIs, in reading order, with labels.
 
@@ -330,7 +330,7 @@ def scorecard(
     **CM caseload**.
 
     Args:
-        summary: :func:`drive_sim.stats.summarise` of every scenario, with a ``key`` column.
+        summary: :func:`drive_sim.analysis.stats.summarise` of every scenario, with a ``key`` column.
         labels: Scenario labels in the order to show them.
         scenarios: The scenarios, in the order of ``labels`` (for their guidance).
         key: The column naming the scenario (or sweep point).
@@ -390,7 +390,7 @@ def level_points(
     """One KPI at each level of a sweep or sizing: ``level, label, mean, ci_low, ci_high``.
 
     Args:
-        summary: :func:`drive_sim.stats.summarise` with a ``key`` column naming the level.
+        summary: :func:`drive_sim.analysis.stats.summarise` with a ``key`` column naming the level.
         labels: The levels' names in ``key``, in the order to draw them.
         levels: The x value of each level (a number, or the label itself).
         kpi: The KPI.

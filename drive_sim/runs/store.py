@@ -10,7 +10,7 @@ Layout::
     cases.csv, weeks.csv, site_weeks.csv, workforce_events.csv, practitioners.csv
     timing.json          wall-clock time (the only file that differs between identical runs)
 
-A sweep folder (:mod:`drive_sim.sweep`) also holds ``points`` and ``parts/`` and has a
+A sweep folder (:mod:`drive_sim.runs.sweep`) also holds ``points`` and ``parts/`` and has a
 ``point`` column in place of ``scenario``; a sizing folder holds ``levels``.
 
 The folder is written next to its final place and renamed into it at the end, so a
@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from drive_sim.config import Scenario, scenario_from_dict
+from drive_sim.scenario import Scenario, scenario_from_dict
 
 __all__ = [
     "SEED_SCHEME",
@@ -55,7 +55,7 @@ _PACKAGES = (
 #: How every random number of a replication follows from the seeds recorded in a manifest.
 SEED_SCHEME = (
     "numpy SeedSequence(run.seed, spawn_key=(replication, stream)) per named stream; "
-    "spawn_key=(replication, stream, case) per case (drive_sim.sampling)"
+    "spawn_key=(replication, stream, case) per case (drive_sim.model.streams)"
 )
 
 

@@ -1,8 +1,8 @@
 """Pieces every report page shares: header, the answer box, KPI tables, the scorecard, footer.
 
-Pages (:mod:`drive_sim.report`, :mod:`drive_sim.report_compare`,
-:mod:`drive_sim.report_scale`) put these together; the pieces escape all text through
-:mod:`drive_sim.report_html`.
+Pages (:mod:`drive_sim.report.build`, :mod:`drive_sim.report.compare_page`,
+:mod:`drive_sim.report.scale_pages`) put these together; the pieces escape all text through
+:mod:`drive_sim.report.html`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from drive_sim import report_data as data
-from drive_sim.labels import scope_label
-from drive_sim.metrics import KPI_INFO
-from drive_sim.report_html import Markup, chart, details, fmt, fmt_ci, join, status_mark, table, tag
-from drive_sim.report_method import assumptions_section, method_section
-from drive_sim.report_words import Answer
-from drive_sim.results import SavedResults
+from drive_sim.report import data
+from drive_sim.report.labels import scope_label
+from drive_sim.analysis.metrics import KPI_INFO
+from drive_sim.report.html import Markup, chart, details, fmt, fmt_ci, join, status_mark, table, tag
+from drive_sim.report.method import assumptions_section, method_section
+from drive_sim.report.words import Answer
+from drive_sim.runs.store import SavedResults
 
 __all__ = [
     "Charts",
@@ -177,7 +177,7 @@ def scorecard_table(
     """One row per scenario (or level): the measures a decision turns on, with status marks.
 
     Args:
-        cards: :func:`drive_sim.report_data.scorecard`.
+        cards: :func:`drive_sim.report.data.scorecard`.
         chosen: Position of the row to highlight as the recommendation.
         name_header: Heading of the first column.
         meets_all: Whether the chosen row meets every target ("recommended") or only
