@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from drive_sim.scenario import Scenario, load_scenario
-from drive_sim.runs.experiment import default_workers, run_experiment, run_replication
 from drive_sim.model import SiteModel
+from drive_sim.runs.experiment import default_workers, run_experiment, run_replication
+from drive_sim.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 STRUCTURES = ("site1", "site2", "site3", "site4", "site5", "site6", "spread_all")
@@ -199,10 +199,14 @@ def main() -> None:
     )
 
     print(
-        f"drive-sim benchmarks on {platform.node()} ({platform.processor() or platform.machine()}, {os.cpu_count()} cores), Python {platform.python_version()}"
+        f"drive-sim benchmarks on {platform.node()} ({platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores), Python {platform.python_version()}"
     )
-    print(f"one replication of the default site: {full * 1000:.1f} ms with KPIs and tables; model alone {model_time * 1000:.1f} ms, "
-          f"{events:,} events, {events / model_time:,.0f} events/s; bare SimPy skeleton {skeleton_time * 1000:.1f} ms")  # fmt: skip
+    print(
+        f"one replication of the default site: {full * 1000:.1f} ms with KPIs and tables; "
+        f"model alone {model_time * 1000:.1f} ms, {events:,} events, {events / model_time:,.0f} events/s; "
+        f"bare SimPy skeleton {skeleton_time * 1000:.1f} ms"
+    )
     print(f"horizon 1/2/4 years: {', '.join(f'{t * 1000:.0f} ms' for t in horizon_times)}; "
           f"volume 50/100/200: {', '.join(f'{t * 1000:.0f} ms' for t in volume_times)}")  # fmt: skip
     print(f"200 replications: serial {serial:.1f} s, process {parallel:.1f} s")

@@ -31,7 +31,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from drive_sim.scenario import Scenario
 from drive_sim.model.records import (
     CaseRecord,
     PractitionerInfo,
@@ -41,6 +40,7 @@ from drive_sim.model.records import (
     WorkforceEvent,
     column_names,
 )
+from drive_sim.scenario import Scenario
 
 __all__ = [
     "CM_KPIS",

@@ -37,7 +37,6 @@ import numpy as np
 from scipy import stats
 
 from drive_sim.calibration.casefile import RESPONSES, CaseExport, CaseRow, NonDriveExport
-from drive_sim.scenario import Scenario
 from drive_sim.calibration.fit_stats import (
     CONFIDENCE,
     DurationFit,
@@ -50,6 +49,7 @@ from drive_sim.calibration.fit_stats import (
     wilson,
     z_value,
 )
+from drive_sim.scenario import Scenario
 
 __all__ = [
     "DelayFit",

@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from drive_sim.scenario import Scenario, ScenarioError, scenario_from_dict
 from drive_sim.calibration.fit import ReferralFit, SiteFit, count_text
 from drive_sim.calibration.fit_stats import DurationFit, Estimate
+from drive_sim.scenario import Scenario, ScenarioError, scenario_from_dict
 
 __all__ = ["build_report", "fitted_scenario", "scenario_toml"]
 

@@ -15,11 +15,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from drive_sim.analysis.metrics import guidance_for
 from drive_sim.cli.report_commands import CdnOption
 from drive_sim.cli.terminal import precision_lines, progress
-from drive_sim.scenario import Scenario, ScenarioError, load_scenario
 from drive_sim.report.labels import HEADLINE
-from drive_sim.analysis.metrics import guidance_for
+from drive_sim.scenario import Scenario, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
     from drive_sim.runs.experiment import Runner
@@ -203,9 +203,9 @@ def run(
     cdn: CdnOption = False,
 ) -> None:
     """Simulate a site and print its caseloads, delays and workload against guidance."""
+    from drive_sim.analysis.stats import summarise
     from drive_sim.runs.experiment import run_experiment
     from drive_sim.runs.store import save_results
-    from drive_sim.analysis.stats import summarise
 
     resolved = load(scenario, parse_set_options(set_), seed)
     replications = reps or resolved.run.replications
@@ -263,7 +263,8 @@ def describe(s: Scenario) -> list[str]:
         for i in s.teams.idvas
     )
     cms = "; ".join(
-        f"{c.count} x {c.name} ({c.fte:g} FTE{', Team Leader holding ' + format(c.caseload_share, '.0%') if c.team_leader else ''})"
+        f"{c.count} x {c.name} ({c.fte:g} FTE"
+        + (f", Team Leader holding {c.caseload_share:.0%})" if c.team_leader else ")")
         for c in s.teams.case_managers
     )
     ro = s.routing
@@ -274,7 +275,8 @@ def describe(s: Scenario) -> list[str]:
     )
     return [
         f"{s.site.name}: {s.site.description}",
-        f"Runs {s.site.horizon_days:g} days from {s.site.start_date}; {s.run.replications} replications, seed {s.run.seed}.",
+        f"Runs {s.site.horizon_days:g} days from {s.site.start_date}; "
+        f"{s.run.replications} replications, seed {s.run.seed}.",
         f"Referrals: {r.annual_rate:g} accepted Drive cases a year at {panels}; {backdating}.",
         f"IDVAs: {idvas}.",
         f"Case Managers: {cms}.",
@@ -308,9 +310,9 @@ def compare(
     cdn: CdnOption = False,
 ) -> None:
     """Run scenarios on the same cases and print them side by side, with paired differences against the first."""
+    from drive_sim.analysis.stats import paired_differences, summarise
     from drive_sim.runs.experiment import run_experiment, scenario_labels
     from drive_sim.runs.store import save_results
-    from drive_sim.analysis.stats import paired_differences, summarise
 
     if len(scenarios) < 2:
         fail("compare needs at least two scenario files (the first is the baseline)")
@@ -415,7 +417,8 @@ def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
             if row is None or math.isnan(row.mean_difference):
                 cells.append("–")
                 continue
-            text = f"{row.mean_difference:+,.{item.digits}f} ({_format(row.ci_low, item.digits)} to {_format(row.ci_high, item.digits)})"
+            low, high = _format(row.ci_low, item.digits), _format(row.ci_high, item.digits)
+            text = f"{row.mean_difference:+,.{item.digits}f} ({low} to {high})"
             cells.append(f"[bold]{text}[/]" if row.clear else f"[dim]{text}[/]")
         table.add_row(item.label, *cells)
     table.caption = "Bold: the difference is clear (its 95% CI excludes zero)."

@@ -30,8 +30,8 @@ def report(
 ) -> None:
     """Write the HTML report of a saved results folder: the answer in words, then the evidence."""
     from drive_sim.cli import console, fail
-    from drive_sim.scenario import ScenarioError
     from drive_sim.report.build import build_report
+    from drive_sim.scenario import ScenarioError
 
     if not results_dir.is_dir():
         fail(f"{results_dir}: no such results folder")

@@ -220,9 +220,9 @@ def size(
     cdn: CdnOption = False,
 ) -> None:
     """The least Drive IDVA staffing that meets the targets with stated confidence, and its cost a year."""
-    from drive_sim.runs.store import save_results, slug
-    from drive_sim.runs.sizing import default_targets, drive_entry, size_drive_idvas
     from drive_sim.analysis.stats import summarise
+    from drive_sim.runs.sizing import default_targets, drive_entry, size_drive_idvas
+    from drive_sim.runs.store import save_results, slug
 
     if step not in ("count", "fte"):
         fail(f"--step {step!r}: use count or fte")
@@ -343,7 +343,8 @@ def answer_lines(result: SizingResult, scenario: Scenario) -> list[str]:
         )
         lines.append(
             f"Cost: {money(chosen.drive_idva_annual_cost)} a year for the Drive IDVAs "
-            f"(salary {money(costs.idva_salary)}: {salary_note}; on-costs x{costs.on_cost_multiplier:g}: {on_cost_note}); "
+            f"(salary {money(costs.idva_salary)}: {salary_note}; "
+            f"on-costs x{costs.on_cost_multiplier:g}: {on_cost_note}); "
             f"{money(result.extra_cost)} a year more than the scenario as given "
             f"({given.staffing.label}, {money(given.drive_idva_annual_cost)}), on top of business as usual. "
             f"Whole site staff with this staffing: {money(chosen.annual_staff_cost)} a year."

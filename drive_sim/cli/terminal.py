@@ -10,8 +10,8 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from drive_sim.report.labels import HEADLINE
 from drive_sim.analysis.stats import precision_advice
+from drive_sim.report.labels import HEADLINE
 
 __all__ = ["ProgressBar", "precision_lines", "progress"]
 

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from drive_sim.scenario import Scenario
 from drive_sim.model.records import CaseRecord
 from drive_sim.model.streams import sample
+from drive_sim.scenario import Scenario
 
 if TYPE_CHECKING:
     import simpy

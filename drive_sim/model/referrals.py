@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from drive_sim.scenario import Panel, Referrals
 from drive_sim.model.cases import Case, lifecycle
 from drive_sim.model.streams import sample
+from drive_sim.scenario import Panel, Referrals
 
 if TYPE_CHECKING:
     from drive_sim.model.practitioners import IdvaState

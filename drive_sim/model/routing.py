@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from drive_sim.scenario import Scenario
 from drive_sim.model.practitioners import IdvaState
+from drive_sim.scenario import Scenario
 
 if TYPE_CHECKING:
     from drive_sim.model.cases import Case

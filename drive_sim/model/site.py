@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import simpy
 
-from drive_sim.scenario import Scenario
 from drive_sim.model.cases import Case
 from drive_sim.model.practitioners import CaseManagerState, IdvaState, Practitioner
+from drive_sim.model.records import PractitionerInfo, SimulationOutput
 from drive_sim.model.referrals import backlog, meeting_days, non_drive_referrals, panel_meetings
 from drive_sim.model.routing import Router
-from drive_sim.model.workload import case_reviews, first_contact_worker, weekly_tick
-from drive_sim.model.records import PractitionerInfo, SimulationOutput
 from drive_sim.model.streams import Streams
+from drive_sim.model.workload import case_reviews, first_contact_worker, weekly_tick
+from drive_sim.scenario import Scenario
 
 __all__ = ["SiteModel", "expand_team", "simulate"]
 

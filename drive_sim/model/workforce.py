@@ -11,10 +11,10 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from drive_sim.scenario import Attrition, Burnout
 from drive_sim.model.practitioners import IdvaState, Practitioner
 from drive_sim.model.records import WorkforceEvent
 from drive_sim.model.streams import sample
+from drive_sim.scenario import Attrition, Burnout
 
 if TYPE_CHECKING:
     from drive_sim.model.site import SiteModel

@@ -12,8 +12,8 @@ import math
 from typing import TYPE_CHECKING
 
 from drive_sim.model.practitioners import IdvaState, Practitioner, cm_caseload_hours, idva_caseload_hours
-from drive_sim.model.workforce import burnout_step, weekly_attrition
 from drive_sim.model.records import SiteWeek, WeeklyState, WorkforceEvent
+from drive_sim.model.workforce import burnout_step, weekly_attrition
 
 if TYPE_CHECKING:
     from drive_sim.model.site import SiteModel

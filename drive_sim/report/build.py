@@ -17,9 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from drive_sim.analysis.stats import summarise
 from drive_sim.report import data
-from drive_sim.report.figures import band_figure, delay_histogram_figure, lines_figure, workload_heatmap
 from drive_sim.report.compare_page import compare_page
+from drive_sim.report.figures import band_figure, delay_histogram_figure, lines_figure, workload_heatmap
 from drive_sim.report.html import Markup, join, page, tag
 from drive_sim.report.parts import (
     Charts,
@@ -34,7 +35,6 @@ from drive_sim.report.parts import (
 from drive_sim.report.scale_pages import size_page, sweep_page
 from drive_sim.report.words import run_answer, years_text
 from drive_sim.runs.store import SavedResults, atomic_write_text, load_results
-from drive_sim.analysis.stats import summarise
 
 __all__ = ["REPORT_NAME", "build_report", "render_report", "report_kind"]
 

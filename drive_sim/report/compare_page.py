@@ -11,10 +11,11 @@ import math
 
 import pandas as pd
 
+from drive_sim.analysis.stats import paired_differences, summarise
 from drive_sim.report import data
 from drive_sim.report.figures import band_figure, delay_cdf_figure, differences_figure, lines_figure, workload_heatmap
-from drive_sim.report.labels import HEADLINE
 from drive_sim.report.html import Markup, details, fmt, join, page, table, tag
+from drive_sim.report.labels import HEADLINE
 from drive_sim.report.parts import (
     Charts,
     answer_block,
@@ -26,7 +27,6 @@ from drive_sim.report.parts import (
 )
 from drive_sim.report.words import choose, compare_answer, years_text
 from drive_sim.runs.store import SavedResults
-from drive_sim.analysis.stats import paired_differences, summarise
 
 __all__ = ["COMPARE_MEASURES", "compare_page", "differences_table"]
 

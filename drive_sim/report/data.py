@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from drive_sim.scenario import Scenario
-from drive_sim.report.labels import HEADLINE, Headline
 from drive_sim.analysis.metrics import KPI_INFO, guidance_for
 from drive_sim.analysis.stats import summarise
+from drive_sim.report.labels import HEADLINE, Headline
+from drive_sim.scenario import Scenario
 
 __all__ = [
     "caseload_bands",

@@ -15,8 +15,8 @@ from typing import Any, TypedDict
 
 from pydantic import BaseModel
 
-from drive_sim.scenario import Scenario
 from drive_sim.report.html import Markup, details, join, table, tag
+from drive_sim.scenario import Scenario
 
 __all__ = ["ParameterRow", "assumptions_section", "method_section", "parameter_rows"]
 

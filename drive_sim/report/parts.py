@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from drive_sim.report import data
-from drive_sim.report.labels import scope_label
 from drive_sim.analysis.metrics import KPI_INFO
+from drive_sim.report import data
 from drive_sim.report.html import Markup, chart, details, fmt, fmt_ci, join, status_mark, table, tag
+from drive_sim.report.labels import scope_label
 from drive_sim.report.method import assumptions_section, method_section
 from drive_sim.report.words import Answer
 from drive_sim.runs.store import SavedResults

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from drive_sim.analysis.stats import paired_differences, summarise
 from drive_sim.report import data
 from drive_sim.report.figures import target_figure
 from drive_sim.report.html import Markup, details, fmt, join, page, status_mark, table, tag
@@ -26,7 +27,6 @@ from drive_sim.report.parts import (
 )
 from drive_sim.report.words import choose, compare_answer, size_answer, target_words
 from drive_sim.runs.store import SavedResults
-from drive_sim.analysis.stats import paired_differences, summarise
 
 __all__ = ["size_page", "sweep_page"]
 

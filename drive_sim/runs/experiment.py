@@ -29,9 +29,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from drive_sim.scenario import Scenario
 from drive_sim.analysis.metrics import replication_kpis, tables
 from drive_sim.model import simulate
+from drive_sim.scenario import Scenario
 
 __all__ = [
     "BACKENDS",

@@ -27,9 +27,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from drive_sim.scenario import Scenario, scenario_from_dict
-from drive_sim.runs.experiment import ReplicationResult, Runner, run_experiment
 from drive_sim.analysis.stats import one_sided_bound, replications_for_margin
+from drive_sim.runs.experiment import ReplicationResult, Runner, run_experiment
+from drive_sim.scenario import Scenario, scenario_from_dict
 
 __all__ = [
     "LevelResult",

@@ -30,10 +30,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from drive_sim.scenario import Scenario, ScenarioError, apply_overrides, scenario_from_dict
+from drive_sim.analysis.stats import summarise
 from drive_sim.runs.experiment import ReplicationResult, Runner, Task, plan_tasks
 from drive_sim.runs.store import SEED_SCHEME, atomic_write_text, read_manifest, versions, write_table
-from drive_sim.analysis.stats import summarise
+from drive_sim.scenario import Scenario, ScenarioError, apply_overrides, scenario_from_dict
 
 __all__ = [
     "Axis",

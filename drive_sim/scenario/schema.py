@@ -300,7 +300,10 @@ class Teams(_Frozen):
     case_managers: list[CaseManager] = Field(
         default_factory=_default_case_managers,
         min_length=1,
-        description="Every CM team had four practitioners: 4 CMs, or 3 CMs and a Team Leader who holds cases (extract §1b, L165).",
+        description=(
+            "Every CM team had four practitioners: 4 CMs, or 3 CMs and a Team Leader who holds cases "
+            "(extract §1b, L165)."
+        ),
     )
     idvas: list[Idva] = Field(
         default_factory=_default_idvas,
@@ -349,7 +352,9 @@ class Routing(_Frozen):
     )
     when_full: Literal["waitlist", "overflow", "allocate_anyway"] = Field(
         "allocate_anyway",
-        description="At the cap: the client waits for a place; goes to the wider team; or the caseload just grows (the study).",
+        description=(
+            "At the cap: the client waits for a place; goes to the wider team; or the caseload just grows (the study)."
+        ),
     )
 
 
@@ -360,7 +365,10 @@ class Engagement(_Frozen):
         0.75,
         ge=0,
         le=1,
-        description="Chance a service user engages when first contacted without delay. Assumption (no rate in the report, extract §2.11).",
+        description=(
+            "Chance a service user engages when first contacted without delay. Assumption (no rate in "
+            "the report, extract §2.11)."
+        ),
     )
     window_effect: bool = Field(
         True,
@@ -376,7 +384,10 @@ class Engagement(_Frozen):
         0.5,
         ge=0,
         le=1,
-        description="Non-engaging service users deselected at the next panel; the rest get disrupt-only work (extract §2.13, L813). Assumption.",
+        description=(
+            "Non-engaging service users deselected at the next panel; the rest get disrupt-only work "
+            "(extract §2.13, L813). Assumption."
+        ),
     )
 
 
@@ -413,7 +424,10 @@ class IdvaHours(_Frozen):
     support_hours_per_week: float = Field(
         1.0,
         ge=0,
-        description="Ongoing support. Assumption: ~70 minutes per client a week at 30 cases (figures §1, Refuge Workers United).",
+        description=(
+            "Ongoing support. Assumption: ~70 minutes per client a week at 30 cases (figures §1, Refuge "
+            "Workers United)."
+        ),
     )
     monitoring_call_hours: float = Field(
         0.5, ge=0, description="One check-in: 'very brief conversations' (extract Q8). Assumption: 30 minutes."
@@ -449,7 +463,9 @@ class FirstContact(_Frozen):
     max_attempts: int = Field(
         3,
         ge=1,
-        description="Attempts before a client is unreachable. Assumption (UAVA made 3 attempts within a week, figures §1).",
+        description=(
+            "Attempts before a client is unreachable. Assumption (UAVA made 3 attempts within a week, figures §1)."
+        ),
     )
     retry_days: float = Field(2, ge=0, description="Days between attempts. Assumption.")
     answer_probability: float = Field(
@@ -465,7 +481,9 @@ class CmHours(_Frozen):
     direct_hours_per_week: float = Field(
         1.25,
         ge=0,
-        description="Direct (behaviour-change) work. Assumption; 48 contacts a month per FTE case manager (figures §5).",
+        description=(
+            "Direct (behaviour-change) work. Assumption; 48 contacts a month per FTE case manager (figures §5)."
+        ),
     )
     disrupt_hours_per_week: float = Field(0.5, ge=0, description="Disrupt-only work. Assumption.")
     holding_hours_per_week: float = Field(
@@ -514,7 +532,10 @@ class Burnout(_Frozen):
     caseload_multiple: float = Field(
         1.5,
         gt=0,
-        description="Under rule 'caseload': open cases above this multiple of guidance. Assumption (extract §6c suggests 1.0-1.5).",
+        description=(
+            "Under rule 'caseload': open cases above this multiple of guidance. Assumption (extract §6c "
+            "suggests 1.0-1.5)."
+        ),
     )
     consecutive_weeks: int = Field(4, ge=1, description="For 4 consecutive weeks: the probation rule (figures §5).")
     recovery_weeks: int = Field(4, ge=1, description="Consecutive weeks at or below threshold to recover. Assumption.")

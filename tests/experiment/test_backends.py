@@ -10,10 +10,10 @@ import pytest
 from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
 
-from drive_sim.runs import experiment
 from drive_sim.cli import app
-from drive_sim.scenario import load_scenario
+from drive_sim.runs import experiment
 from drive_sim.runs.experiment import BackendError, Runner, open_backend, plan_tasks, run_experiment
+from drive_sim.scenario import load_scenario
 
 SHORT = {"site.horizon_days": 150}
 

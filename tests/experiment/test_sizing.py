@@ -8,11 +8,11 @@ import pytest
 from scipy import stats as scipy_stats
 from typer.testing import CliRunner
 
+from drive_sim.analysis.stats import one_sided_bound, replications_for_margin
 from drive_sim.cli import app
-from drive_sim.scenario import load_scenario, parse_scenario
 from drive_sim.runs.experiment import open_backend
 from drive_sim.runs.sizing import Target, check_targets, default_targets, size_drive_idvas, staffing_level
-from drive_sim.analysis.stats import one_sided_bound, replications_for_margin
+from drive_sim.scenario import load_scenario, parse_scenario
 
 # Built so the answer is known. Every client takes support and every service user
 # engages, so each case holds a Drive IDVA for exactly the 28-day contact strategy plus a

@@ -10,7 +10,6 @@ from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from drive_sim.cli import app
-from drive_sim.scenario import ScenarioError
 from drive_sim.runs.experiment import open_backend
 from drive_sim.runs.sweep import (
     SweepFolderError,
@@ -19,6 +18,7 @@ from drive_sim.runs.sweep import (
     run_sweep,
     sweep_points,
 )
+from drive_sim.scenario import ScenarioError
 
 SHORT = {"site.horizon_days": 120}
 AXES = [parse_axis("referrals.annual_rate=60,120"), parse_axis("teams.idvas[0].count=1,2")]

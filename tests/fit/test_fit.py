@@ -18,9 +18,9 @@ import pytest
 from scipy import stats
 
 from drive_sim.calibration.casefile import CaseExport, CaseRow
-from drive_sim.scenario import Scenario
 from drive_sim.calibration.fit import count_text, fit_site
 from drive_sim.calibration.fit_stats import fit_duration, goodman, poisson_rate, wilson
+from drive_sim.scenario import Scenario
 
 STRICT = 0.999
 START = dt.date(2023, 1, 2)

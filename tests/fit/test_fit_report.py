@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from drive_sim.calibration.casefile import CaseExport, NonDriveExport, NonDriveRow, parse_cases, read_cases
-from drive_sim.scenario import ScenarioError, scenario_from_dict
 from drive_sim.calibration.fit import fit_site
 from drive_sim.calibration.fit_report import build_report, fitted_scenario, scenario_toml
+from drive_sim.scenario import ScenarioError, scenario_from_dict
 
 SAMPLE = Path(__file__).parents[2] / "scenarios" / "examples" / "sample_cases.csv"
 

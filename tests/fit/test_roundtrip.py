@@ -21,10 +21,10 @@ from drive_sim.calibration.casefile import (
     parse_cases,
     parse_non_drive,
 )
-from drive_sim.scenario import scenario_from_dict
 from drive_sim.calibration.fit import SiteFit, fit_site
 from drive_sim.calibration.fit_report import scenario_toml
 from drive_sim.model import simulate
+from drive_sim.scenario import scenario_from_dict
 
 STRICT = 0.999
 

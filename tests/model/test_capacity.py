@@ -10,10 +10,10 @@ import pytest
 from scipy import stats
 from support import scenario
 
-from drive_sim.scenario import Burnout
 from drive_sim.model import simulate
 from drive_sim.model.workforce import burnout_flags, leave_probability
 from drive_sim.model.workload import FIRST_CONTACT_TIME
+from drive_sim.scenario import Burnout
 
 
 def next_working_midday(start: dt.date, day: float) -> float:

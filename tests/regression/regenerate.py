@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout, as tests/conftest.py does
 
-from drive_sim.scenario import Scenario, scenario_from_dict  # noqa: E402
 from drive_sim.runs.experiment import run_experiment  # noqa: E402
+from drive_sim.scenario import Scenario, scenario_from_dict  # noqa: E402
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REPLICATIONS = 3

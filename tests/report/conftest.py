@@ -12,10 +12,10 @@ import pytest
 from report_support import HOSTILE_DESCRIPTION, HOSTILE_NAME, REPLICATIONS, SHORT
 from typer.testing import CliRunner
 
-from drive_sim.scenario import load_scenario
+from drive_sim.analysis.stats import paired_differences, summarise
 from drive_sim.runs.experiment import run_experiment
 from drive_sim.runs.store import save_results
-from drive_sim.analysis.stats import paired_differences, summarise
+from drive_sim.scenario import load_scenario
 
 
 def _save(folder: Path, scenarios: list, labels: list[str]) -> Path:

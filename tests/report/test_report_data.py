@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from drive_sim.scenario import Scenario
 from drive_sim.report.data import (
     caseload_bands,
     delay_distribution,
@@ -20,6 +19,7 @@ from drive_sim.report.data import (
     workforce_over_time,
     workload_matrix,
 )
+from drive_sim.scenario import Scenario
 
 
 def _week(replication: int, week: int, name: str = "Drive IDVA", kind: str = "idva", **values: object) -> dict:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from drive_sim.scenario import Scenario, load_scenario
 from drive_sim.report.method import assumptions_section, method_section, parameter_rows
+from drive_sim.scenario import Scenario, load_scenario
 
 
 def _leaf_count(model: BaseModel) -> int:

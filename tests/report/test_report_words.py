@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from drive_sim.scenario import Scenario
 from drive_sim.report.words import choose, compare_answer, run_answer
+from drive_sim.scenario import Scenario
 
 
 def _card(

@@ -23,7 +23,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drive_sim.scenario import Scenario, scenario_from_dict
 from drive_sim.analysis.metrics import (
     CM_KPIS,
     IDVA_KPIS,
@@ -42,6 +41,7 @@ from drive_sim.model.records import (
     WorkforceEvent,
     column_names,
 )
+from drive_sim.scenario import Scenario, scenario_from_dict
 
 NAN = float("nan")
 HORIZON_DAYS = 28.0

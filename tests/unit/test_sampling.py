@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from drive_sim.scenario import scenario_from_dict
 from drive_sim.model.streams import STREAM_NAMES, Streams, sample
+from drive_sim.scenario import scenario_from_dict
 
 
 def test_a_stream_is_the_same_for_the_same_seed_replication_and_name():

@@ -22,11 +22,11 @@ import numpy as np
 import pytest
 from validation_support import CONFIDENCE, assert_paired_change, default_site, replicate, t_interval
 
-from drive_sim.scenario import Scenario
-from drive_sim.runs.experiment import run_experiment
 from drive_sim.analysis.metrics import replication_kpis
 from drive_sim.model import simulate
 from drive_sim.model.workload import FIRST_CONTACT_TIME
+from drive_sim.runs.experiment import run_experiment
+from drive_sim.scenario import Scenario
 
 # --------------------------------------------------------------------------------------
 # Extremes

@@ -30,11 +30,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drive_sim.scenario import Scenario, scenario_from_dict
 from drive_sim.model import simulate
+from drive_sim.model.records import SimulationOutput
 from drive_sim.model.referrals import meeting_days
 from drive_sim.model.workload import TICK_TIME
-from drive_sim.model.records import SimulationOutput
+from drive_sim.scenario import Scenario, scenario_from_dict
 
 EVERYDAY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -38,9 +38,9 @@ from validation_support import (
     time_average_idva_open,
 )
 
-from drive_sim.scenario import Scenario
 from drive_sim.model import simulate
 from drive_sim.model.workload import TICK_TIME
+from drive_sim.scenario import Scenario
 
 DRIVE_INTERVENTION = {"kind": "triangular", "low": 90, "mode": 210, "high": 365}
 MEAN_DURATION_DAYS = (90 + 210 + 365) / 3

@@ -36,10 +36,10 @@ from validation_support import (
     welch_interval,
 )
 
-from drive_sim.scenario import Scenario, scenario_from_dict
-from drive_sim.runs.experiment import run_experiment
 from drive_sim.analysis.metrics import replication_kpis
 from drive_sim.model import simulate
+from drive_sim.runs.experiment import run_experiment
+from drive_sim.scenario import Scenario, scenario_from_dict
 
 DAYS_PER_MONTH = 365.25 / 12
 #: SafeLives: 100 cases a year at 2.4 months each (extract Q1-Q2, L213).

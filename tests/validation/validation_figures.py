@@ -36,8 +36,8 @@ from validation_support import (  # noqa: E402
     welch_interval,
 )
 
-from drive_sim.runs.experiment import run_experiment  # noqa: E402
 from drive_sim.analysis.stats import paired_differences, summarise  # noqa: E402
+from drive_sim.runs.experiment import run_experiment  # noqa: E402
 
 
 def row(what: str, simulated: str, expected: str, replications: int | str) -> str:

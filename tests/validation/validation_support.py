@@ -34,11 +34,11 @@ import pandas as pd
 from scipy import stats as scipy_stats
 from support import merge
 
-from drive_sim.scenario import Distribution, Exponential, Fixed, Scenario, Triangular, Uniform, scenario_from_dict
-from drive_sim.model import simulate
-from drive_sim.model.referrals import meeting_days
-from drive_sim.model.records import SimulationOutput
 from drive_sim.analysis.stats import paired_differences
+from drive_sim.model import simulate
+from drive_sim.model.records import SimulationOutput
+from drive_sim.model.referrals import meeting_days
+from drive_sim.scenario import Distribution, Exponential, Fixed, Scenario, Triangular, Uniform, scenario_from_dict
 
 __all__ = [
     "CONFIDENCE",
