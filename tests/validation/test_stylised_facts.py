@@ -5,7 +5,7 @@ What practitioners saw, each as a claim about the model with the study's default
 
 1. A single Drive IDVA sits far above the SafeLives guidance of ~20 open cases per FTE,
    although she takes fewer than the guidance's 100 new cases a year: Drive cases stay
-   open for the whole CM intervention, not 2.4 months (extract §1f, Q21, L213).
+   open for the whole CM intervention, not 2.4 months (extract §1f; Q1-Q4, L213; §2.21, L432).
 2. A backdated launch creates a surge that lands on the Drive IDVA and takes months to
    clear ("a treadmill that just kept getting faster", L293-L295; "the first six months
    of this project", L257).
