@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from typer.cli import get_docs_for_click
+from typer.cli import MARKUP_MODE_KEY, get_docs_for_click
 
 from drive_sim.cli import app
 
@@ -32,6 +32,10 @@ def command_reference_markdown() -> str:
     """The command reference page (Markdown), with every command and option."""
     command = typer.main.get_command(app)
     ctx = typer.Context(command, info_name="drive-sim")
+    # As `typer ... utils docs` does: help text is read in the app's markup mode, which
+    # also escapes text such as "reports/<site>" for Markdown.
+    ctx.ensure_object(dict)
+    ctx.obj[MARKUP_MODE_KEY] = app.rich_markup_mode
     docs = get_docs_for_click(obj=command, ctx=ctx, name="drive-sim", title="Command reference")
     title, _, rest = docs.strip().partition("\n")
     return f"{title}\n\n{_INTRO}\n{rest}\n"

@@ -21,10 +21,10 @@ __all__ = ["KpiRow", "kpi_reference_markdown", "kpi_rows"]
 
 _SCOPES = {
     "site": "`site`",
-    "idva": "`group:idva`, `group:drive`, `group:wider`, `idva:<name>`",
-    "cm": "`group:cm`, `cm:<name>`",
+    "idva": "`group:idva`, `group:drive`, `group:wider` and `idva:<name>`",
+    "cm": "`group:cm` and `cm:<name>`",
 }
-_SCOPE_KIND_NAMES = {"site": "the site", "idva": "IDVA scopes", "cm": "CM scopes"}
+_SCOPE_KIND_NAMES = {"site": "site", "idva": "IDVA", "cm": "CM"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def _guidance(kpi: str) -> str:
         if name == kpi:
             default = Guidance.model_fields[field].default
             link = f"[`guidance.{field}`](scenario.md#guidance)"
-            parts.append(f"{link} (default {default:g}) for {_SCOPE_KIND_NAMES[kind]}")
+            parts.append(f"{_SCOPE_KIND_NAMES[kind]}: {link} (default {default:g})")
     return "; ".join(parts)
 
 
@@ -82,6 +82,19 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _definition(row: KpiRow) -> str:
+    headline = f" *Headline:* {row.headline}." if row.headline else ""
+    return _cell(row.description + headline)
+
+
+def _window(row: KpiRow) -> str:
+    return f"[{row.window.replace('_', ' ')}](#windows)"
+
+
+def _judged(row: KpiRow) -> str:
+    return row.guidance or "–"
+
+
 def kpi_reference_markdown() -> str:
     """The KPI reference page (Markdown)."""
     rows = kpi_rows()
@@ -98,22 +111,30 @@ def kpi_reference_markdown() -> str:
         "",
         "| Window | Records read |",
         "|---|---|",
-        *(f"| `{name}` | {_cell(text)} |" for name, text in metrics.WINDOWS.items()),
+        *(f"| {name.replace('_', ' ')} | {_cell(text)} |" for name, text in metrics.WINDOWS.items()),
     ]
-    for title, kind in (("Site KPIs", "site"), ("Practitioner and group KPIs", None)):
-        chosen = [r for r in rows if (kind in r.scope_kinds if kind else set(r.scope_kinds) - {"site"})]
-        lines += [
-            "",
-            f"## {title}",
-            "",
-            "| KPI | Definition | Unit | Scopes | Window | Judged against |",
-            "|---|---|---|---|---|---|",
-        ]
-        for r in chosen:
-            scopes = "; ".join(_SCOPES[k] for k in r.scope_kinds if k != "site" or kind == "site")
-            headline = f" *Headline:* {_cell(r.headline)}." if r.headline else ""
-            lines.append(
-                f"| `{r.kpi}` | {_cell(r.description)}{headline} | {r.unit} | {scopes} | `{r.window}` "
-                f"| {r.guidance or '–'} |"
-            )
+    site = [r for r in rows if "site" in r.scope_kinds]
+    lines += [
+        "",
+        "## Site KPIs",
+        "",
+        "One value per replication, scope `site`.",
+        "",
+        "| KPI | Definition | Unit | Window | Judged against |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| `{r.kpi}` | {_definition(r)} | {r.unit} | {_window(r)} | {_judged(r)} |" for r in site]
+    practitioner = [r for r in rows if set(r.scope_kinds) - {"site"}]
+    lines += [
+        "",
+        "## Practitioner and group KPIs",
+        "",
+        f"One value per replication and scope: *IDVA* KPIs for {_SCOPES['idva']}; *CM* KPIs for {_SCOPES['cm']}.",
+        "",
+        "| KPI | Definition | Unit | Scopes | Window | Judged against |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in practitioner:
+        scopes = ", ".join(_SCOPE_KIND_NAMES[k] for k in r.scope_kinds if k != "site")
+        lines.append(f"| `{r.kpi}` | {_definition(r)} | {r.unit} | {scopes} | {_window(r)} | {_judged(r)} |")
     return "\n".join(lines) + "\n"

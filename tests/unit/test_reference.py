@@ -6,6 +6,7 @@ counterexample, so the test is seen to fail when a description is missing.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 import pytest
@@ -187,3 +188,6 @@ def test_the_command_page_holds_every_command():
     page = command_reference_markdown()
     assert page.startswith("# Command reference\n")
     assert [name for name in commands() if f"## `drive-sim {name}`" not in page] == []
+    # Help text such as "reports/<site>" is escaped, or Markdown would read <site> as a tag.
+    prose = re.sub(r"```.*?```|`[^`]*`", "", page, flags=re.DOTALL)
+    assert re.findall(r"<[a-z][^>]*>", prose) == []
