@@ -282,7 +282,15 @@ def _section_description(field: FieldInfo | None, model: type[BaseModel]) -> str
     return own or doc
 
 
-def _walk(model: type[BaseModel], prefix: str, field: FieldInfo | None) -> Iterator[Section]:
+def _walk(
+    model: type[BaseModel], prefix: str, field: FieldInfo | None, instance: BaseModel | None
+) -> Iterator[Section]:
+    """Sections from ``model``; defaults are read from ``instance``, the section's own default.
+
+    A section's default can differ from its class's (``workforce.cm_attrition`` has its
+    own turnover), so a key's default is the value in the enclosing default; an entry
+    of a list of tables has the class's defaults, as a new entry would.
+    """
     keys = []
     nested = []
     for name, child in model.model_fields.items():
@@ -290,15 +298,17 @@ def _walk(model: type[BaseModel], prefix: str, field: FieldInfo | None) -> Itera
         section = _model_of(child.annotation)
         if section is not None:
             is_list = typing.get_origin(child.annotation) is list
-            nested.append((section, f"{path}[i]" if is_list else path, child))
+            own = None if is_list or instance is None else getattr(instance, name)
+            nested.append((section, f"{path}[i]" if is_list else path, child, own))
             continue
+        default = _toml(getattr(instance, name)) if instance is not None else _default(child)
         keys.append(
             ScenarioKey(
                 path=path,
                 section=prefix,
                 type=_type_text(child.annotation),
                 unit=_unit(name, child.annotation),
-                default=_default(child),
+                default=default,
                 allowed=_allowed(child),
                 description=_description(child, model),
                 evidence=evidence_of(_description(child, model)),
@@ -307,13 +317,17 @@ def _walk(model: type[BaseModel], prefix: str, field: FieldInfo | None) -> Itera
     if prefix or keys:  # the root holds only sections in a scenario; list any key it gains
         default = _default(field) if field is not None and prefix.endswith("[i]") else ""
         yield Section(prefix, _section_description(field, model), mechanism_for(prefix), tuple(keys), default)
-    for section, path, child in nested:
-        yield from _walk(section, path, child)
+    for section, path, child, own in nested:
+        yield from _walk(section, path, child, own)
 
 
 def sections(model: type[BaseModel] = Scenario) -> list[Section]:
     """Every table of a scenario file, in schema order, each with its own keys."""
-    return list(_walk(model, "", None))
+    try:
+        instance: BaseModel | None = model()
+    except ValueError:  # a model with required keys has no default instance
+        instance = None
+    return list(_walk(model, "", None, instance))
 
 
 def scenario_keys(model: type[BaseModel] = Scenario) -> list[ScenarioKey]:

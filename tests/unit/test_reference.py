@@ -88,6 +88,10 @@ def test_keys_carry_type_unit_default_range_and_evidence():
     assert keys["routing.caseload_cap"].default == "none (leave out)"
     assert keys["teams.idvas[i].fte"].allowed == "> 0, ≤ 1.5"
     assert keys["referrals.deferral_probability"].allowed == "≥ 0, < 1"
+    # A section's own default wins over its class's; a list entry has its class's defaults.
+    assert keys["workforce.cm_attrition.annual_turnover"].default == "0.083"
+    assert keys["workforce.idva_attrition.annual_turnover"].default == "0.15"
+    assert keys["teams.idvas[i].role"].default == '"drive"'
     # A bare "Assumption." is read with its section's docstring, as the report reads it.
     assert keys["case_mix.monitoring_intervals.every_2_weeks"].description.startswith("Shares of monitoring clients")
 
