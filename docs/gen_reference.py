@@ -42,12 +42,11 @@ def link_citations(markdown: str, page_depth: int) -> str:
 
 
 PAGES = {
-    "reference/scenario.md": (lambda: link_citations(scenario_reference_markdown(), 1), "drive_sim/scenario/schema.py"),
-    "reference/commands.md": (command_reference_markdown, "drive_sim/cli/__init__.py"),
-    "reference/kpis.md": (kpi_reference_markdown, "drive_sim/analysis/metrics.py"),
+    "reference/scenario.md": lambda: link_citations(scenario_reference_markdown(), page_depth=1),
+    "reference/commands.md": command_reference_markdown,
+    "reference/kpis.md": kpi_reference_markdown,
 }
 
-for page, (write, source) in PAGES.items():
+for page, write in PAGES.items():
     with mkdocs_gen_files.open(page, "w") as out:
         out.write(write())
-    mkdocs_gen_files.set_edit_path(page, source)
