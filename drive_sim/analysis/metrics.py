@@ -6,7 +6,8 @@ scope, value``) that :mod:`drive_sim.analysis.stats` summarises across replicati
 
 **Window.** A weekly row counts when its week ends after ``run.warmup_days``; a case when
 it was accepted at or after it; a workforce event when it happened at or after it. Rates
-a year divide by the window, ``horizon_days - warmup_days``.
+a year divide by the window, ``horizon_days - warmup_days``. :data:`KPI_WINDOW` says which
+records each KPI reads.
 
 **Which weeks a practitioner KPI reads.** What a practitioner holds and does (open cases,
 cases per FTE, weeks above guidance, workload ratio) is read over *staffed* weeks, so a
@@ -47,7 +48,9 @@ __all__ = [
     "GUIDANCE_KPIS",
     "IDVA_KPIS",
     "KPI_INFO",
+    "KPI_WINDOW",
     "SITE_KPIS",
+    "WINDOWS",
     "guidance_for",
     "replication_kpis",
     "tables",
@@ -220,6 +223,52 @@ GUIDANCE_KPIS: dict[tuple[str, str], str] = {
     ("site", "accepted_cases_per_year"): "drive_cases_per_year_per_cm_team",
     ("site", "first_contact_delay_p90_days"): "first_contact_days",
 }
+
+
+#: Window kind -> which records a KPI of that kind reads (module docstring: **Window**).
+WINDOWS: dict[str, str] = {
+    "cases": "Cases accepted at or after run.warmup_days.",
+    "staffed_weeks": "Staffed practitioner-weeks ending after run.warmup_days: a vacancy does not pass for a "
+    "light caseload.",
+    "all_weeks": "Every practitioner-week ending after run.warmup_days, vacant weeks included.",
+    "vacant_weeks": "Vacant practitioner-weeks ending after run.warmup_days.",
+    "leavers": "Practitioners leaving at or after run.warmup_days.",
+    "staffing": "No window: the posts of the scenario as given.",
+}
+
+#: KPI name -> its window kind in :data:`WINDOWS`, as the functions below read it.
+KPI_WINDOW: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "accepted_cases_per_year", "accepted_vs_target", "first_contact_delay_median_days",
+            "first_contact_delay_p90_days", "first_contact_within_2_working_days_share",
+            "first_contact_within_7_days_share", "first_contact_within_target_share", "unreachable_share",
+            "cm_first_contact_delay_median_days", "gate_delay_median_days", "service_user_engagement_rate",
+            "disrupt_only_share", "deselection_rate", "waitlist_share", "waitlist_days_mean", "handovers_per_case",
+            "relayed_liaison_share", "cross_border_share", "reassignments_per_case", "unreviewed_over_alert_share",
+        ),
+        "cases",
+    ),
+    **dict.fromkeys(
+        (
+            "open_cases_mean", "open_cases_peak", "drive_open_cases_mean", "drive_open_cases_peak",
+            "open_cases_per_fte_mean", "open_cases_per_fte_peak", "weeks_above_guidance_share",
+            "longest_run_above_guidance_weeks", "workload_ratio_mean", "workload_ratio_peak",
+        ),
+        "staffed_weeks",
+    ),
+    **dict.fromkeys(
+        (
+            "any_idva_burnout", "any_drive_idva_burnout", "burnout_weeks", "new_cases_per_fte_year",
+            "new_drive_cases_per_fte_year", "support_shortfall_share", "first_contact_queue_mean",
+            "unreviewed_cases_mean",
+        ),
+        "all_weeks",
+    ),
+    **dict.fromkeys(("vacancy_days", "uncovered_case_days"), "vacant_weeks"),
+    **dict.fromkeys(("any_idva_left", "idva_leavers", "cm_leavers", "leavers"), "leavers"),
+    **dict.fromkeys(("annual_staff_cost", "drive_idva_annual_cost"), "staffing"),
+}  # fmt: skip
 
 
 def _scope_kind(scope: str) -> str:

@@ -57,6 +57,8 @@ _SHARE_TOLERANCE = 1e-6
 
 
 class Site(_Frozen):
+    """The site: its name and description, launch date and how long a run lasts."""
+
     name: str = Field("Default site", min_length=1, description="Shown in tables and reports.")
     description: str = Field(
         "One named Drive IDVA holds all Drive cases beside a wider IDVA team with its own "
@@ -71,6 +73,8 @@ class Site(_Frozen):
 
 
 class Panel(_Frozen):
+    """A panel meeting that accepts Drive cases: MARAC or a perpetrator panel, how often, and its share of cases."""
+
     kind: Literal["marac", "perpetrator_panel"] = Field(
         "perpetrator_panel",
         description="4 of 6 sites had a perpetrator panel as well as MARAC (extract §1b, L163).",
@@ -83,6 +87,8 @@ class Panel(_Frozen):
 
 
 class RampUp(_Frozen):
+    """Referrals rise from a share of the full rate after launch (extract §1c)."""
+
     start_share: float = Field(
         0.5,
         gt=0,
@@ -94,6 +100,8 @@ class RampUp(_Frozen):
 
 
 class Referrals(_Frozen):
+    """Accepted Drive cases: how many a year, at which panel meetings, ramp-up after launch, deferral."""
+
     annual_rate: float = Field(
         100, ge=0, description="Accepted Drive cases a year: the Drive target per CM team (extract Q3, L213)."
     )
@@ -126,6 +134,8 @@ class Referrals(_Frozen):
 
 
 class Backdating(_Frozen):
+    """Past MARAC cases accepted at launch (extract §2.3): how many months, how fast they arrive."""
+
     months: float = Field(
         0,
         ge=0,
@@ -146,6 +156,8 @@ class Backdating(_Frozen):
 
 
 class ClientResponse(_Frozen):
+    """How clients respond to the IDVA: support, monitoring or unreachable (shares summing to 1)."""
+
     support: float = Field(
         0.40, ge=0, le=1, description="Client engages in intensive support. Assumption (see unreachable)."
     )
@@ -187,6 +199,8 @@ class MonitoringIntervals(_Frozen):
 
 
 class CaseMix(_Frozen):
+    """What is drawn for each case at referral: client response, already supported or contacted, cross-border."""
+
     client_response: ClientResponse = Field(default_factory=ClientResponse)
     monitoring_intervals: MonitoringIntervals = Field(default_factory=MonitoringIntervals)
     already_supported_share: float = Field(
@@ -211,6 +225,8 @@ class CaseMix(_Frozen):
 
 
 class Durations(_Frozen):
+    """How long things take: the CM intervention, extensions, the IDVA's tail, non-Drive cases, handover."""
+
     cm_intervention_days: Distribution = Field(
         default_factory=lambda: Triangular(kind="triangular", low=90, mode=210, high=365),
         description="CM intervention, from the gate opening (CM contact with the service user, or "
@@ -246,6 +262,8 @@ class Durations(_Frozen):
 
 
 class CaseManager(_Frozen):
+    """One entry of the CM team (or `count` identical CMs)."""
+
     name: str = Field("CM", min_length=1, description="Label; numbered when count > 1.")
     count: int = Field(1, ge=1, le=100, description="How many identical CMs this entry stands for.")
     fte: float = Field(1.0, gt=0, le=1.5, description="Full-time equivalent.")
@@ -261,6 +279,8 @@ class CaseManager(_Frozen):
 
 
 class Idva(_Frozen):
+    """One entry of the IDVA team (or `count` identical IDVAs)."""
+
     name: str = Field("IDVA", min_length=1, description="Label; numbered when count > 1.")
     count: int = Field(1, ge=1, le=100, description="How many identical IDVAs this entry stands for.")
     fte: float = Field(1.0, gt=0, le=1.5, description="Full-time equivalent.")
@@ -297,6 +317,8 @@ def _default_idvas() -> list[Idva]:
 
 
 class Teams(_Frozen):
+    """The CM team and the IDVA team the site starts with."""
+
     case_managers: list[CaseManager] = Field(
         default_factory=_default_case_managers,
         min_length=1,
@@ -317,6 +339,8 @@ IdvaGroup = Literal["drive", "wider", "all"]
 
 
 class Routing(_Frozen):
+    """Who receives each kind of client, how an IDVA is picked, handover, liaison and the caseload cap."""
+
     support: IdvaGroup = Field("drive", description="Group that receives clients in support.")
     monitoring: IdvaGroup = Field("drive", description="Group that receives monitoring clients.")
     unreachable: IdvaGroup = Field(
@@ -392,6 +416,8 @@ class Engagement(_Frozen):
 
 
 class Policies(_Frozen):
+    """The gate (when CMs may contact the service user), closure order and service-user engagement."""
+
     gate: Literal["strict", "cautious", "none"] = Field(
         "strict",
         description="CM contact 'hinges on the IDVA's say so' (extract §2.6, L588); some sites "
@@ -417,6 +443,8 @@ class Policies(_Frozen):
 
 
 class IdvaHours(_Frozen):
+    """Hours an IDVA's work asks, by kind of case and phase."""
+
     support_intensive_hours_per_week: float = Field(
         2.0, ge=0, description="Support in the first weeks after first contact. Assumption."
     )
@@ -460,6 +488,8 @@ class IdvaHours(_Frozen):
 
 
 class FirstContact(_Frozen):
+    """The IDVA's attempts to reach a client for first contact."""
+
     max_attempts: int = Field(
         3,
         ge=1,
@@ -474,6 +504,8 @@ class FirstContact(_Frozen):
 
 
 class CmHours(_Frozen):
+    """Hours a Case Manager's work asks a week, by phase of the case."""
+
     contact_strategy_hours_per_week: float = Field(1.5, ge=0, description="Writing the contact strategy. Assumption.")
     awaiting_gate_hours_per_week: float = Field(
         0.25, ge=0, description="Holding a case while the gate is shut. Assumption."
@@ -492,6 +524,8 @@ class CmHours(_Frozen):
 
 
 class Reviews(_Frozen):
+    """Joint CM-IDVA case reviews (extract §2.15)."""
+
     interval_weeks: float = Field(
         4, gt=0, description="Joint CM-IDVA case reviews: weekly to 6-weekly (extract Q9, L670); 4 is an assumption."
     )
@@ -509,6 +543,8 @@ class Reviews(_Frozen):
 
 
 class Hours(_Frozen):
+    """Workload in hours, as the probation Workload Measurement Tool counts it (figures §4)."""
+
     contracted_hours_per_week: float = Field(37.5, gt=0, description="Full-time contract.")
     productive_share: float = Field(
         0.7,
@@ -523,6 +559,8 @@ class Hours(_Frozen):
 
 
 class Burnout(_Frozen):
+    """When a practitioner counts as burnt out (the probation excessive-workload rule, figures §5)."""
+
     rule: Literal["workload", "caseload"] = Field(
         "workload", description="'workload': hours ratio; 'caseload': open cases against guidance."
     )
@@ -542,6 +580,8 @@ class Burnout(_Frozen):
 
 
 class Attrition(_Frozen):
+    """Leaving, vacancy and induction for one kind of practitioner."""
+
     enabled: bool = Field(True, description="Practitioners may leave.")
     annual_turnover: float = Field(
         0.15,
@@ -571,6 +611,8 @@ def _cm_attrition() -> Attrition:
 
 
 class Workforce(_Frozen):
+    """Burnout, turnover, vacancy and induction for IDVAs and CMs."""
+
     burnout: Burnout = Field(default_factory=Burnout)
     idva_attrition: Attrition = Field(default_factory=Attrition)
     cm_attrition: Attrition = Field(
@@ -580,6 +622,8 @@ class Workforce(_Frozen):
 
 
 class Guidance(_Frozen):
+    """The figures outputs are judged against: SafeLives and Drive guidance."""
+
     idva_open_cases_per_fte: float = Field(
         20,
         gt=0,
@@ -602,18 +646,24 @@ class Guidance(_Frozen):
 
 
 class Costs(_Frozen):
+    """Salaries and on-costs, for the cost of the staffing."""
+
     idva_salary: float = Field(26432, gt=0, description="Median domestic abuse support worker, IfATE (figures §3).")
     cm_salary: float = Field(29558, gt=0, description="Drive Case Manager advert, 2017 (figures §3).")
     on_cost_multiplier: float = Field(1.3, ge=1, description="Employer NI, pension and overheads. Assumption.")
 
 
 class Run(_Frozen):
+    """Seed, replications and warm-up."""
+
     seed: int = Field(20200601, ge=0, description="Master seed; every random stream derives from it.")
     replications: int = Field(20, ge=1, le=100_000, description="Independent runs to average over.")
     warmup_days: float = Field(0, ge=0, description="Days left out of KPIs. 0 keeps the launch in view.")
 
 
 class Scenario(_Frozen):
+    """A whole scenario: one table per section; every section and key is optional."""
+
     site: Site = Field(default_factory=Site)
     referrals: Referrals = Field(default_factory=Referrals)
     backdating: Backdating = Field(default_factory=Backdating)
