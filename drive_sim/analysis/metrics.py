@@ -63,25 +63,52 @@ DAYS_PER_YEAR = 365.0
 #: KPI name -> (unit, one-line description). Display labels belong to the report layer.
 KPI_INFO: dict[str, tuple[str, str]] = {
     # Site, from the cases accepted in the window unless said.
-    "accepted_cases_per_year": ("cases a year", "Drive cases accepted a year."),
-    "accepted_vs_target": ("ratio", "Accepted cases a year over the Drive target per CM team."),
-    "first_contact_delay_median_days": ("days", "Median days from IDVA allocation to first contact with the client."),
-    "first_contact_delay_p90_days": ("days", "90th percentile of days from IDVA allocation to first contact."),
+    "accepted_cases_per_year": ("cases a year", "Drive cases accepted a year at panel, the launch backlog aside."),
+    "accepted_vs_target": ("ratio", "Accepted cases a year (backlog aside) over the Drive target per CM team."),
+    "backlog_cases": ("cases", "Backdated cases accepted at launch (the backlog), counted on their own."),
+    "first_contact_delay_median_days": (
+        "days",
+        "Median days from acceptance at panel to the IDVA's first contact with the client, any wait for a place "
+        "included.",
+    ),
+    "first_contact_delay_p90_days": (
+        "days",
+        "90th percentile of days from acceptance at panel to first contact, any wait for a place included.",
+    ),
     "first_contact_within_2_working_days_share": (
         "share",
-        "Share of first contacts made at most 2 working days (Mon-Fri) after the allocation date.",
+        "Share of first contacts made at most 2 working days (Mon-Fri) after the day of acceptance.",
     ),
-    "first_contact_within_7_days_share": ("share", "Share of first contacts made within 7 days of allocation."),
+    "first_contact_within_7_days_share": ("share", "Share of first contacts made within 7 days of acceptance."),
     "first_contact_within_target_share": (
         "share",
-        "Share of first contacts made within guidance.first_contact_days of allocation.",
+        "Share of first contacts made within guidance.first_contact_days of acceptance.",
+    ),
+    "waitlist_wait_median_days": (
+        "days",
+        "Median days on the waitlist for an IDVA place, among clients whose wait ended in the run.",
+    ),
+    "waitlist_wait_p90_days": (
+        "days",
+        "90th percentile of days on the waitlist for an IDVA place, among clients whose wait ended in the run.",
     ),
     "unreachable_share": ("share", "Share of clients allocated an IDVA whom she could not reach."),
+    "gate_open_delay_median_days": (
+        "days",
+        "Median days from acceptance until the gate opened: the IDVA's first contact (acceptance under gate 'none').",
+    ),
     "cm_first_contact_delay_median_days": (
         "days",
-        "Median days from allocation to the CM's first contact with the service user.",
+        "Median days from acceptance to the CM's first contact with the service user (strategy written, gate open).",
     ),
-    "gate_delay_median_days": ("days", "Median days from allocation until the IDVA opened the gate to CM contact."),
+    "gate_bound_share": (
+        "share",
+        "Share of CM first contacts whose day the gate set: it opened after the contact strategy was written.",
+    ),
+    "cm_wait_on_idva_median_days": (
+        "days",
+        "Median days a CM waited on the IDVA after writing the contact strategy, among gate-bound contacts.",
+    ),
     "service_user_engagement_rate": ("share", "Share of contacted service users who engaged."),
     "disrupt_only_share": ("share", "Share of cases given disrupt-only work."),
     "deselection_rate": ("share", "Share of accepted cases deselected."),
@@ -145,14 +172,19 @@ KPI_INFO: dict[str, tuple[str, str]] = {
 SITE_KPIS: tuple[str, ...] = (
     "accepted_cases_per_year",
     "accepted_vs_target",
+    "backlog_cases",
     "first_contact_delay_median_days",
     "first_contact_delay_p90_days",
     "first_contact_within_2_working_days_share",
     "first_contact_within_7_days_share",
     "first_contact_within_target_share",
+    "waitlist_wait_median_days",
+    "waitlist_wait_p90_days",
     "unreachable_share",
+    "gate_open_delay_median_days",
     "cm_first_contact_delay_median_days",
-    "gate_delay_median_days",
+    "gate_bound_share",
+    "cm_wait_on_idva_median_days",
     "service_user_engagement_rate",
     "disrupt_only_share",
     "deselection_rate",
@@ -498,7 +530,8 @@ _CASE_COLUMNS = (
     "accepted_day", "allocated_day", "first_contact_day", "unreachable_day", "gate_open_day",
     "cm_first_contact_day", "service_user_engaged", "disrupt_only", "deselected_day",
     "waitlist_days", "handovers", "relayed", "cross_border", "reassignments", "max_unreviewed_days",
-    "first_contact_attempts",
+    "first_contact_attempts", "backdated", "waitlist_entry_day", "waitlist_exit_day",
+    "contact_strategy_end_day",
 )  # fmt: skip
 
 
@@ -514,38 +547,78 @@ def _working_days(start: np.datetime64, from_day: np.ndarray, to_day: np.ndarray
     return np.busday_count(dates(from_day), dates(to_day))
 
 
+def _since(day: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Days from ``start`` to ``day`` where ``day`` happened."""
+    reached = ~np.isnan(day)
+    return day[reached] - start[reached]
+
+
+def first_contact_delays(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Days from acceptance at panel to the IDVA's first contact, and where they start.
+
+    Counts the clients who needed a first contact: those already in support or already
+    met at MARAC skip the queue (attempts 0) and would only dilute the measure. Time on
+    a waitlist for an IDVA place is part of the wait.
+    """
+    contacted = ~np.isnan(c["first_contact_day"]) & (c["first_contact_attempts"] > 0)
+    return c["first_contact_day"][contacted] - c["accepted_day"][contacted], c["accepted_day"][contacted]
+
+
+def waitlist_waits(c: dict[str, np.ndarray]) -> np.ndarray:
+    """Days on the waitlist for an IDVA place, for the clients whose wait ended in the run."""
+    return _since(c["waitlist_exit_day"], c["waitlist_entry_day"])
+
+
+def gate_measures(c: dict[str, np.ndarray]) -> dict[str, float]:
+    """The gate, from acceptance: when it opened, when the CM made contact, and who set it.
+
+    The CM contacts the service user once her contact strategy is written *and* the gate
+    is open; the gate set the day when it opened after the strategy was done, and the
+    CM's wait on the IDVA is the time between the two.
+    """
+    accepted = c["accepted_day"]
+    contact = c["cm_first_contact_day"]
+    made = ~np.isnan(contact)
+    gate_bound = made & (c["gate_open_day"] > c["contact_strategy_end_day"])
+    wait = contact[gate_bound] - c["contact_strategy_end_day"][gate_bound]
+    return {
+        "gate_open_delay_median_days": _quantile(_since(c["gate_open_day"], accepted), 0.5),
+        "cm_first_contact_delay_median_days": _quantile(_since(contact, accepted), 0.5),
+        "gate_bound_share": _mean(gate_bound[made]),
+        "cm_wait_on_idva_median_days": _quantile(wait, 0.5),
+    }
+
+
 def _case_kpis(output: SimulationOutput, scenario: Scenario, window_years: float) -> dict[str, float]:
     columns = _columns(output.cases, _CASE_COLUMNS)
     in_window = columns["accepted_day"] >= scenario.run.warmup_days
     c = {name: values[in_window] for name, values in columns.items()}
 
     allocated = ~np.isnan(c["allocated_day"])
-    # Delays count the clients who needed a first contact: those already in support or
-    # already met at MARAC skip the queue (attempts 0) and would only dilute the measure.
-    contacted = allocated & ~np.isnan(c["first_contact_day"]) & (c["first_contact_attempts"] > 0)
-    delay = c["first_contact_day"][contacted] - c["allocated_day"][contacted]
+    delay, accepted_on = first_contact_delays(c)
     start = np.datetime64(scenario.site.start_date, "D")
-    working_days = _working_days(start, c["allocated_day"][contacted], c["first_contact_day"][contacted])
-
-    def delay_to(day: np.ndarray) -> np.ndarray:
-        reached = allocated & ~np.isnan(day)
-        return day[reached] - c["allocated_day"][reached]
+    working_days = _working_days(start, accepted_on, accepted_on + delay)
+    waits = waitlist_waits(c)
 
     waited = c["waitlist_days"] > 0
     engaged = c["service_user_engaged"][~np.isnan(c["service_user_engaged"])]
     alert_days = DAYS_PER_WEEK * scenario.hours.reviews.unreviewed_alert_weeks
-    accepted_per_year = in_window.sum() / window_years
+    backdated = c["backdated"] == 1
+    # The launch backlog is a one-off block, not a rate: it is counted on its own.
+    accepted_per_year = (~backdated).sum() / window_years
     return {
         "accepted_cases_per_year": float(accepted_per_year),
         "accepted_vs_target": float(accepted_per_year / scenario.guidance.drive_cases_per_year_per_cm_team),
+        "backlog_cases": float(backdated.sum()),
         "first_contact_delay_median_days": _quantile(delay, 0.5),
         "first_contact_delay_p90_days": _quantile(delay, 0.9),
         "first_contact_within_2_working_days_share": _mean(working_days <= 2),
         "first_contact_within_7_days_share": _mean(delay <= 7),
         "first_contact_within_target_share": _mean(delay <= scenario.guidance.first_contact_days),
+        "waitlist_wait_median_days": _quantile(waits, 0.5),
+        "waitlist_wait_p90_days": _quantile(waits, 0.9),
         "unreachable_share": _mean(~np.isnan(c["unreachable_day"][allocated])),
-        "cm_first_contact_delay_median_days": _quantile(delay_to(c["cm_first_contact_day"]), 0.5),
-        "gate_delay_median_days": _quantile(delay_to(c["gate_open_day"]), 0.5),
+        **gate_measures(c),
         "service_user_engagement_rate": _mean(engaged),
         "disrupt_only_share": _mean(c["disrupt_only"]),
         "deselection_rate": _mean(~np.isnan(c["deselected_day"])),

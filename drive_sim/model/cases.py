@@ -183,11 +183,10 @@ def _allocate_idva(site: SiteModel, case: Case):
 
 
 def _contact_service_user(site: SiteModel, case: Case) -> None:
-    """The gate opens: the CM contacts the service user, who engages or not."""
+    """Strategy written and gate open: the CM contacts the service user, who engages or not."""
     now = site.env.now
     record = case.record
     engagement = site.scenario.policies.engagement
-    record.gate_open_day = now
     record.cm_first_contact_day = now
     delay = max(0.0, now - case.strategy_end)
     chance = engagement.base_probability

@@ -122,7 +122,9 @@ class SiteModel:
         now = self.env.now
         case.record.accepted_day = now
         case.outcome = self.env.event()
-        case.strategy_end = now + case.strategy_days
+        case.strategy_end = case.record.contact_strategy_end_day = now + case.strategy_days
+        if self.scenario.policies.gate == "none":
+            case.record.gate_open_day = now  # no gate: the CM need not wait for the IDVA
         case.last_review = now
         self.cases.append(case)
         self.live.add(case.case_id)
@@ -146,7 +148,6 @@ class SiteModel:
         record.idva = record.final_idva = idva.name
         record.idva_group = idva.role
         record.allocated_day = now
-        record.waitlist_days = now - record.accepted_day
         self._update_relay(case)
         if case.already_contacted:
             self.first_contact_made(case)
@@ -156,8 +157,11 @@ class SiteModel:
             self.env.process(self.routing.handover(case))
 
     def first_contact_made(self, case: Case) -> None:
+        """The IDVA has met the client, so she can say whether the CM may contact: the gate opens."""
         case.contact_day = self.env.now
         case.record.first_contact_day = self.env.now
+        if self.scenario.policies.gate != "none":
+            case.record.gate_open_day = self.env.now
         assert case.outcome is not None
         case.outcome.succeed("contacted")
 

@@ -463,7 +463,7 @@ def cm_case_hours(case, t: float, scenario: Scenario) -> float:
         idva_open_at_end = case.allocated_day <= end and not case.idva_closed_day < end
         if idva_open_at_end and end <= t:
             return hours.holding_hours_per_week
-    if case.gate_open_day <= t:
+    if case.cm_first_contact_day <= t:
         return engaged_phase
     if early_disrupt <= t:
         return hours.disrupt_hours_per_week
