@@ -151,13 +151,15 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "new_drive_cases_per_fte_year": ("cases per FTE a year", "New Drive cases a year per IDVA FTE."),
     "workload_ratio_mean": (
         "ratio",
-        "Mean of hours demanded over hours available, across staffed weeks with hours available.",
+        "Mean of hours asked over hours available, across staffed weeks with hours available. Hours asked are a "
+        "flow: each piece of work in the week it falls due, the first-contact backlog not counted again.",
     ),
     "workload_ratio_peak": ("ratio", "Highest weekly hours demanded over hours available."),
     "burnout_weeks": ("weeks", "Practitioner-weeks spent burnt out."),
     "support_shortfall_share": (
         "share",
-        "Share of ongoing work hours (demand less first contacts) the practitioners could not cover.",
+        "Hours of ongoing work (cases held, meetings, liaison, non-Drive cases) asked for but not delivered, over "
+        "the hours of ongoing work asked for; first contacts are not in either.",
     ),
     "leavers": ("people", "Practitioners in scope who left."),
     "vacancy_days": ("days", "Days posts in scope stood vacant (7 per vacant week)."),
@@ -165,6 +167,14 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "first_contact_queue_mean": (
         "clients",
         "Mean clients waiting for first contact at the end of a practitioner-week.",
+    ),
+    "first_contact_backlog_clients": (
+        "clients",
+        "Clients in scope whose next first-contact attempt is due but not made, at a week's end (mean over weeks).",
+    ),
+    "first_contact_backlog_hours": (
+        "hours",
+        "Hours of those outstanding first-contact attempts, at a week's end (mean over weeks); not in hours asked.",
     ),
     "unreviewed_cases_mean": ("cases", "Mean unreviewed cases at the end of a CM-week."),
 }
@@ -202,6 +212,8 @@ SITE_KPIS: tuple[str, ...] = (
     "cm_leavers",
     "annual_staff_cost",
     "drive_idva_annual_cost",
+    "first_contact_backlog_clients",
+    "first_contact_backlog_hours",
 )
 
 IDVA_KPIS: tuple[str, ...] = (
@@ -223,6 +235,8 @@ IDVA_KPIS: tuple[str, ...] = (
     "vacancy_days",
     "uncovered_case_days",
     "first_contact_queue_mean",
+    "first_contact_backlog_clients",
+    "first_contact_backlog_hours",
 )
 
 CM_KPIS: tuple[str, ...] = (
@@ -405,7 +419,8 @@ class _Roster:
 _WEEK_COLUMNS = (
     "week", "day", "fte", "drive_open", "non_drive_open", "demand_hours", "available_hours",
     "shortfall_hours", "first_contact_hours", "first_contact_queue", "new_drive_cases",
-    "new_non_drive_cases", "unreviewed_cases", "burnt_out", "vacant",
+    "new_non_drive_cases", "unreviewed_cases", "burnt_out", "vacant", "ongoing_hours",
+    "first_contact_due_hours", "first_contact_backlog_clients", "first_contact_backlog_hours", "drive_hours",
 )  # fmt: skip
 
 # Per-practitioner statistics that add up over a group, and those whose group value is
@@ -414,7 +429,7 @@ _SUMMED = (
     "weeks", "staffed_weeks", "open", "drive_open", "per_fte_weeks", "per_fte", "above_weeks",
     "new_cases", "new_drive_cases", "ratio_weeks", "ratio", "burnout_weeks", "shortfall_hours",
     "support_hours", "vacant_weeks", "uncovered_cases", "first_contact_queue", "unreviewed_cases",
-    "leavers", "fte",
+    "leavers", "fte", "backlog_clients_per_week", "backlog_hours_per_week",
 )  # fmt: skip
 _PEAKS = ("open_peak", "drive_open_peak", "per_fte_peak", "ratio_peak", "longest_run")
 
@@ -481,13 +496,16 @@ def _practitioner_stats(output: SimulationOutput, roster: _Roster, scenario: Sce
         "ratio_peak": peak(ratio, with_hours),
         "burnout_weeks": total(col["burnt_out"]),
         "shortfall_hours": total(col["shortfall_hours"]),
-        "support_hours": total(col["demand_hours"] - col["first_contact_hours"]),
+        "support_hours": total(col["ongoing_hours"]),
         "vacant_weeks": total(~staffed),
         "uncovered_cases": total(np.where(staffed, 0.0, open_cases)),
         "first_contact_queue": total(col["first_contact_queue"]),
         "unreviewed_cases": total(col["unreviewed_cases"]),
         "leavers": np.bincount(roster.codes((e.practitioner for e in left), "workforce events"), minlength=size),
         "fte": roster.fte,
+        # Rates a week per practitioner add up over a group to the group's rate a week.
+        "backlog_clients_per_week": _divide(total(col["first_contact_backlog_clients"]), total(np.ones(len(weeks)))),
+        "backlog_hours_per_week": _divide(total(col["first_contact_backlog_hours"]), total(np.ones(len(weeks)))),
     }
 
 
@@ -518,6 +536,8 @@ def _scope_kpis(stats: dict[str, np.ndarray], members: np.ndarray, window_years:
         "vacancy_days": DAYS_PER_WEEK * s["vacant_weeks"],
         "uncovered_case_days": DAYS_PER_WEEK * s["uncovered_cases"],
         "first_contact_queue_mean": _divide(s["first_contact_queue"], s["weeks"]),
+        "first_contact_backlog_clients": s["backlog_clients_per_week"],
+        "first_contact_backlog_hours": s["backlog_hours_per_week"],
         "unreviewed_cases_mean": _divide(s["unreviewed_cases"], s["weeks"]),
     }
 
@@ -643,6 +663,8 @@ def _workforce_kpis(stats: dict[str, np.ndarray], roster: _Roster) -> dict[str, 
         "cm_leavers": float(stats["leavers"][is_cm].sum()),
         "annual_staff_cost": float(roster.annual_cost.sum()),
         "drive_idva_annual_cost": float(roster.annual_cost[is_drive_idva].sum()),
+        "first_contact_backlog_clients": float(stats["backlog_clients_per_week"][is_idva].sum()),
+        "first_contact_backlog_hours": float(stats["backlog_hours_per_week"][is_idva].sum()),
     }
 
 

@@ -91,6 +91,7 @@ class Case:
         self.contact_day = NAN
         self.strategy_end = NAN
         self.attempts = 0
+        self.attempts_due = 0  # attempts whose hours were counted as asked (in the week each fell due)
         self.not_before = 0.0
         self.last_review = NAN
         self.outcome: simpy.Event | None = None  # IDVA first contact: "contacted" or "unreachable"

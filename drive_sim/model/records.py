@@ -84,6 +84,13 @@ class WeeklyState:
     unreviewed_cases: int
     burnt_out: bool
     vacant: bool
+    # Hours asked are a flow: each piece of work in the week it falls due, counted once.
+    # demand_hours = ongoing_hours + first_contact_due_hours = drive_hours + non-Drive hours.
+    ongoing_hours: float = 0.0  # cases held, meetings, liaison and non-Drive work this week
+    first_contact_due_hours: float = 0.0  # first-contact attempts that fell due this week
+    first_contact_backlog_clients: int = 0  # clients whose next attempt is due and not yet made
+    first_contact_backlog_hours: float = 0.0  # the hours of those attempts
+    drive_hours: float = 0.0  # the part of demand_hours Drive cases ask for (all of a CM's)
 
 
 @dataclass(slots=True)

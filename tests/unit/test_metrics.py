@@ -61,6 +61,9 @@ WEEKS = {
         shortfall_hours=[0, 3, 5, 0], first_contact_hours=[4, 2, 0, 0], first_contact_queue=[2, 1, 0, 0],
         new_drive_cases=[5, 3, 2, 0], new_non_drive_cases=[0, 0, 0, 1], unreviewed_cases=[0, 0, 0, 0],
         burnt_out=[False, False, True, True], vacant=[False] * 4,
+        ongoing_hours=[16, 26, 30, 25], first_contact_due_hours=[4, 2, 0, 0],
+        first_contact_backlog_clients=[2, 1, 0, 0], first_contact_backlog_hours=[4, 2, 0, 0],
+        drive_hours=[20, 28, 30, 23],
     ),
     "Wider IDVA": dict(
         drive_open=[2, 3, 4, 1], non_drive_open=[8, 8, 9, 6],
@@ -68,6 +71,9 @@ WEEKS = {
         shortfall_hours=[0, 0, 9, 0], first_contact_hours=[0, 0, 0, 0], first_contact_queue=[0, 0, 1, 0],
         new_drive_cases=[1, 0, 0, 0], new_non_drive_cases=[2, 1, 0, 1], unreviewed_cases=[0, 0, 0, 0],
         burnt_out=[False] * 4, vacant=[False, False, True, False],
+        ongoing_hours=[10, 12, 9, 8], first_contact_due_hours=[0, 0, 0, 0],
+        first_contact_backlog_clients=[0, 0, 1, 0], first_contact_backlog_hours=[0, 0, 2, 0],
+        drive_hours=[3, 4, 5, 1],
     ),
     "Case Manager": dict(
         drive_open=[10, 14, 16, 12], non_drive_open=[0, 0, 0, 0],
@@ -75,6 +81,9 @@ WEEKS = {
         shortfall_hours=[0, 0, 0, 0], first_contact_hours=[0, 0, 0, 0], first_contact_queue=[0, 0, 0, 0],
         new_drive_cases=[2, 1, 1, 1], new_non_drive_cases=[0, 0, 0, 0], unreviewed_cases=[1, 0, 2, 3],
         burnt_out=[False] * 4, vacant=[False] * 4,
+        ongoing_hours=[15, 20, 22, 18], first_contact_due_hours=[0, 0, 0, 0],
+        first_contact_backlog_clients=[0, 0, 0, 0], first_contact_backlog_hours=[0, 0, 0, 0],
+        drive_hours=[15, 20, 22, 18],
     ),
 }  # fmt: skip
 
@@ -557,3 +566,14 @@ def test_accepted_cases_a_year_leave_out_the_launch_backlog():
     result = replication_kpis(make_output(cases=cases), make_scenario())
     assert kpi(result, "accepted_cases_per_year", "site") == pytest.approx(5 / (HORIZON_DAYS / 365))
     assert kpi(result, "backlog_cases", "site") == 2
+
+
+def test_the_first_contact_backlog_is_its_own_measure(kpis):
+    # Clients whose next attempt is due at a week's end, mean over the 4 weeks; a group adds up.
+    assert kpi(kpis, "first_contact_backlog_clients", "idva:Drive IDVA") == pytest.approx(3 / 4)
+    assert kpi(kpis, "first_contact_backlog_clients", "idva:Wider IDVA") == pytest.approx(1 / 4)
+    assert kpi(kpis, "first_contact_backlog_clients", "group:idva") == pytest.approx(1)
+    assert kpi(kpis, "first_contact_backlog_clients", "site") == pytest.approx(1)
+    assert kpi(kpis, "first_contact_backlog_hours", "group:idva") == pytest.approx(8 / 4)
+    # Shortfall is over ongoing work asked for, not over hours asked with first contacts.
+    assert kpi(kpis, "support_shortfall_share", "idva:Drive IDVA") == pytest.approx(8 / 97)
