@@ -172,6 +172,15 @@ KPI_INFO: dict[str, tuple[str, str]] = {
         "clients",
         "Clients in scope whose next first-contact attempt is due but not made, at a week's end (mean over weeks).",
     ),
+    "drive_idva_hours_per_week": (
+        "hours a week",
+        "IDVA hours a week Drive cases ask for (first contacts, support, monitoring, reviews, liaison, panel): "
+        "the resource Drive adds beside business as usual (extract p14, L76).",
+    ),
+    "drive_idva_fte_equivalent": (
+        "FTE",
+        "drive_idva_hours_per_week over one FTE's productive hours a week (contracted x productive share).",
+    ),
     "first_contact_backlog_hours": (
         "hours",
         "Hours of those outstanding first-contact attempts, at a week's end (mean over weeks); not in hours asked.",
@@ -214,6 +223,8 @@ SITE_KPIS: tuple[str, ...] = (
     "drive_idva_annual_cost",
     "first_contact_backlog_clients",
     "first_contact_backlog_hours",
+    "drive_idva_hours_per_week",
+    "drive_idva_fte_equivalent",
 )
 
 IDVA_KPIS: tuple[str, ...] = (
@@ -237,6 +248,8 @@ IDVA_KPIS: tuple[str, ...] = (
     "first_contact_queue_mean",
     "first_contact_backlog_clients",
     "first_contact_backlog_hours",
+    "drive_idva_hours_per_week",
+    "drive_idva_fte_equivalent",
 )
 
 CM_KPIS: tuple[str, ...] = (
@@ -429,7 +442,7 @@ _SUMMED = (
     "weeks", "staffed_weeks", "open", "drive_open", "per_fte_weeks", "per_fte", "above_weeks",
     "new_cases", "new_drive_cases", "ratio_weeks", "ratio", "burnout_weeks", "shortfall_hours",
     "support_hours", "vacant_weeks", "uncovered_cases", "first_contact_queue", "unreviewed_cases",
-    "leavers", "fte", "backlog_clients_per_week", "backlog_hours_per_week",
+    "leavers", "fte", "backlog_clients_per_week", "backlog_hours_per_week", "drive_hours_per_week",
 )  # fmt: skip
 _PEAKS = ("open_peak", "drive_open_peak", "per_fte_peak", "ratio_peak", "longest_run")
 
@@ -506,10 +519,24 @@ def _practitioner_stats(output: SimulationOutput, roster: _Roster, scenario: Sce
         # Rates a week per practitioner add up over a group to the group's rate a week.
         "backlog_clients_per_week": _divide(total(col["first_contact_backlog_clients"]), total(np.ones(len(weeks)))),
         "backlog_hours_per_week": _divide(total(col["first_contact_backlog_hours"]), total(np.ones(len(weeks)))),
+        "drive_hours_per_week": _divide(total(col["drive_hours"]), total(np.ones(len(weeks)))),
     }
 
 
-def _scope_kpis(stats: dict[str, np.ndarray], members: np.ndarray, window_years: float) -> dict[str, np.ndarray]:
+def drive_idva_resource(drive_hours_per_week: np.ndarray | float, scenario: Scenario) -> dict[str, np.ndarray]:
+    """The IDVA resource Drive adds (the study's question, extract p14, L76): hours a week and FTE.
+
+    The hours Drive cases ask of IDVAs (first contacts, support, monitoring, reviews,
+    liaison, panel), a flow, over one FTE's productive hours a week.
+    """
+    hours = np.asarray(drive_hours_per_week, dtype=float)
+    one_fte = scenario.hours.contracted_hours_per_week * scenario.hours.productive_share
+    return {"drive_idva_hours_per_week": hours, "drive_idva_fte_equivalent": hours / one_fte}
+
+
+def _scope_kpis(
+    stats: dict[str, np.ndarray], members: np.ndarray, window_years: float, scenario: Scenario
+) -> dict[str, np.ndarray]:
     """Every practitioner KPI for every scope (arrays by scope)."""
     weights = members.astype(float)
     s = {name: weights @ stats[name].astype(float) for name in _SUMMED}
@@ -539,6 +566,7 @@ def _scope_kpis(stats: dict[str, np.ndarray], members: np.ndarray, window_years:
         "first_contact_backlog_clients": s["backlog_clients_per_week"],
         "first_contact_backlog_hours": s["backlog_hours_per_week"],
         "unreviewed_cases_mean": _divide(s["unreviewed_cases"], s["weeks"]),
+        **drive_idva_resource(np.nan_to_num(s["drive_hours_per_week"]), scenario),
     }
 
 
@@ -652,7 +680,7 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window_years: float
     }
 
 
-def _workforce_kpis(stats: dict[str, np.ndarray], roster: _Roster) -> dict[str, float]:
+def _workforce_kpis(stats: dict[str, np.ndarray], roster: _Roster, scenario: Scenario) -> dict[str, float]:
     is_idva, is_cm = roster.kinds == "idva", roster.kinds == "cm"
     is_drive_idva = is_idva & (roster.roles == "drive")
     return {
@@ -665,6 +693,10 @@ def _workforce_kpis(stats: dict[str, np.ndarray], roster: _Roster) -> dict[str, 
         "drive_idva_annual_cost": float(roster.annual_cost[is_drive_idva].sum()),
         "first_contact_backlog_clients": float(stats["backlog_clients_per_week"][is_idva].sum()),
         "first_contact_backlog_hours": float(stats["backlog_hours_per_week"][is_idva].sum()),
+        **{
+            name: float(value)
+            for name, value in drive_idva_resource(np.nansum(stats["drive_hours_per_week"][is_idva]), scenario).items()
+        },
     }
 
 
@@ -698,10 +730,10 @@ def replication_kpis(output: SimulationOutput, scenario: Scenario) -> pd.DataFra
     window_years = window_days / DAYS_PER_YEAR
     roster = _Roster.of(output.practitioners)
     stats = _practitioner_stats(output, roster, scenario)
-    site = _case_kpis(output, scenario, window_years) | _workforce_kpis(stats, roster)
+    site = _case_kpis(output, scenario, window_years) | _workforce_kpis(stats, roster, scenario)
 
     scopes, members = roster.scopes()
-    by_scope = _scope_kpis(stats, members, window_years)
+    by_scope = _scope_kpis(stats, members, window_years, scenario)
     kpi_names, scope_names, values = [list(SITE_KPIS)], [["site"] * len(SITE_KPIS)], [[site[k] for k in SITE_KPIS]]
     for position, scope in enumerate(scopes):
         names = CM_KPIS if _scope_kind(scope) == "cm" else IDVA_KPIS

@@ -60,3 +60,13 @@ def test_drive_hours_are_the_hours_asked_less_non_drive_work():
         non_drive = w.non_drive_open * per_case if w.kind == "idva" else 0.0
         assert w.drive_hours == pytest.approx(w.demand_hours - non_drive), w
         assert not math.isnan(w.drive_hours)
+
+
+def test_an_idva_without_drive_cases_gives_drive_no_hours():
+    s = scenario({"case_mix": {"already_supported_share": 0.0}, "site": {"horizon_days": 300}})
+    out = simulate(s, 0)
+    wider = [w for w in out.weeks if w.role == "wider"]
+    assert wider and all(w.drive_open == 0 and w.drive_hours == 0 for w in wider)
+    assert any(w.demand_hours > 0 for w in wider)
+    drive = [w for w in out.weeks if w.role == "drive"]
+    assert all(w.drive_hours == pytest.approx(w.demand_hours) for w in drive)  # no business as usual

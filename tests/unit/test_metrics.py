@@ -577,3 +577,15 @@ def test_the_first_contact_backlog_is_its_own_measure(kpis):
     assert kpi(kpis, "first_contact_backlog_hours", "group:idva") == pytest.approx(8 / 4)
     # Shortfall is over ongoing work asked for, not over hours asked with first contacts.
     assert kpi(kpis, "support_shortfall_share", "idva:Drive IDVA") == pytest.approx(8 / 97)
+
+
+def test_the_idva_resource_drive_adds_is_its_hours_a_week_and_their_fte(kpis):
+    one_fte = 37.5 * 0.7  # contracted hours x productive share
+    drive, wider = (20 + 28 + 30 + 23) / 4, (3 + 4 + 5 + 1) / 4
+    assert kpi(kpis, "drive_idva_hours_per_week", "idva:Drive IDVA") == pytest.approx(drive)
+    assert kpi(kpis, "drive_idva_hours_per_week", "idva:Wider IDVA") == pytest.approx(wider)
+    assert kpi(kpis, "drive_idva_hours_per_week", "group:wider") == pytest.approx(wider)
+    assert kpi(kpis, "drive_idva_hours_per_week", "group:idva") == pytest.approx(drive + wider)
+    assert kpi(kpis, "drive_idva_hours_per_week", "site") == pytest.approx(drive + wider)
+    assert kpi(kpis, "drive_idva_fte_equivalent", "site") == pytest.approx((drive + wider) / one_fte)
+    assert kpi(kpis, "drive_idva_fte_equivalent", "idva:Drive IDVA") == pytest.approx(drive / one_fte)

@@ -27,11 +27,13 @@ def at_rate(rate: int, changes: dict | None = None):
 @pytest.mark.parametrize(
     "replications", [pytest.param(20, id="20reps"), pytest.param(60, id="60reps", marks=pytest.mark.slow)]
 )
-def test_support_shortfall_and_the_backlog_rise_with_load(replications):
+def test_support_shortfall_the_backlog_and_drive_hours_rise_with_load(replications):
     kpis = run_experiment([at_rate(r) for r in RATES], replications, keep_tables=False).kpis
     parameter = "referrals.annual_rate"
     for scope in ("group:idva", "group:drive"):
         assert_paired_change(kpis, parameter, "support_shortfall_share", scope, "up")
+    assert_paired_change(kpis, parameter, "drive_idva_hours_per_week", "site", "up")
+    assert_paired_change(kpis, parameter, "drive_idva_fte_equivalent", "group:drive", "up")
     assert_paired_change(kpis, parameter, "first_contact_backlog_clients", "site", "up")
 
 
