@@ -164,11 +164,9 @@ def weekly_tick(site: SiteModel):
                 deselected=site.deselected_count,
             )
         )
-        # One vector draw gives the same numbers as one draw per practitioner in turn.
-        for person, u in zip(
-            site.practitioners, site.streams["workforce"].random(len(site.practitioners)), strict=True
-        ):
-            weekly_attrition(site, person, float(u))
+        # One draw a week per post from the post's own stream, used or not.
+        for person in site.practitioners:
+            weekly_attrition(site, person, float(site.streams.post("workforce", person.name).random()))
 
 
 def first_contact_worker(site: SiteModel):
