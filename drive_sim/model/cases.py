@@ -74,6 +74,8 @@ class Case:
         self.extension_days = sample(durations.extension_days, rng) if self.extended else 0.0
         self.tail_days = sample(durations.idva_tail_days, rng)
         self.strategy_days = sample(durations.contact_strategy_days, rng)
+        # Which of her own IDVA's business-as-usual cases is hers, should she move to another IDVA.
+        self.u_former_case = float(rng.random())
 
         self.case_id = case_id
         self.response = response

@@ -41,7 +41,8 @@ def ongoing_hours(site: SiteModel, person: Practitioner, now: float) -> float:
 
 
 def _set_first_contact_budget(site: SiteModel, idva: IdvaState, available: float, ongoing: float) -> None:
-    reserved = min(site.scenario.hours.idva.reserved_first_contact_hours_per_week, available)
+    # Reserved hours are per full-time post: a half-time IDVA keeps half of them.
+    reserved = min(site.scenario.hours.idva.reserved_first_contact_hours_per_week * idva.fte, available)
     idva.first_contact_hours_per_day = (reserved + max(0.0, available - reserved - ongoing)) / 5
 
 
@@ -109,7 +110,8 @@ def weekly_tick(site: SiteModel):
                 carried = person.carried_backlog_hours if is_idva and rule.backlog_counts else 0.0
                 above = available > 0 and (demand + carried) / available > rule.workload_threshold
             else:
-                per_fte = (len(person.cases) + non_drive) / person.fte
+                # Per caseload FTE: a Team Leader holding half a caseload is judged on half an FTE.
+                per_fte = (len(person.cases) + non_drive) / (person.fte * person.capacity_share)
                 limit = guidance.idva_open_cases_per_fte if is_idva else guidance.cm_open_cases_per_fte
                 above = per_fte > rule.caseload_multiple * limit
             was_burnt_out = person.burnt_out

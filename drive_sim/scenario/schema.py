@@ -333,8 +333,9 @@ class Routing(_Frozen):
     )
     pick: Literal["least_loaded", "round_robin", "weighted"] = Field(
         "least_loaded",
-        description="How an IDVA is chosen in a group: fewest Drive cases per FTE x weight; in "
-        "turn; or at random in proportion to FTE x weight.",
+        description="How an IDVA is chosen in a group: fewest open cases (Drive and non-Drive) per FTE x "
+        "allocation weight x current capacity (a new starter counts at her induction share); in turn; or at "
+        "random in proportion to FTE x weight. Assumption.",
     )
     handover: bool = Field(
         False,
