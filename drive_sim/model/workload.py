@@ -4,6 +4,13 @@ First contact is an outcome of capacity, not an input: each IDVA serves a first-
 queue from hours reserved for new referrals plus whatever her ongoing work leaves free,
 so delays grow where teams are small ("these delays seemed to be more prominent in sites
 where the IDVA team was smaller", extract §2.4, L221).
+
+Hours asked are a flow, counted once: ongoing work in the week it is due, and each
+first-contact attempt in the week it falls due (made then, or still waiting at the
+week's end). Clients still waiting are the first-contact backlog, recorded on its own
+(clients and hours) and counted toward burnout only under
+``workforce.burnout.backlog_counts``. Each week's hours asked are split into the part
+Drive cases ask for (``drive_hours``) and business as usual.
 """
 
 from __future__ import annotations
