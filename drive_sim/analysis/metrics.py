@@ -6,13 +6,14 @@ scope, value``) that :mod:`drive_sim.analysis.stats` summarises across replicati
 
 **Window.** A weekly row counts when its week ends after ``run.warmup_days``; a case when
 it was accepted at or after it; a workforce event when it happened at or after it. Rates
-a year divide by the window, ``horizon_days - warmup_days``. :data:`KPI_WINDOW` says which
+a year divide by the window, ``horizon_days - warmup_days``. ``kpis.KPI_WINDOW`` says which
 records each KPI reads.
 
 **Which weeks a practitioner KPI reads.** What a practitioner holds and does (open cases,
 cases per FTE, weeks above guidance, workload ratio) is read over *staffed* weeks, so a
 vacancy does not pass for a light caseload. What clients and cases meet (first-contact
-queue, unreviewed cases, support shortfall, new cases, burnout) is read over every week.
+queue and backlog, unreviewed cases, support shortfall, new cases, burnout, hours Drive
+asks for) is read over every week. Delays run from the day a case was accepted at panel.
 Vacant weeks give ``vacancy_days`` and ``uncovered_case_days``.
 
 **Scopes.** ``site``; ``group:idva`` (every IDVA), ``group:drive`` and ``group:wider``
@@ -32,6 +33,17 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from drive_sim.analysis.kpis import (
+    CM_KPIS,
+    GUIDANCE_KPIS,
+    IDVA_KPIS,
+    KPI_INFO,
+    KPI_WINDOW,
+    SITE_KPIS,
+    WINDOWS,
+    guidance_for,
+    scope_kind,
+)
 from drive_sim.model.records import (
     CaseRecord,
     PractitionerInfo,
@@ -58,241 +70,6 @@ __all__ = [
 
 DAYS_PER_WEEK = 7.0
 DAYS_PER_YEAR = 365.0
-
-# --------------------------------------------------------------------------------------
-# KPI names, units and what each is compared against
-# --------------------------------------------------------------------------------------
-
-#: KPI name -> (unit, one-line description). Display labels belong to the report layer.
-KPI_INFO: dict[str, tuple[str, str]] = {
-    # Site, from the cases accepted in the window unless said.
-    "accepted_cases_per_year": ("cases a year", "Drive cases accepted a year."),
-    "accepted_vs_target": ("ratio", "Accepted cases a year over the Drive target per CM team."),
-    "first_contact_delay_median_days": ("days", "Median days from IDVA allocation to first contact with the client."),
-    "first_contact_delay_p90_days": ("days", "90th percentile of days from IDVA allocation to first contact."),
-    "first_contact_within_2_working_days_share": (
-        "share",
-        "Share of first contacts made at most 2 working days (Mon-Fri) after the allocation date.",
-    ),
-    "first_contact_within_7_days_share": ("share", "Share of first contacts made within 7 days of allocation."),
-    "first_contact_within_target_share": (
-        "share",
-        "Share of first contacts made within guidance.first_contact_days of allocation.",
-    ),
-    "unreachable_share": ("share", "Share of clients allocated an IDVA whom she could not reach."),
-    "cm_first_contact_delay_median_days": (
-        "days",
-        "Median days from allocation to the CM's first contact with the service user.",
-    ),
-    "gate_delay_median_days": ("days", "Median days from allocation until the IDVA opened the gate to CM contact."),
-    "service_user_engagement_rate": ("share", "Share of contacted service users who engaged."),
-    "disrupt_only_share": ("share", "Share of cases given disrupt-only work."),
-    "deselection_rate": ("share", "Share of accepted cases deselected."),
-    "waitlist_share": ("share", "Share of cases that waited for an IDVA place."),
-    "waitlist_days_mean": ("days", "Mean wait for an IDVA place among the cases that waited."),
-    "handovers_per_case": ("handovers", "Handovers from a wider-team IDVA to a Drive IDVA per case."),
-    "relayed_liaison_share": ("share", "Share of cases whose CM-IDVA liaison was relayed via the named Drive IDVA."),
-    "cross_border_share": ("share", "Share of cases whose IDVA works in another area."),
-    "reassignments_per_case": ("reassignments", "Times a case moved to another practitioner because one left."),
-    "unreviewed_over_alert_share": (
-        "share",
-        "Share of cases once left without a joint review for longer than hours.reviews.unreviewed_alert_weeks.",
-    ),
-    "any_idva_burnout": ("0 or 1", "1 if any IDVA burnt out; its mean over replications is the probability."),
-    "any_idva_left": ("0 or 1", "1 if any IDVA left; its mean over replications is the probability."),
-    "any_drive_idva_burnout": ("0 or 1", "1 if any named Drive IDVA burnt out; its mean is the probability."),
-    "idva_leavers": ("people", "IDVAs who left."),
-    "cm_leavers": ("people", "Case Managers (Team Leaders included) who left."),
-    "annual_staff_cost": ("GBP a year", "Cost a year of every post in the scenario, on-costs included."),
-    "drive_idva_annual_cost": ("GBP a year", "Cost a year of the named Drive IDVA posts, on-costs included."),
-    # Practitioners and groups of them.
-    "open_cases_mean": (
-        "cases",
-        "Mean open cases per staffed practitioner-week (IDVAs: Drive and non-Drive; CMs: Drive).",
-    ),
-    "open_cases_peak": ("cases", "Most open cases one practitioner in scope held at the end of a staffed week."),
-    "drive_open_cases_mean": ("cases", "Mean open Drive cases per staffed IDVA-week."),
-    "drive_open_cases_peak": ("cases", "Most open Drive cases one IDVA in scope held at the end of a staffed week."),
-    "open_cases_per_fte_mean": ("cases per FTE", "Mean of open cases over FTE across staffed practitioner-weeks."),
-    "open_cases_per_fte_peak": ("cases per FTE", "Highest open cases over FTE in a staffed practitioner-week."),
-    "weeks_above_guidance_share": (
-        "share",
-        "Share of staffed practitioner-weeks with open cases per FTE above the guidance caseload.",
-    ),
-    "longest_run_above_guidance_weeks": (
-        "weeks",
-        "Longest run of consecutive weeks one practitioner in scope spent above the guidance caseload.",
-    ),
-    "new_cases_per_fte_year": ("cases per FTE a year", "New Drive and non-Drive cases a year per IDVA FTE."),
-    "new_drive_cases_per_fte_year": ("cases per FTE a year", "New Drive cases a year per IDVA FTE."),
-    "workload_ratio_mean": (
-        "ratio",
-        "Mean of hours demanded over hours available, across staffed weeks with hours available.",
-    ),
-    "workload_ratio_peak": ("ratio", "Highest weekly hours demanded over hours available."),
-    "burnout_weeks": ("weeks", "Practitioner-weeks spent burnt out."),
-    "support_shortfall_share": (
-        "share",
-        "Share of ongoing work hours (demand less first contacts) the practitioners could not cover.",
-    ),
-    "leavers": ("people", "Practitioners in scope who left."),
-    "vacancy_days": ("days", "Days posts in scope stood vacant (7 per vacant week)."),
-    "uncovered_case_days": ("case-days", "Open cases on vacant posts, times 7 days per vacant week."),
-    "first_contact_queue_mean": (
-        "clients",
-        "Mean clients waiting for first contact at the end of a practitioner-week.",
-    ),
-    "unreviewed_cases_mean": ("cases", "Mean unreviewed cases at the end of a CM-week."),
-}
-
-SITE_KPIS: tuple[str, ...] = (
-    "accepted_cases_per_year",
-    "accepted_vs_target",
-    "first_contact_delay_median_days",
-    "first_contact_delay_p90_days",
-    "first_contact_within_2_working_days_share",
-    "first_contact_within_7_days_share",
-    "first_contact_within_target_share",
-    "unreachable_share",
-    "cm_first_contact_delay_median_days",
-    "gate_delay_median_days",
-    "service_user_engagement_rate",
-    "disrupt_only_share",
-    "deselection_rate",
-    "waitlist_share",
-    "waitlist_days_mean",
-    "handovers_per_case",
-    "relayed_liaison_share",
-    "cross_border_share",
-    "reassignments_per_case",
-    "unreviewed_over_alert_share",
-    "any_idva_burnout",
-    "any_idva_left",
-    "any_drive_idva_burnout",
-    "idva_leavers",
-    "cm_leavers",
-    "annual_staff_cost",
-    "drive_idva_annual_cost",
-)
-
-IDVA_KPIS: tuple[str, ...] = (
-    "open_cases_mean",
-    "open_cases_peak",
-    "drive_open_cases_mean",
-    "drive_open_cases_peak",
-    "open_cases_per_fte_mean",
-    "open_cases_per_fte_peak",
-    "weeks_above_guidance_share",
-    "longest_run_above_guidance_weeks",
-    "new_cases_per_fte_year",
-    "new_drive_cases_per_fte_year",
-    "workload_ratio_mean",
-    "workload_ratio_peak",
-    "burnout_weeks",
-    "support_shortfall_share",
-    "leavers",
-    "vacancy_days",
-    "uncovered_case_days",
-    "first_contact_queue_mean",
-)
-
-CM_KPIS: tuple[str, ...] = (
-    "open_cases_mean",
-    "open_cases_peak",
-    "open_cases_per_fte_mean",
-    "open_cases_per_fte_peak",
-    "weeks_above_guidance_share",
-    "workload_ratio_mean",
-    "workload_ratio_peak",
-    "burnout_weeks",
-    "leavers",
-    "vacancy_days",
-    "uncovered_case_days",
-    "unreviewed_cases_mean",
-)
-
-#: (scope kind, kpi) -> the field of ``scenario.guidance`` the KPI is compared against.
-#: Scope kinds: "site", "idva" (IDVA groups and IDVAs), "cm" (the CM group and CMs).
-GUIDANCE_KPIS: dict[tuple[str, str], str] = {
-    ("idva", "open_cases_per_fte_mean"): "idva_open_cases_per_fte",
-    ("idva", "open_cases_per_fte_peak"): "idva_open_cases_per_fte",
-    ("idva", "new_cases_per_fte_year"): "idva_cases_per_year_per_fte",
-    ("idva", "new_drive_cases_per_fte_year"): "idva_cases_per_year_per_fte",
-    ("cm", "open_cases_per_fte_mean"): "cm_open_cases_per_fte",
-    ("cm", "open_cases_per_fte_peak"): "cm_open_cases_per_fte",
-    ("site", "accepted_cases_per_year"): "drive_cases_per_year_per_cm_team",
-    ("site", "first_contact_delay_p90_days"): "first_contact_days",
-}
-
-
-#: Window kind -> which records a KPI of that kind reads (module docstring: **Window**).
-WINDOWS: dict[str, str] = {
-    "cases": "Cases accepted at or after run.warmup_days.",
-    "staffed_weeks": "Staffed practitioner-weeks ending after run.warmup_days: a vacancy does not pass for a "
-    "light caseload.",
-    "all_weeks": "Every practitioner-week ending after run.warmup_days, vacant weeks included.",
-    "vacant_weeks": "Vacant practitioner-weeks ending after run.warmup_days.",
-    "leavers": "Practitioners leaving at or after run.warmup_days.",
-    "staffing": "No window: the posts of the scenario as given.",
-}
-
-#: KPI name -> its window kind in :data:`WINDOWS`, as the functions below read it.
-KPI_WINDOW: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "accepted_cases_per_year", "accepted_vs_target", "first_contact_delay_median_days",
-            "first_contact_delay_p90_days", "first_contact_within_2_working_days_share",
-            "first_contact_within_7_days_share", "first_contact_within_target_share", "unreachable_share",
-            "cm_first_contact_delay_median_days", "gate_delay_median_days", "service_user_engagement_rate",
-            "disrupt_only_share", "deselection_rate", "waitlist_share", "waitlist_days_mean", "handovers_per_case",
-            "relayed_liaison_share", "cross_border_share", "reassignments_per_case", "unreviewed_over_alert_share",
-        ),
-        "cases",
-    ),
-    **dict.fromkeys(
-        (
-            "open_cases_mean", "open_cases_peak", "drive_open_cases_mean", "drive_open_cases_peak",
-            "open_cases_per_fte_mean", "open_cases_per_fte_peak", "weeks_above_guidance_share",
-            "longest_run_above_guidance_weeks", "workload_ratio_mean", "workload_ratio_peak",
-        ),
-        "staffed_weeks",
-    ),
-    **dict.fromkeys(
-        (
-            "any_idva_burnout", "any_drive_idva_burnout", "burnout_weeks", "new_cases_per_fte_year",
-            "new_drive_cases_per_fte_year", "support_shortfall_share", "first_contact_queue_mean",
-            "unreviewed_cases_mean",
-        ),
-        "all_weeks",
-    ),
-    **dict.fromkeys(("vacancy_days", "uncovered_case_days"), "vacant_weeks"),
-    **dict.fromkeys(("any_idva_left", "idva_leavers", "cm_leavers", "leavers"), "leavers"),
-    **dict.fromkeys(("annual_staff_cost", "drive_idva_annual_cost"), "staffing"),
-}  # fmt: skip
-
-
-def _scope_kind(scope: str) -> str:
-    if scope == "site":
-        return "site"
-    if scope == "group:cm" or scope.startswith("cm:"):
-        return "cm"
-    return "idva"
-
-
-def guidance_for(kpi: str, scope: str, scenario: Scenario) -> float | None:
-    """The guidance figure a KPI is measured against, if it has one.
-
-    Args:
-        kpi: A KPI name, such as ``open_cases_per_fte_peak``.
-        scope: The scope of the value, such as ``group:drive`` or ``cm:Case Manager 1``.
-        scenario: Supplies the guidance figures the run used.
-
-    Returns:
-        The figure from ``scenario.guidance``, or ``None`` for a KPI without one.
-    """
-    field = GUIDANCE_KPIS.get((_scope_kind(scope), kpi))
-    return None if field is None else float(getattr(scenario.guidance, field))
-
 
 # --------------------------------------------------------------------------------------
 # Tables
@@ -422,7 +199,8 @@ class _Roster:
 _WEEK_COLUMNS = (
     "week", "day", "fte", "drive_open", "non_drive_open", "demand_hours", "available_hours",
     "shortfall_hours", "first_contact_hours", "first_contact_queue", "new_drive_cases",
-    "new_non_drive_cases", "unreviewed_cases", "burnt_out", "vacant",
+    "new_non_drive_cases", "unreviewed_cases", "burnt_out", "vacant", "ongoing_hours",
+    "first_contact_due_hours", "first_contact_backlog_clients", "first_contact_backlog_hours", "drive_hours",
 )  # fmt: skip
 
 # Per-practitioner statistics that add up over a group, and those whose group value is
@@ -431,7 +209,7 @@ _SUMMED = (
     "weeks", "staffed_weeks", "open", "drive_open", "per_fte_weeks", "per_fte", "above_weeks",
     "new_cases", "new_drive_cases", "ratio_weeks", "ratio", "burnout_weeks", "shortfall_hours",
     "support_hours", "vacant_weeks", "uncovered_cases", "first_contact_queue", "unreviewed_cases",
-    "leavers", "fte",
+    "leavers", "fte", "backlog_clients_per_week", "backlog_hours_per_week", "drive_hours_per_week",
 )  # fmt: skip
 _PEAKS = ("open_peak", "drive_open_peak", "per_fte_peak", "ratio_peak", "longest_run")
 
@@ -498,17 +276,34 @@ def _practitioner_stats(output: SimulationOutput, roster: _Roster, scenario: Sce
         "ratio_peak": peak(ratio, with_hours),
         "burnout_weeks": total(col["burnt_out"]),
         "shortfall_hours": total(col["shortfall_hours"]),
-        "support_hours": total(col["demand_hours"] - col["first_contact_hours"]),
+        "support_hours": total(col["ongoing_hours"]),
         "vacant_weeks": total(~staffed),
         "uncovered_cases": total(np.where(staffed, 0.0, open_cases)),
         "first_contact_queue": total(col["first_contact_queue"]),
         "unreviewed_cases": total(col["unreviewed_cases"]),
         "leavers": np.bincount(roster.codes((e.practitioner for e in left), "workforce events"), minlength=size),
         "fte": roster.fte,
+        # Rates a week per practitioner add up over a group to the group's rate a week.
+        "backlog_clients_per_week": _divide(total(col["first_contact_backlog_clients"]), total(np.ones(len(weeks)))),
+        "backlog_hours_per_week": _divide(total(col["first_contact_backlog_hours"]), total(np.ones(len(weeks)))),
+        "drive_hours_per_week": _divide(total(col["drive_hours"]), total(np.ones(len(weeks)))),
     }
 
 
-def _scope_kpis(stats: dict[str, np.ndarray], members: np.ndarray, window_years: float) -> dict[str, np.ndarray]:
+def drive_idva_resource(drive_hours_per_week: np.ndarray | float, scenario: Scenario) -> dict[str, np.ndarray]:
+    """The IDVA resource Drive adds (the study's question, extract p14, L76): hours a week and FTE.
+
+    The hours Drive cases ask of IDVAs (first contacts, support, monitoring, reviews,
+    liaison, panel), a flow, over one FTE's productive hours a week.
+    """
+    hours = np.asarray(drive_hours_per_week, dtype=float)
+    one_fte = scenario.hours.contracted_hours_per_week * scenario.hours.productive_share
+    return {"drive_idva_hours_per_week": hours, "drive_idva_fte_equivalent": hours / one_fte}
+
+
+def _scope_kpis(
+    stats: dict[str, np.ndarray], members: np.ndarray, window_years: float, scenario: Scenario
+) -> dict[str, np.ndarray]:
     """Every practitioner KPI for every scope (arrays by scope)."""
     weights = members.astype(float)
     s = {name: weights @ stats[name].astype(float) for name in _SUMMED}
@@ -535,7 +330,10 @@ def _scope_kpis(stats: dict[str, np.ndarray], members: np.ndarray, window_years:
         "vacancy_days": DAYS_PER_WEEK * s["vacant_weeks"],
         "uncovered_case_days": DAYS_PER_WEEK * s["uncovered_cases"],
         "first_contact_queue_mean": _divide(s["first_contact_queue"], s["weeks"]),
+        "first_contact_backlog_clients": s["backlog_clients_per_week"],
+        "first_contact_backlog_hours": s["backlog_hours_per_week"],
         "unreviewed_cases_mean": _divide(s["unreviewed_cases"], s["weeks"]),
+        **drive_idva_resource(np.nan_to_num(s["drive_hours_per_week"]), scenario),
     }
 
 
@@ -547,7 +345,8 @@ _CASE_COLUMNS = (
     "accepted_day", "allocated_day", "first_contact_day", "unreachable_day", "gate_open_day",
     "cm_first_contact_day", "service_user_engaged", "disrupt_only", "deselected_day",
     "waitlist_days", "handovers", "relayed", "cross_border", "reassignments", "max_unreviewed_days",
-    "first_contact_attempts",
+    "first_contact_attempts", "backdated", "waitlist_entry_day", "waitlist_exit_day",
+    "contact_strategy_end_day",
 )  # fmt: skip
 
 
@@ -563,38 +362,78 @@ def _working_days(start: np.datetime64, from_day: np.ndarray, to_day: np.ndarray
     return np.busday_count(dates(from_day), dates(to_day))
 
 
+def _since(day: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Days from ``start`` to ``day`` where ``day`` happened."""
+    reached = ~np.isnan(day)
+    return day[reached] - start[reached]
+
+
+def first_contact_delays(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Days from acceptance at panel to the IDVA's first contact, and where they start.
+
+    Counts the clients who needed a first contact: those already in support or already
+    met at MARAC skip the queue (attempts 0) and would only dilute the measure. Time on
+    a waitlist for an IDVA place is part of the wait.
+    """
+    contacted = ~np.isnan(c["first_contact_day"]) & (c["first_contact_attempts"] > 0)
+    return c["first_contact_day"][contacted] - c["accepted_day"][contacted], c["accepted_day"][contacted]
+
+
+def waitlist_waits(c: dict[str, np.ndarray]) -> np.ndarray:
+    """Days on the waitlist for an IDVA place, for the clients whose wait ended in the run."""
+    return _since(c["waitlist_exit_day"], c["waitlist_entry_day"])
+
+
+def gate_measures(c: dict[str, np.ndarray]) -> dict[str, float]:
+    """The gate, from acceptance: when it opened, when the CM made contact, and who set it.
+
+    The CM contacts the service user once her contact strategy is written *and* the gate
+    is open; the gate set the day when it opened after the strategy was done, and the
+    CM's wait on the IDVA is the time between the two.
+    """
+    accepted = c["accepted_day"]
+    contact = c["cm_first_contact_day"]
+    made = ~np.isnan(contact)
+    gate_bound = made & (c["gate_open_day"] > c["contact_strategy_end_day"])
+    wait = contact[gate_bound] - c["contact_strategy_end_day"][gate_bound]
+    return {
+        "gate_open_delay_median_days": _quantile(_since(c["gate_open_day"], accepted), 0.5),
+        "cm_first_contact_delay_median_days": _quantile(_since(contact, accepted), 0.5),
+        "gate_bound_share": _mean(gate_bound[made]),
+        "cm_wait_on_idva_median_days": _quantile(wait, 0.5),
+    }
+
+
 def _case_kpis(output: SimulationOutput, scenario: Scenario, window_years: float) -> dict[str, float]:
     columns = _columns(output.cases, _CASE_COLUMNS)
     in_window = columns["accepted_day"] >= scenario.run.warmup_days
     c = {name: values[in_window] for name, values in columns.items()}
 
     allocated = ~np.isnan(c["allocated_day"])
-    # Delays count the clients who needed a first contact: those already in support or
-    # already met at MARAC skip the queue (attempts 0) and would only dilute the measure.
-    contacted = allocated & ~np.isnan(c["first_contact_day"]) & (c["first_contact_attempts"] > 0)
-    delay = c["first_contact_day"][contacted] - c["allocated_day"][contacted]
+    delay, accepted_on = first_contact_delays(c)
     start = np.datetime64(scenario.site.start_date, "D")
-    working_days = _working_days(start, c["allocated_day"][contacted], c["first_contact_day"][contacted])
-
-    def delay_to(day: np.ndarray) -> np.ndarray:
-        reached = allocated & ~np.isnan(day)
-        return day[reached] - c["allocated_day"][reached]
+    working_days = _working_days(start, accepted_on, accepted_on + delay)
+    waits = waitlist_waits(c)
 
     waited = c["waitlist_days"] > 0
     engaged = c["service_user_engaged"][~np.isnan(c["service_user_engaged"])]
     alert_days = DAYS_PER_WEEK * scenario.hours.reviews.unreviewed_alert_weeks
-    accepted_per_year = in_window.sum() / window_years
+    backdated = c["backdated"] == 1
+    # The launch backlog is a one-off block, not a rate: it is counted on its own.
+    accepted_per_year = (~backdated).sum() / window_years
     return {
         "accepted_cases_per_year": float(accepted_per_year),
         "accepted_vs_target": float(accepted_per_year / scenario.guidance.drive_cases_per_year_per_cm_team),
+        "backlog_cases": float(backdated.sum()),
         "first_contact_delay_median_days": _quantile(delay, 0.5),
         "first_contact_delay_p90_days": _quantile(delay, 0.9),
         "first_contact_within_2_working_days_share": _mean(working_days <= 2),
         "first_contact_within_7_days_share": _mean(delay <= 7),
         "first_contact_within_target_share": _mean(delay <= scenario.guidance.first_contact_days),
+        "waitlist_wait_median_days": _quantile(waits, 0.5),
+        "waitlist_wait_p90_days": _quantile(waits, 0.9),
         "unreachable_share": _mean(~np.isnan(c["unreachable_day"][allocated])),
-        "cm_first_contact_delay_median_days": _quantile(delay_to(c["cm_first_contact_day"]), 0.5),
-        "gate_delay_median_days": _quantile(delay_to(c["gate_open_day"]), 0.5),
+        **gate_measures(c),
         "service_user_engagement_rate": _mean(engaged),
         "disrupt_only_share": _mean(c["disrupt_only"]),
         "deselection_rate": _mean(~np.isnan(c["deselected_day"])),
@@ -608,7 +447,7 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window_years: float
     }
 
 
-def _workforce_kpis(stats: dict[str, np.ndarray], roster: _Roster) -> dict[str, float]:
+def _workforce_kpis(stats: dict[str, np.ndarray], roster: _Roster, scenario: Scenario) -> dict[str, float]:
     is_idva, is_cm = roster.kinds == "idva", roster.kinds == "cm"
     is_drive_idva = is_idva & (roster.roles == "drive")
     return {
@@ -619,6 +458,12 @@ def _workforce_kpis(stats: dict[str, np.ndarray], roster: _Roster) -> dict[str, 
         "cm_leavers": float(stats["leavers"][is_cm].sum()),
         "annual_staff_cost": float(roster.annual_cost.sum()),
         "drive_idva_annual_cost": float(roster.annual_cost[is_drive_idva].sum()),
+        "first_contact_backlog_clients": float(stats["backlog_clients_per_week"][is_idva].sum()),
+        "first_contact_backlog_hours": float(stats["backlog_hours_per_week"][is_idva].sum()),
+        **{
+            name: float(value)
+            for name, value in drive_idva_resource(np.nansum(stats["drive_hours_per_week"][is_idva]), scenario).items()
+        },
     }
 
 
@@ -652,13 +497,13 @@ def replication_kpis(output: SimulationOutput, scenario: Scenario) -> pd.DataFra
     window_years = window_days / DAYS_PER_YEAR
     roster = _Roster.of(output.practitioners)
     stats = _practitioner_stats(output, roster, scenario)
-    site = _case_kpis(output, scenario, window_years) | _workforce_kpis(stats, roster)
+    site = _case_kpis(output, scenario, window_years) | _workforce_kpis(stats, roster, scenario)
 
     scopes, members = roster.scopes()
-    by_scope = _scope_kpis(stats, members, window_years)
+    by_scope = _scope_kpis(stats, members, window_years, scenario)
     kpi_names, scope_names, values = [list(SITE_KPIS)], [["site"] * len(SITE_KPIS)], [[site[k] for k in SITE_KPIS]]
     for position, scope in enumerate(scopes):
-        names = CM_KPIS if _scope_kind(scope) == "cm" else IDVA_KPIS
+        names = CM_KPIS if scope_kind(scope) == "cm" else IDVA_KPIS
         kpi_names.append(list(names))
         scope_names.append([scope] * len(names))
         values.append([by_scope[k][position] for k in names])

@@ -74,6 +74,8 @@ class Case:
         self.extension_days = sample(durations.extension_days, rng) if self.extended else 0.0
         self.tail_days = sample(durations.idva_tail_days, rng)
         self.strategy_days = sample(durations.contact_strategy_days, rng)
+        # Which of her own IDVA's business-as-usual cases is hers, should she move to another IDVA.
+        self.u_former_case = float(rng.random())
 
         self.case_id = case_id
         self.response = response
@@ -91,6 +93,7 @@ class Case:
         self.contact_day = NAN
         self.strategy_end = NAN
         self.attempts = 0
+        self.attempts_due = 0  # attempts whose hours were counted as asked (in the week each fell due)
         self.not_before = 0.0
         self.last_review = NAN
         self.outcome: simpy.Event | None = None  # IDVA first contact: "contacted" or "unreachable"
@@ -183,11 +186,10 @@ def _allocate_idva(site: SiteModel, case: Case):
 
 
 def _contact_service_user(site: SiteModel, case: Case) -> None:
-    """The gate opens: the CM contacts the service user, who engages or not."""
+    """Strategy written and gate open: the CM contacts the service user, who engages or not."""
     now = site.env.now
     record = case.record
     engagement = site.scenario.policies.engagement
-    record.gate_open_day = now
     record.cm_first_contact_day = now
     delay = max(0.0, now - case.strategy_end)
     chance = engagement.base_probability

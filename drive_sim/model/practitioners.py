@@ -61,6 +61,8 @@ class IdvaState(Practitioner):
     first_contact_credit: float = 0.0
     first_contact_hours_per_day: float = 0.0
     first_contact_hours: float = 0.0  # this week
+    first_contact_due_hours: float = 0.0  # this week: attempts that fell due
+    carried_backlog_hours: float = 0.0  # first-contact hours outstanding at the end of last week
     new_non_drive_cases: int = 0
     relaying: dict[int, Case] = field(default_factory=dict)  # cases whose liaison she relays
 

@@ -38,13 +38,17 @@ class CaseRecord:
     idva: str = ""  # the IDVA first allocated
     final_idva: str = ""  # the IDVA holding the client at the end
     idva_group: str = ""  # drive | wider: group of the IDVA first allocated
-    waitlist_days: float = 0.0
-    allocated_day: float = NAN  # IDVA allocation (after any wait for a place)
+    former_idva: str = ""  # an already-supported client's own IDVA, when she moved to another
+    waitlist_entry_day: float = NAN  # put on the waitlist for an IDVA place
+    waitlist_exit_day: float = NAN  # off the waitlist: given a place, or the case ended
+    waitlist_days: float = 0.0  # waitlist_exit_day - waitlist_entry_day (0 if she never waited)
+    allocated_day: float = NAN  # given an IDVA place (after any wait on the list)
     first_contact_day: float = NAN
     first_contact_attempts: int = 0
     unreachable_day: float = NAN
-    gate_open_day: float = NAN
-    cm_first_contact_day: float = NAN
+    contact_strategy_end_day: float = NAN  # the CM's contact strategy is written
+    gate_open_day: float = NAN  # the IDVA says the CM may contact (acceptance under gate 'none')
+    cm_first_contact_day: float = NAN  # the CM contacts the service user: strategy done and gate open
     service_user_engaged: float = NAN  # 1.0, 0.0, or nan where no contact was made
     disrupt_only: bool = False
     deselected_day: float = NAN
@@ -80,6 +84,13 @@ class WeeklyState:
     unreviewed_cases: int
     burnt_out: bool
     vacant: bool
+    # Hours asked are a flow: each piece of work in the week it falls due, counted once.
+    # demand_hours = ongoing_hours + first_contact_due_hours = drive_hours + non-Drive hours.
+    ongoing_hours: float = 0.0  # cases held, meetings, liaison and non-Drive work this week
+    first_contact_due_hours: float = 0.0  # first-contact attempts that fell due this week
+    first_contact_backlog_clients: int = 0  # clients whose next attempt is due and not yet made
+    first_contact_backlog_hours: float = 0.0  # the hours of those attempts
+    drive_hours: float = 0.0  # the part of demand_hours Drive cases ask for (all of a CM's)
 
 
 @dataclass(slots=True)

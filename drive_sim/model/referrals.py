@@ -78,17 +78,22 @@ def backlog(site: SiteModel):
 
 
 def non_drive_referrals(site: SiteModel, idva: IdvaState):
-    """Business-as-usual referrals to one IDVA; each case is just a closing day on a heap."""
+    """Business-as-usual referrals to one IDVA post; each case is just a closing day on a heap."""
     if idva.non_drive_rate <= 0:
         return
     env = site.env
-    rng = site.streams.item("non_drive", idva.index)
+    rng = site.streams.post("non_drive", idva.name)
     spec = site.scenario.durations.non_drive_case_days
     mean_gap = 365 / idva.non_drive_rate
+    groups = site.routing.groups
     while True:
         yield env.timeout(rng.exponential(mean_gap))
         length = sample(spec, rng)
+        holder = idva
         if idva.vacant:
-            continue  # referrals to an empty post go elsewhere in the service
-        heapq.heappush(idva.non_drive_closing, env.now + length)
-        idva.new_non_drive_cases += 1
+            # Referrals to an empty post go to colleagues, as a leaver's cases do; with
+            # nobody in post they wait, uncovered, on the post.
+            covering = [groups[idva.role], groups["wider"], groups["all"]]
+            holder = site.least_loaded_in_post(covering, idva, env.now) or idva
+        heapq.heappush(holder.non_drive_closing, env.now + length)
+        holder.new_non_drive_cases += 1

@@ -117,11 +117,19 @@ class Router:
     def join_waitlist(self, case: Case) -> simpy.Event:
         event = self.site.env.event()
         case.waiting = True
+        case.record.waitlist_entry_day = self.site.env.now
         self.waitlist.append((case, self.group_for(case), event))
         return event
 
-    def leave_waitlist(self, case: Case) -> None:
+    def _off_waitlist(self, case: Case) -> None:
+        record = case.record
         case.waiting = False
+        record.waitlist_exit_day = self.site.env.now
+        record.waitlist_days = record.waitlist_exit_day - record.waitlist_entry_day
+
+    def leave_waitlist(self, case: Case) -> None:
+        """The case ended (closed or deselected) before the client was given a place."""
+        self._off_waitlist(case)
         self.waitlist = [entry for entry in self.waitlist if entry[0] is not case]
 
     def place_freed(self) -> None:
@@ -132,7 +140,7 @@ class Router:
             if idva is None:
                 still_waiting.append((case, group, event))
                 continue
-            case.waiting = False
+            self._off_waitlist(case)
             # Reserve the place now so the next client in the list cannot take it too.
             self.site.start_idva(case, idva)
             event.succeed(idva)

@@ -122,7 +122,9 @@ class SiteModel:
         now = self.env.now
         case.record.accepted_day = now
         case.outcome = self.env.event()
-        case.strategy_end = now + case.strategy_days
+        case.strategy_end = case.record.contact_strategy_end_day = now + case.strategy_days
+        if self.scenario.policies.gate == "none":
+            case.record.gate_open_day = now  # no gate: the CM need not wait for the IDVA
         case.last_review = now
         self.cases.append(case)
         self.live.add(case.case_id)
@@ -146,7 +148,8 @@ class SiteModel:
         record.idva = record.final_idva = idva.name
         record.idva_group = idva.role
         record.allocated_day = now
-        record.waitlist_days = now - record.accepted_day
+        if case.already_supported:
+            self._leave_former_caseload(case, idva)
         self._update_relay(case)
         if case.already_contacted:
             self.first_contact_made(case)
@@ -155,9 +158,27 @@ class SiteModel:
         if self.routing.rules.handover and idva.role == "wider" and self.routing.group_for(case) != "existing":
             self.env.process(self.routing.handover(case))
 
+    def _leave_former_caseload(self, case: Case, idva: IdvaState) -> None:
+        """A client already in support who moves to another IDVA leaves her own IDVA's caseload.
+
+        She was one of that IDVA's business-as-usual cases (backdated clients 'came
+        straight over to the Drive IDVA', extract §2.3): one of them closes now, the one
+        her own draw picks, so the client is not held twice.
+        """
+        former = self.routing.existing_idva(case)
+        if former is idva or former.non_drive_open(self.env.now) == 0:
+            return
+        closing = former.non_drive_closing
+        closing.sort()  # a sorted list is a heap, and stays one when an item is deleted
+        del closing[min(len(closing) - 1, int(case.u_former_case * len(closing)))]
+        case.record.former_idva = former.name
+
     def first_contact_made(self, case: Case) -> None:
+        """The IDVA has met the client, so she can say whether the CM may contact: the gate opens."""
         case.contact_day = self.env.now
         case.record.first_contact_day = self.env.now
+        if self.scenario.policies.gate != "none":
+            case.record.gate_open_day = self.env.now
         assert case.outcome is not None
         case.outcome.succeed("contacted")
 
@@ -233,6 +254,16 @@ class SiteModel:
                     return  # nobody in post: the cases stay uncovered
                 self.transfer_idva(case, target)
                 case.record.reassignments += 1
+            for case in list(person.relaying.values()):
+                # Liaison she relayed moves with her cases (to whoever covers them); if
+                # that is the client's own IDVA, she now liaises directly.
+                target = self.least_loaded_in_post(groups, person, now)
+                if target is None:
+                    break
+                del person.relaying[case.case_id]
+                case.relay = None if target is case.idva else target
+                if case.relay is not None:
+                    case.relay.relaying[case.case_id] = case
             for closing in list(person.non_drive_closing):
                 target = self.least_loaded_in_post(groups, person, now)
                 if target is None:

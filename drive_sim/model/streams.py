@@ -10,10 +10,18 @@ stream, at a counter offset given by the case's index) and draws everything rand
 itself when it is referred. Two
 scenarios run with the same seed therefore see the same referrals and the same cases
 (common random numbers), whatever their staffing.
+
+Each post (practitioner) gets generators of its own too, keyed by the post's *name*, not
+its position in the team list: ``SeedSequence(seed, spawn_key=(replication,
+stream_number, 2^33, post_key))`` with ``post_key`` the first 8 bytes of the SHA-256 of
+the name (never Python's ``hash()``, which changes between processes). Adding a Drive
+IDVA therefore leaves every other post's business-as-usual referrals, leaving and vacancy
+draws unchanged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
@@ -30,7 +38,7 @@ from drive_sim.scenario import (
     Weibull,
 )
 
-__all__ = ["STREAM_NAMES", "Streams", "sample"]
+__all__ = ["STREAM_NAMES", "Streams", "post_key", "sample"]
 
 #: Append only: a stream's number is its position here.
 STREAM_NAMES: tuple[str, ...] = (
@@ -38,14 +46,22 @@ STREAM_NAMES: tuple[str, ...] = (
     "cases",  # one generator per referred case
     "backlog",  # size and arrival times of the backdated backlog
     "backlog_cases",  # one generator per backdated case
-    "non_drive",  # business-as-usual IDVA referrals and their lengths
+    "non_drive",  # business-as-usual IDVA referrals and their lengths, one generator per post
     "routing",  # weighted picks within an IDVA group
-    "workforce",  # leaving, vacancy lengths
+    "workforce",  # leaving: one uniform a week, one generator per post
+    "vacancy",  # vacancy lengths, one generator per post
 )
 
 
 #: spawn_key position that marks the key of a stream's per-item generators
 _ITEMS = 1 << 32
+#: spawn_key position that marks the key of a stream's per-post generators
+_POSTS = 1 << 33
+
+
+def post_key(name: str) -> int:
+    """A stable 64-bit integer for a post's name (the same in every process and run)."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big")
 
 
 class Streams:
@@ -56,6 +72,7 @@ class Streams:
         self.replication = replication
         self._generators: dict[str, np.random.Generator] = {}
         self._keys: dict[str, np.ndarray] = {}
+        self._posts: dict[tuple[str, str], np.random.Generator] = {}
 
     def _number(self, name: str) -> int:
         try:
@@ -68,6 +85,16 @@ class Streams:
         if generator is None:
             sequence = np.random.SeedSequence(self.seed, spawn_key=(self.replication, self._number(name)))
             generator = self._generators[name] = np.random.Generator(np.random.PCG64(sequence))
+        return generator
+
+    def post(self, name: str, post: str) -> np.random.Generator:
+        """The generator of stream ``name`` that belongs to the post named ``post``."""
+        generator = self._posts.get((name, post))
+        if generator is None:
+            sequence = np.random.SeedSequence(
+                self.seed, spawn_key=(self.replication, self._number(name), _POSTS, post_key(post))
+            )
+            generator = self._posts[(name, post)] = np.random.Generator(np.random.PCG64(sequence))
         return generator
 
     def item(self, name: str, index: int) -> np.random.Generator:

@@ -61,8 +61,8 @@ def leave_probability(attrition: Attrition, burnt_out: bool, days: float = 7.0) 
 def weekly_attrition(site: SiteModel, person: Practitioner, u: float) -> None:
     """Whether ``person`` leaves this week, given her uniform draw ``u`` for the week.
 
-    Everyone gets one draw a week from the workforce stream, used or not, so who leaves
-    does not shift the draws of the others.
+    Every post gets one draw a week from its own workforce stream, used or not, so who
+    leaves, or who else is in the team, does not shift the draws of the others.
     """
     workforce = site.scenario.workforce
     attrition = workforce.idva_attrition if person.kind == "idva" else workforce.cm_attrition
@@ -86,7 +86,7 @@ def leave(site: SiteModel, person: Practitioner, attrition: Attrition) -> None:
 
 def _recruit(site: SiteModel, person: Practitioner, attrition: Attrition):
     env = site.env
-    yield env.timeout(sample(attrition.vacancy_days, site.streams["workforce"]))
+    yield env.timeout(sample(attrition.vacancy_days, site.streams.post("vacancy", person.name)))
     person.vacant = False
     person.capacity_factor = attrition.induction_capacity_share if attrition.induction_days > 0 else 1.0
     site.output.workforce_events.append(WorkforceEvent(env.now, person.name, person.kind, "started"))

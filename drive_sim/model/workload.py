@@ -4,6 +4,13 @@ First contact is an outcome of capacity, not an input: each IDVA serves a first-
 queue from hours reserved for new referrals plus whatever her ongoing work leaves free,
 so delays grow where teams are small ("these delays seemed to be more prominent in sites
 where the IDVA team was smaller", extract §2.4, L221).
+
+Hours asked are a flow, counted once: ongoing work in the week it is due, and each
+first-contact attempt in the week it falls due (made then, or still waiting at the
+week's end). Clients still waiting are the first-contact backlog, recorded on its own
+(clients and hours) and counted toward burnout only under
+``workforce.burnout.backlog_counts``. Each week's hours asked are split into the part
+Drive cases ask for (``drive_hours``) and business as usual.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from drive_sim.model.records import SiteWeek, WeeklyState, WorkforceEvent
 from drive_sim.model.workforce import burnout_step, weekly_attrition
 
 if TYPE_CHECKING:
+    from drive_sim.model.cases import Case
     from drive_sim.model.site import SiteModel
 
 __all__ = ["case_reviews", "first_contact_worker", "weekly_tick"]
@@ -40,8 +48,21 @@ def ongoing_hours(site: SiteModel, person: Practitioner, now: float) -> float:
 
 
 def _set_first_contact_budget(site: SiteModel, idva: IdvaState, available: float, ongoing: float) -> None:
-    reserved = min(site.scenario.hours.idva.reserved_first_contact_hours_per_week, available)
+    # Reserved hours are per full-time post: a half-time IDVA keeps half of them.
+    reserved = min(site.scenario.hours.idva.reserved_first_contact_hours_per_week * idva.fte, available)
     idva.first_contact_hours_per_day = (reserved + max(0.0, available - reserved - ongoing)) / 5
+
+
+def count_attempt_due(idva: IdvaState, case: Case, attempt_hours: float) -> None:
+    """Count the hours of the client's next attempt as asked of ``idva``, once.
+
+    Called when the attempt is made and, at the week's end, for every client whose next
+    attempt is due: so an attempt's hours are asked in the week it falls due, whether it
+    is made that week or waits.
+    """
+    if case.attempts_due <= case.attempts:
+        case.attempts_due = case.attempts + 1
+        idva.first_contact_due_hours += attempt_hours
 
 
 def weekly_tick(site: SiteModel):
@@ -68,25 +89,36 @@ def weekly_tick(site: SiteModel):
             available = person.available_hours(hours)
             ongoing = ongoing_hours(site, person, now)
             if is_idva:
-                eligible = sum(1 for case in person.first_contact_queue if case.not_before <= now)
+                eligible = 0
+                for case in person.first_contact_queue:
+                    if case.not_before <= now:
+                        eligible += 1
+                        count_attempt_due(person, case, attempt_hours)
                 first_contact = person.first_contact_hours
-                pending = eligible * attempt_hours
+                due = person.first_contact_due_hours
+                backlog = eligible * attempt_hours
                 non_drive = person.non_drive_open(now)
+                drive = ongoing - non_drive * hours.idva.non_drive_hours_per_week + due
                 unreviewed = 0
             else:
-                first_contact = pending = 0.0
+                first_contact = due = backlog = 0.0
                 eligible = non_drive = 0
+                drive = ongoing
                 unreviewed = sum(1 for case in person.cases.values() if now - case.last_review > alert_days)
-            demand = ongoing + first_contact + pending
+            demand = ongoing + due
             shortfall = max(0.0, ongoing - max(0.0, available - first_contact))
             workload = demand / available if available > 0 else math.nan
             person.last_workload = 0.0 if math.isnan(workload) else workload
             if person.vacant:
                 above = False
             elif rule.rule == "workload":
-                above = workload > rule.workload_threshold
+                # The backlog switch: first-contact hours still outstanding from earlier
+                # weeks count again toward burnout (off by default; see Burnout).
+                carried = person.carried_backlog_hours if is_idva and rule.backlog_counts else 0.0
+                above = available > 0 and (demand + carried) / available > rule.workload_threshold
             else:
-                per_fte = (len(person.cases) + non_drive) / person.fte
+                # Per caseload FTE: a Team Leader holding half a caseload is judged on half an FTE.
+                per_fte = (len(person.cases) + non_drive) / (person.fte * person.capacity_share)
                 limit = guidance.idva_open_cases_per_fte if is_idva else guidance.cm_open_cases_per_fte
                 above = per_fte > rule.caseload_multiple * limit
             was_burnt_out = person.burnt_out
@@ -116,12 +148,18 @@ def weekly_tick(site: SiteModel):
                     unreviewed_cases=unreviewed,
                     burnt_out=person.burnt_out,
                     vacant=person.vacant,
+                    ongoing_hours=ongoing,
+                    first_contact_due_hours=due,
+                    first_contact_backlog_clients=eligible,
+                    first_contact_backlog_hours=backlog,
+                    drive_hours=drive,
                 )
             )
             person.meeting_hours = 0.0
             person.new_drive_cases = 0
             if is_idva:
-                person.first_contact_hours = 0.0
+                person.first_contact_hours = person.first_contact_due_hours = 0.0
+                person.carried_backlog_hours = backlog
                 person.new_non_drive_cases = 0
                 _set_first_contact_budget(site, person, available, ongoing)
         site.output.site_weeks.append(
@@ -135,11 +173,9 @@ def weekly_tick(site: SiteModel):
                 deselected=site.deselected_count,
             )
         )
-        # One vector draw gives the same numbers as one draw per practitioner in turn.
-        for person, u in zip(
-            site.practitioners, site.streams["workforce"].random(len(site.practitioners)), strict=True
-        ):
-            weekly_attrition(site, person, float(u))
+        # One draw a week per post from the post's own stream, used or not.
+        for person in site.practitioners:
+            weekly_attrition(site, person, float(site.streams.post("workforce", person.name).random()))
 
 
 def first_contact_worker(site: SiteModel):
@@ -169,6 +205,7 @@ def first_contact_worker(site: SiteModel):
                     if case.not_before > now:
                         position += 1
                         continue
+                    count_attempt_due(idva, case, attempt_hours)
                     idva.first_contact_credit -= attempt_hours
                     idva.first_contact_hours += attempt_hours
                     case.attempts += 1

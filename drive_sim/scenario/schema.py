@@ -357,8 +357,9 @@ class Routing(_Frozen):
     )
     pick: Literal["least_loaded", "round_robin", "weighted"] = Field(
         "least_loaded",
-        description="How an IDVA is chosen in a group: fewest Drive cases per FTE x weight; in "
-        "turn; or at random in proportion to FTE x weight.",
+        description="How an IDVA is chosen in a group: fewest open cases (Drive and non-Drive) per FTE x "
+        "allocation weight x current capacity (a new starter counts at her induction share); in turn; or at "
+        "random in proportion to FTE x weight. Assumption.",
     )
     handover: bool = Field(
         False,
@@ -576,6 +577,14 @@ class Burnout(_Frozen):
         ),
     )
     consecutive_weeks: int = Field(4, ge=1, description="For 4 consecutive weeks: the probation rule (figures §5).")
+    backlog_counts: bool = Field(
+        False,
+        description="Under rule 'workload': whether first-contact hours still outstanding from earlier weeks "
+        "count again toward the threshold. Default false: the probation Workload Measurement Tool compares the "
+        "hours each case's required activity takes with contracted hours (figures §4), and the excessive-"
+        "workload rule reads that capacity % (figures §5), so work is counted once, in the week it falls due; "
+        "the backlog is reported on its own. True treats the queue of waiting clients as extra pressure.",
+    )
     recovery_weeks: int = Field(4, ge=1, description="Consecutive weeks at or below threshold to recover. Assumption.")
 
 

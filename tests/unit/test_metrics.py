@@ -61,6 +61,9 @@ WEEKS = {
         shortfall_hours=[0, 3, 5, 0], first_contact_hours=[4, 2, 0, 0], first_contact_queue=[2, 1, 0, 0],
         new_drive_cases=[5, 3, 2, 0], new_non_drive_cases=[0, 0, 0, 1], unreviewed_cases=[0, 0, 0, 0],
         burnt_out=[False, False, True, True], vacant=[False] * 4,
+        ongoing_hours=[16, 26, 30, 25], first_contact_due_hours=[4, 2, 0, 0],
+        first_contact_backlog_clients=[2, 1, 0, 0], first_contact_backlog_hours=[4, 2, 0, 0],
+        drive_hours=[20, 28, 30, 23],
     ),
     "Wider IDVA": dict(
         drive_open=[2, 3, 4, 1], non_drive_open=[8, 8, 9, 6],
@@ -68,6 +71,9 @@ WEEKS = {
         shortfall_hours=[0, 0, 9, 0], first_contact_hours=[0, 0, 0, 0], first_contact_queue=[0, 0, 1, 0],
         new_drive_cases=[1, 0, 0, 0], new_non_drive_cases=[2, 1, 0, 1], unreviewed_cases=[0, 0, 0, 0],
         burnt_out=[False] * 4, vacant=[False, False, True, False],
+        ongoing_hours=[10, 12, 9, 8], first_contact_due_hours=[0, 0, 0, 0],
+        first_contact_backlog_clients=[0, 0, 1, 0], first_contact_backlog_hours=[0, 0, 2, 0],
+        drive_hours=[3, 4, 5, 1],
     ),
     "Case Manager": dict(
         drive_open=[10, 14, 16, 12], non_drive_open=[0, 0, 0, 0],
@@ -75,6 +81,9 @@ WEEKS = {
         shortfall_hours=[0, 0, 0, 0], first_contact_hours=[0, 0, 0, 0], first_contact_queue=[0, 0, 0, 0],
         new_drive_cases=[2, 1, 1, 1], new_non_drive_cases=[0, 0, 0, 0], unreviewed_cases=[1, 0, 2, 3],
         burnt_out=[False] * 4, vacant=[False] * 4,
+        ongoing_hours=[15, 20, 22, 18], first_contact_due_hours=[0, 0, 0, 0],
+        first_contact_backlog_clients=[0, 0, 0, 0], first_contact_backlog_hours=[0, 0, 0, 0],
+        drive_hours=[15, 20, 22, 18],
     ),
 }  # fmt: skip
 
@@ -100,18 +109,19 @@ def case(case_id: int, accepted_day: float, **fields: object) -> CaseRecord:
     return CaseRecord(case_id=case_id, accepted_day=accepted_day, **(base | fields))
 
 
-# Day 4 is Friday 3 April, day 7 Monday 6 April.
+# Day 4 is Friday 3 April, day 7 Monday 6 April. Delays run from acceptance.
 CASES = [
-    # Friday allocation, Monday contact: 1 working day, 2.7 calendar days.
-    case(1, 0.0, allocated_day=4.5, first_contact_day=7.2, gate_open_day=9.0, cm_first_contact_day=40.0,
-         service_user_engaged=1.0),
+    # Friday acceptance, Monday contact: 1 working day, 2.7 calendar days.
+    case(1, 4.5, allocated_day=4.5, first_contact_day=7.2, gate_open_day=9.0, contact_strategy_end_day=32.5,
+         cm_first_contact_day=40.0, service_user_engaged=1.0),
     # Friday to Wednesday: Fri, Mon, Tue = 3 working days, 5 calendar days.
-    case(2, 0.0, allocated_day=4.0, first_contact_day=9.0, gate_open_day=12.0, service_user_engaged=0.0,
+    case(2, 4.0, allocated_day=4.0, first_contact_day=9.0, gate_open_day=12.0, service_user_engaged=0.0,
          disrupt_only=True),
     # Monday to the next Thursday: 10 days.
     case(3, 14.0, allocated_day=14.0, first_contact_day=24.0),
     case(4, 14.0, response="unreachable", allocated_day=14.0, unreachable_day=20.0, deselected_day=28.0),
-    case(5, 21.0, allocated_day=26.0, waitlist_days=5.0, handovers=1, relayed=True, cross_border=True,
+    case(5, 21.0, allocated_day=26.0, waitlist_entry_day=21.0, waitlist_exit_day=26.0, waitlist_days=5.0,
+         handovers=1, relayed=True, cross_border=True,
          reassignments=2, max_unreviewed_days=50.0),
 ]  # fmt: skip
 
@@ -388,7 +398,7 @@ def test_case_outcomes(kpis):
     assert kpi(kpis, "accepted_vs_target", "site") == pytest.approx(5 / (HORIZON_DAYS / 365) / 100)
     assert kpi(kpis, "unreachable_share", "site") == pytest.approx(1 / 5)
     assert kpi(kpis, "cm_first_contact_delay_median_days", "site") == pytest.approx(35.5)
-    assert kpi(kpis, "gate_delay_median_days", "site") == pytest.approx((4.5 + 8.0) / 2)
+    assert kpi(kpis, "gate_open_delay_median_days", "site") == pytest.approx((4.5 + 8.0) / 2)
     assert kpi(kpis, "service_user_engagement_rate", "site") == pytest.approx(1 / 2)
     assert kpi(kpis, "disrupt_only_share", "site") == pytest.approx(1 / 5)
     assert kpi(kpis, "deselection_rate", "site") == pytest.approx(1 / 5)
@@ -486,7 +496,7 @@ def test_guidance_for(name, scope, expected):
 
 def test_clients_who_skipped_first_contact_do_not_count_in_delays():
     # Already met at MARAC: contacted at allocation with no attempt. Counting it would add a 0.
-    skipped = case(9, 0.0, allocated_day=4.5, first_contact_day=4.5, first_contact_attempts=0)
+    skipped = case(9, 4.5, allocated_day=4.5, first_contact_day=4.5, first_contact_attempts=0)
     result = replication_kpis(make_output(cases=[*CASES, skipped]), make_scenario())
     assert kpi(result, "first_contact_delay_median_days", "site") == pytest.approx(5)
 
@@ -505,3 +515,77 @@ def test_a_team_leader_is_compared_on_her_share_of_a_caseload():
     output = make_output(weeks=weeks, cases=[], practitioners=roster, workforce_events=[])
     result = replication_kpis(output, make_scenario())
     assert kpi(result, "open_cases_per_fte_mean", "cm:Team Leader") == pytest.approx(16)
+
+
+# --------------------------------------------------------------------------------------
+# Issue 12: delays from acceptance, the waitlist and the gate on their own
+# --------------------------------------------------------------------------------------
+
+
+def test_first_contact_delay_runs_from_acceptance_and_includes_the_waitlist():
+    # Accepted on day 0, 20 days on the list, contacted 3 days after getting a place.
+    waited = case(1, 0.0, waitlist_entry_day=0.0, waitlist_exit_day=20.0, waitlist_days=20.0, allocated_day=20.0,
+                  first_contact_day=23.0)  # fmt: skip
+    result = replication_kpis(make_output(cases=[waited]), make_scenario())
+    assert kpi(result, "first_contact_delay_median_days", "site") == pytest.approx(23)
+    assert kpi(result, "first_contact_within_7_days_share", "site") == 0
+    assert kpi(result, "waitlist_wait_median_days", "site") == pytest.approx(20)
+
+
+def test_waitlist_waits_count_the_waits_that_ended():
+    cases = [
+        case(1, 0.0, waitlist_entry_day=0.0, waitlist_exit_day=10.0, waitlist_days=10.0, allocated_day=10.0),
+        case(2, 0.0, waitlist_entry_day=0.0, waitlist_exit_day=4.0, waitlist_days=4.0),  # closed while waiting
+        case(3, 7.0, waitlist_entry_day=7.0),  # still waiting at the end of the run
+        case(4, 7.0, allocated_day=7.0),
+    ]
+    result = replication_kpis(make_output(cases=cases), make_scenario())
+    assert kpi(result, "waitlist_wait_median_days", "site") == pytest.approx(7)
+    assert kpi(result, "waitlist_wait_p90_days", "site") == pytest.approx(4 + 0.9 * 6)
+
+
+def test_gate_measures_are_separate():
+    cases = [
+        # Strategy done on day 28, gate open on day 5: the strategy set the CM's contact day.
+        case(1, 0.0, gate_open_day=5.0, contact_strategy_end_day=28.0, cm_first_contact_day=28.0),
+        # Gate open on day 40, after the strategy: the CM waited 12 days on the IDVA.
+        case(2, 0.0, gate_open_day=40.0, contact_strategy_end_day=28.0, cm_first_contact_day=40.0),
+        case(3, 0.0, gate_open_day=60.0, contact_strategy_end_day=28.0, cm_first_contact_day=60.0),
+        # Unreachable under the strict gate: never opened, no CM contact.
+        case(4, 0.0, response="unreachable", contact_strategy_end_day=28.0),
+    ]
+    result = replication_kpis(make_output(cases=cases, horizon_days=100.0), make_scenario())
+    assert kpi(result, "gate_open_delay_median_days", "site") == pytest.approx(40)
+    assert kpi(result, "cm_first_contact_delay_median_days", "site") == pytest.approx(40)
+    assert kpi(result, "gate_bound_share", "site") == pytest.approx(2 / 3)
+    assert kpi(result, "cm_wait_on_idva_median_days", "site") == pytest.approx((12 + 32) / 2)
+
+
+def test_accepted_cases_a_year_leave_out_the_launch_backlog():
+    cases = [case(1, 0.0, backdated=True), case(2, 1.0, backdated=True), *CASES]
+    result = replication_kpis(make_output(cases=cases), make_scenario())
+    assert kpi(result, "accepted_cases_per_year", "site") == pytest.approx(5 / (HORIZON_DAYS / 365))
+    assert kpi(result, "backlog_cases", "site") == 2
+
+
+def test_the_first_contact_backlog_is_its_own_measure(kpis):
+    # Clients whose next attempt is due at a week's end, mean over the 4 weeks; a group adds up.
+    assert kpi(kpis, "first_contact_backlog_clients", "idva:Drive IDVA") == pytest.approx(3 / 4)
+    assert kpi(kpis, "first_contact_backlog_clients", "idva:Wider IDVA") == pytest.approx(1 / 4)
+    assert kpi(kpis, "first_contact_backlog_clients", "group:idva") == pytest.approx(1)
+    assert kpi(kpis, "first_contact_backlog_clients", "site") == pytest.approx(1)
+    assert kpi(kpis, "first_contact_backlog_hours", "group:idva") == pytest.approx(8 / 4)
+    # Shortfall is over ongoing work asked for, not over hours asked with first contacts.
+    assert kpi(kpis, "support_shortfall_share", "idva:Drive IDVA") == pytest.approx(8 / 97)
+
+
+def test_the_idva_resource_drive_adds_is_its_hours_a_week_and_their_fte(kpis):
+    one_fte = 37.5 * 0.7  # contracted hours x productive share
+    drive, wider = (20 + 28 + 30 + 23) / 4, (3 + 4 + 5 + 1) / 4
+    assert kpi(kpis, "drive_idva_hours_per_week", "idva:Drive IDVA") == pytest.approx(drive)
+    assert kpi(kpis, "drive_idva_hours_per_week", "idva:Wider IDVA") == pytest.approx(wider)
+    assert kpi(kpis, "drive_idva_hours_per_week", "group:wider") == pytest.approx(wider)
+    assert kpi(kpis, "drive_idva_hours_per_week", "group:idva") == pytest.approx(drive + wider)
+    assert kpi(kpis, "drive_idva_hours_per_week", "site") == pytest.approx(drive + wider)
+    assert kpi(kpis, "drive_idva_fte_equivalent", "site") == pytest.approx((drive + wider) / one_fte)
+    assert kpi(kpis, "drive_idva_fte_equivalent", "idva:Drive IDVA") == pytest.approx(drive / one_fte)

@@ -75,7 +75,7 @@ def test_unlimited_staff_gives_no_waits(replication):
     strategy = scenario.durations.contact_strategy_days.value
     reachable = [c for c in output.cases if c.response != "unreachable" and not math.isnan(c.allocated_day)]
     contacted = [c for c in reachable if not c.already_contacted and not math.isnan(c.first_contact_day)]
-    gated = [c for c in reachable if not math.isnan(c.gate_open_day)]
+    gated = [c for c in reachable if not math.isnan(c.cm_first_contact_day)]
     assert len(contacted) > 50 and len(gated) > 50, "too few clients to show anything"
     for case in reachable:
         if case in contacted:
@@ -84,7 +84,7 @@ def test_unlimited_staff_gives_no_waits(replication):
                 f"{case.first_contact_day:g}, not the next working-day round"
             )
         if case in gated:
-            assert case.gate_open_day == pytest.approx(case.accepted_day + strategy), (
+            assert case.cm_first_contact_day == pytest.approx(case.accepted_day + strategy), (
                 f"case {case.case_id}: the CM waited at the gate beyond the contact strategy"
             )
 

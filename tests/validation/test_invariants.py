@@ -294,8 +294,12 @@ def check_caseloads_and_hours(output: SimulationOutput) -> None:
         assert state.drive_open >= 0 and state.non_drive_open >= 0, f"{where}: negative caseload {state}"
         assert 0 <= state.first_contact_queue <= state.drive_open, f"{where}: first-contact queue outside caseload"
         assert state.available_hours >= 0 and state.demand_hours >= 0, f"{where}: negative hours"
-        assert 0 <= state.shortfall_hours <= state.demand_hours + 1e-9, f"{where}: shortfall beyond demand"
-        assert state.first_contact_hours <= state.demand_hours + 1e-9, f"{where}: first contacts beyond demand"
+        assert 0 <= state.shortfall_hours <= state.ongoing_hours + 1e-9, f"{where}: shortfall beyond ongoing work"
+        assert state.demand_hours == pytest.approx(state.ongoing_hours + state.first_contact_due_hours, abs=1e-9), (
+            f"{where}: hours asked are not ongoing work plus the first contacts that fell due"
+        )
+        assert 0 <= state.first_contact_backlog_clients <= state.first_contact_queue, f"{where}: backlog beyond queue"
+        assert -1e-9 <= state.drive_hours <= state.demand_hours + 1e-9, f"{where}: Drive hours beyond hours asked"
         if state.vacant:
             assert state.available_hours == 0, f"{where}: a vacant post has hours"
 
@@ -463,7 +467,7 @@ def cm_case_hours(case, t: float, scenario: Scenario) -> float:
         idva_open_at_end = case.allocated_day <= end and not case.idva_closed_day < end
         if idva_open_at_end and end <= t:
             return hours.holding_hours_per_week
-    if case.gate_open_day <= t:
+    if case.cm_first_contact_day <= t:
         return engaged_phase
     if early_disrupt <= t:
         return hours.disrupt_hours_per_week
@@ -500,7 +504,6 @@ def check_hours(scenario: Scenario, output: SimulationOutput) -> None:
             expected += state.non_drive_open * hours.idva.non_drive_hours_per_week
             if attends[state.practitioner]:
                 expected += hours.idva.panel_hours * _meetings_in_week(scenario, state.week)
-            expected += state.first_contact_hours + state.first_contact_queue * hours.idva.first_contact_hours
         else:
             held = [
                 c for c in output.cases
@@ -510,9 +513,9 @@ def check_hours(scenario: Scenario, output: SimulationOutput) -> None:
         assert len(held) == state.drive_open, (
             f"{state.practitioner}, week {state.week}: holds {state.drive_open}, records say {len(held)}"
         )
-        assert state.demand_hours == pytest.approx(expected, abs=1e-9), (
-            f"{state.practitioner}, week {state.week}: demand {state.demand_hours:.4f} h but the "
-            f"{len(held)} cases held (and meetings, non-Drive work, first contacts) ask {expected:.4f} h"
+        assert state.ongoing_hours == pytest.approx(expected, abs=1e-9), (
+            f"{state.practitioner}, week {state.week}: ongoing work {state.ongoing_hours:.4f} h but the "
+            f"{len(held)} cases held (and meetings, non-Drive work) ask {expected:.4f} h"
         )
 
 
