@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from drive_sim.analysis.metrics import KPI_INFO, guidance_for
 from drive_sim.analysis.stats import summarise
@@ -35,7 +34,6 @@ __all__ = [
     "level_points",
     "scorecard",
     "to_dates",
-    "wilson_interval",
     "workforce_over_time",
     "workload_matrix",
 ]
@@ -53,17 +51,6 @@ def to_dates(start_date: dt.date, days: pd.Series | np.ndarray) -> pd.Series:
 def is_share(kpi: str) -> bool:
     """Whether a KPI reads best as a percentage."""
     return KPI_INFO.get(kpi, ("", ""))[0] in ("share", "0 or 1")
-
-
-def wilson_interval(successes: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion: sensible at 0% and 100%, unlike a t interval."""
-    if n <= 0:
-        return math.nan, math.nan
-    z = float(scipy_stats.norm.ppf((1 + confidence) / 2))
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 # --------------------------------------------------------------------------------------
@@ -255,12 +242,6 @@ def kpi_status(mean: float, low: float, high: float, guidance: float | None, bet
     return "within" if low >= guidance else "below" if high < guidance else "borderline"
 
 
-def _with_proportion_ci(row: dict, kpi: str) -> dict:
-    if KPI_INFO.get(kpi, ("",))[0] == "0 or 1" and row["n"] > 0:
-        row["ci_low"], row["ci_high"] = wilson_interval(round(row["mean"] * row["n"]), int(row["n"]))
-    return row
-
-
 def headline_rows(summary: pd.DataFrame, scenario: Scenario, headline: Sequence[Headline] = HEADLINE) -> pd.DataFrame:
     """The headline KPIs of one scenario with their guidance and status.
 
@@ -271,8 +252,9 @@ def headline_rows(summary: pd.DataFrame, scenario: Scenario, headline: Sequence[
 
     Returns:
         Columns ``label, kpi, scope, n, mean, ci_low, ci_high, guidance, status, digits,
-        share``. 0-or-1 KPIs (such as the chance an IDVA burns out) carry a Wilson
-        interval. KPIs the run did not produce (a scope with no members) are left out.
+        share``. The interval is the summary's, which fits the KPI's kind (exact for a
+        probability such as the chance an IDVA burns out; see :mod:`drive_sim.analysis.stats`).
+        KPIs the run did not produce (a scope with no members) are left out.
     """
     index = {(r["kpi"], r["scope"]): r for r in summary.to_dict("records")}
     rows = []
@@ -280,7 +262,7 @@ def headline_rows(summary: pd.DataFrame, scenario: Scenario, headline: Sequence[
         found = index.get((item.kpi, item.scope))
         if found is None:
             continue
-        row = _with_proportion_ci(dict(found), item.kpi)
+        row = dict(found)
         guidance = guidance_for(item.kpi, item.scope, scenario)
         rows.append(
             {
@@ -340,7 +322,7 @@ def scorecard(
         IDVA open cases per FTE), ``wider`` (wider team), ``idva_caseload`` (the busier
         of the two, the target; ``idva_caseload_group`` names it), ``first_contact``
         (days, 90th percentile) and ``cm_caseload``; also ``above_share`` (Drive IDVA weeks
-        above guidance), ``burnout_mean/low/high`` (chance any IDVA burns out, Wilson
+        above guidance), ``burnout_mean/low/high`` (chance any IDVA burns out, exact
         interval), ``leavers_mean``, ``cost`` (annual staff cost) and ``targets_met``.
     """
     rows = []
@@ -349,7 +331,7 @@ def scorecard(
         index = {(r["kpi"], r["scope"]): r for r in own.to_dict("records")}
 
         def get(kpi: str, scope: str, index: dict = index) -> dict:
-            return _with_proportion_ci(dict(index.get((kpi, scope), _MISSING)), kpi)
+            return dict(index.get((kpi, scope), _MISSING))
 
         drive = drive_scope(own["scope"].unique())
         guidance = scenario.guidance
@@ -398,7 +380,7 @@ def level_points(
         key: The column naming the level.
 
     Returns:
-        One row per level that has the KPI; 0-or-1 KPIs carry a Wilson interval.
+        One row per level that has the KPI, with the summary's interval.
     """
     chosen = summary[(summary["kpi"] == kpi) & (summary["scope"] == scope)]
     index = {row[key]: row for row in chosen.to_dict("records")}
@@ -407,7 +389,6 @@ def level_points(
         found = index.get(label)
         if found is None:
             continue
-        found = _with_proportion_ci(dict(found), kpi)
         rows.append(
             {
                 "level": level,
