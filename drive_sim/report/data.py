@@ -28,6 +28,8 @@ __all__ = [
     "delay_distribution",
     "drive_scope",
     "first_contact_summary",
+    "open_case_bands",
+    "steady_starts",
     "headline_rows",
     "is_share",
     "kpi_status",
@@ -162,16 +164,55 @@ def workforce_over_time(weeks: pd.DataFrame, events: pd.DataFrame | None, by: Se
 # --------------------------------------------------------------------------------------
 
 
-def _contacted(cases: pd.DataFrame, warmup_days: float) -> pd.DataFrame:
+Warmup = float | pd.Series
+
+
+def steady_starts(kpis: pd.DataFrame, by: Sequence[str] = ()) -> pd.Series:
+    """Where each replication's steady window starts (its ``warmup_days`` KPI), indexed by ``*by, replication``."""
+    keys = [*by, "replication"]
+    rows = kpis[(kpis["kpi"] == "warmup_days") & (kpis["scope"] == "site")]
+    if "window" in rows.columns:
+        rows = rows[rows["window"] == "steady"]
+    return rows.set_index(keys)["value"]
+
+
+def _after_warmup(cases: pd.DataFrame, warmup: Warmup) -> pd.Series:
+    """Cases accepted at or after the warm-up: one figure, or each replication's (see :func:`steady_starts`)."""
+    if not isinstance(warmup, pd.Series):
+        return cases["accepted_day"] >= warmup
+    keys = list(warmup.index.names)
+    starts = pd.MultiIndex.from_frame(cases[keys]) if len(keys) > 1 else pd.Index(cases[keys[0]])
+    start = warmup.reindex(starts).fillna(0.0).to_numpy()
+    return cases["accepted_day"] >= start
+
+
+def open_case_bands(weeks: pd.DataFrame) -> pd.DataFrame:
+    """The site's open IDVA cases each week (every IDVA, Drive and non-Drive): mean and 10-90% band.
+
+    The series MSER-5 reads to choose each replication's warm-up
+    (:mod:`drive_sim.analysis.warmup`). Returns columns ``week, day, low, median, high, mean``.
+    """
+    idvas = weeks[weeks["kind"] == "idva"]
+    frame = idvas.assign(open_cases=idvas["drive_open"] + idvas["non_drive_open"])
+    totals = frame.groupby(["replication", "week"], sort=False).agg(
+        day=("day", "first"), open_cases=("open_cases", "sum")
+    )
+    totals = totals.reset_index()
+    bands = _bands(totals, ["week"], "open_cases")
+    days = totals.groupby("week", sort=False)["day"].first().reset_index()
+    return bands.merge(days, on="week", how="left")[["week", "day", "low", "median", "high", "mean"]]
+
+
+def _contacted(cases: pd.DataFrame, warmup_days: Warmup) -> pd.DataFrame:
     """Clients who needed a first contact and got one (the rest already knew an IDVA)."""
     needed = (cases["first_contact_attempts"] > 0) & cases["first_contact_day"].notna()
-    in_window = cases["accepted_day"] >= warmup_days
+    in_window = _after_warmup(cases, warmup_days)
     chosen = cases[needed & in_window]
     return chosen.assign(delay_days=chosen["first_contact_day"] - chosen["allocated_day"])
 
 
 def delay_distribution(
-    cases: pd.DataFrame, warmup_days: float, by: Sequence[str] = (), max_days: int = 60
+    cases: pd.DataFrame, warmup_days: Warmup, by: Sequence[str] = (), max_days: int = 60
 ) -> pd.DataFrame:
     """Days from IDVA allocation to first contact, pooled over replications, by whole day.
 
@@ -202,7 +243,7 @@ def delay_distribution(
     return counts[[*by, "days", "share", "cumulative_share", "clients"]]
 
 
-def first_contact_summary(cases: pd.DataFrame, warmup_days: float, by: Sequence[str] = ()) -> pd.DataFrame:
+def first_contact_summary(cases: pd.DataFrame, warmup_days: Warmup, by: Sequence[str] = ()) -> pd.DataFrame:
     """Across replications: how long clients who *needed* a first contact waited.
 
     Returns:
@@ -211,7 +252,7 @@ def first_contact_summary(cases: pd.DataFrame, warmup_days: float, by: Sequence[
         ``needed_p90_days``, scope ``site``.
     """
     by = list(by)
-    in_window = cases[(cases["accepted_day"] >= warmup_days) & cases["allocated_day"].notna()]
+    in_window = cases[_after_warmup(cases, warmup_days) & cases["allocated_day"].notna()]
     contacted = _contacted(in_window, warmup_days)
     keys = [*by, "replication"]
     delays = contacted.groupby(keys, sort=False)["delay_days"]

@@ -272,7 +272,8 @@ def assert_paired_change(
 ) -> None:
     """Every step between consecutive scenarios moves ``kpi`` clearly in ``direction`` ("down"/"up")."""
     labels = list(dict.fromkeys(kpis["scenario"]))
-    selected = kpis[(kpis["kpi"] == kpi) & (kpis["scope"] == scope)]
+    steady = kpis[kpis["window"] == "steady"] if "window" in kpis.columns else kpis
+    selected = steady[(steady["kpi"] == kpi) & (steady["scope"] == scope)]
     for before, after in pairwise(labels):
         pair = selected[selected["scenario"].isin([before, after])]
         row = paired_differences(pair, before, confidence).iloc[0]
