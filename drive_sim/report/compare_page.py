@@ -184,7 +184,9 @@ def _charts(results: SavedResults, differences: pd.DataFrame, drive_scope: str, 
 def compare_page(results: SavedResults, cdn: bool = False) -> str:
     """The HTML page of a comparison results folder."""
     labels, scenarios = results.labels, results.scenarios
-    summary = in_window(summarise(results.kpis), "steady")
+    every = summarise(results.kpis)
+    summary = in_window(every, "steady")
+    launch = in_window(every, "launch")
     replications = replications_kept(results)
     differences = results.table("differences")
     if differences is None:
@@ -222,6 +224,12 @@ def compare_page(results: SavedResults, cdn: bool = False) -> str:
         answer_block(answer),
         tag("h2", "Side by side", id="scorecard"),
         scorecard_table(cards, chosen, meets_all=meets_all),
+        details(
+            "At launch: the same measures over the first 26 weeks",
+            scorecard_table(data.scorecard(launch, labels, scenarios), None),
+        )
+        if len(launch)
+        else None,
         tag("h3", "The scenarios"),
         tag(
             "ul",

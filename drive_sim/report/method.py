@@ -301,10 +301,14 @@ def method_section(
             ),
             (
                 "4.3 Estimation approach",
-                "Each replication is one independent observation. Means with two-sided 95% "
-                "t confidence intervals; chances (such as any IDVA burning out) with Wilson intervals; comparisons as "
-                "paired differences replication by replication, since every scenario sees the same cases; charts show "
-                "the median and the 10th-90th percentile band across replications.",
+                "Each replication is one independent observation. Means with two-sided 95% t confidence intervals; "
+                "chances across replications (such as any IDVA burning out) with exact (Clopper-Pearson) intervals on "
+                "the count; shares measured within each replication (such as weeks above guidance) with the "
+                "quasi-binomial score (Wilson) interval, which stays inside 0-100%; comparisons as paired differences "
+                "replication by replication, since every scenario sees the same cases; the resource Drive adds as the "
+                "paired difference from each replication's twin without Drive (the same business-as-usual cases); "
+                "sizing verdicts with one-sided bounds of the same kinds, sequentially (see the sizing report); charts "
+                "show the median and the 10th-90th percentile band across replications.",
             ),
         ]
     )

@@ -242,7 +242,8 @@ def scorecard_table(
     )
     caption = tag(
         "p",
-        guidance + "Mean, its 95% CI across replications (chances: a Wilson interval) and a status: ✔ within: the "
+        guidance + "Steady state (after the warm-up). Mean, its 95% CI across replications (chances: exact "
+        "Clopper-Pearson; shares: kept inside 0-100%) and a status: ✔ within: the "
         "whole interval is within guidance; ≈ borderline: the interval spans it; ✖ above: the whole interval is "
         "above it.",
         class_="note",
