@@ -192,6 +192,12 @@ def size(
         float, typer.Option("--confidence", min=0.5, max=0.999, help="One-sided confidence each target is met.")
     ] = 0.95,
     step: Annotated[str, typer.Option("--step", help="count (whole posts) or fte (0.5 FTE steps).")] = "count",
+    window: Annotated[
+        str,
+        typer.Option(
+            "--window", help="Judge the targets on the steady state (after the warm-up) or the launch (first 26 weeks)."
+        ),
+    ] = "steady",
     max_extra: Annotated[
         int | None,
         typer.Option(
@@ -239,6 +245,8 @@ def size(
         fail(f"--step {step!r}: use count or fte")
     if burnout_scope not in ("drive", "all"):
         fail(f"--burnout-scope {burnout_scope!r}: use drive or all")
+    if window not in ("steady", "launch"):
+        fail(f"--window {window!r}: use steady or launch")
     overrides = parse_set_options(set_)
     if idva_salary is not None:
         overrides["costs.idva_salary"] = idva_salary
@@ -269,7 +277,7 @@ def size(
 
         result = size_drive_idvas(
             resolved, targets, confidence, cast(Literal["count", "fte"], step), replications, max_extra, position,
-            runner=runner, on_result=on_result, on_level=on_level, max_replications=budget,
+            runner=runner, on_result=on_result, on_level=on_level, max_replications=budget, window=window,
         )  # fmt: skip
     elapsed = time.perf_counter() - started
     if not result.levels or not result.levels[0].complete:
@@ -299,6 +307,7 @@ def size(
             "budget": result.budget,
             "looks": result.looks,
             "bound_confidence": result.look_confidence,
+            "window": window,
             "drive_added_fte": list(result.chosen.drive_added_fte) if result.chosen else None,
         },
     )  # fmt: skip
@@ -329,7 +338,8 @@ def _added_cell(level: LevelResult) -> str:
 def levels_table(result: SizingResult) -> Table:
     """Every staffing level tried: replications, Drive-added FTE, each target's mean, bounds and verdict."""
     table = Table(
-        title=f"Drive IDVA staffing tried (steady state; replication k is the same cases at every level; "
+        title=f"Drive IDVA staffing tried ({'steady state' if result.window == 'steady' else 'launch window'}; "
+        "replication k is the same cases at every level; "
         f"{result.replications} replications, more up to {result.budget} where a target was close). Cells: mean "
         f"(one-sided {result.look_confidence:.2%} lower to upper bound), verdict; launch (first 26 weeks) under it.",
         title_justify="left",
@@ -366,7 +376,7 @@ def answer_lines(result: SizingResult, scenario: Scenario, levels: pd.DataFrame,
     targets = [{"kpi": t.kpi, "scope": t.scope, "at_most": t.limit} for t in result.targets]
     answer = size_answer(
         levels, targets, result.confidence, result.replications, scenario.site.horizon_days, command,
-        result.budget, result.looks,
+        result.budget, result.looks, result.window,
     )  # fmt: skip
     costs = scenario.costs
     salary_note = (Costs.model_fields["idva_salary"].description or "").rstrip(".")

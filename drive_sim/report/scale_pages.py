@@ -236,6 +236,7 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
         manifest.get("command", ""),
         manifest.get("budget"),
         manifest.get("looks", ()),
+        manifest.get("window", "steady"),
     )
     chosen = levels[levels["chosen"].astype(bool)]
     chosen_fte = float(chosen["drive_idva_fte"].iloc[0]) if len(chosen) else None
@@ -318,7 +319,7 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
     target_list = "; ".join(f"{target_words(t['kpi'])[0]} at most {_limit(t)}" for t in targets)
     per_level = (
         f"{manifest['first_look_replications']} replications per level, more (up to {manifest['budget']}) where a "
-        "target was too close to call; judged on the steady state."
+        f"target was too close to call; judged on the {manifest.get('window', 'steady')} window."
         if "budget" in manifest
         else f"{replications} replications per level."
     )

@@ -409,6 +409,7 @@ def size_answer(
     command: str = "",
     budget: int | None = None,
     looks: Sequence[int] = (),
+    window: str = "steady",
 ) -> Answer:
     """The answer of a sizing, the same words on the terminal and on the page.
 
@@ -426,6 +427,7 @@ def size_answer(
         command: The command that made the results.
         budget: Most replications a level could get.
         looks: The planned looks (replication counts).
+        window: The window the targets were judged on (``steady`` or ``launch``).
     """
     percent = f"{confidence:.0%}"
     levels = levels.sort_values("level", kind="stable")
@@ -436,14 +438,17 @@ def size_answer(
     )
     budget = budget or (int(levels["replications"].max()) if "replications" in levels and len(levels) else replications)
     looks_text = ", ".join(str(n) for n in looks) if looks else str(replications)
-    method = (
-        f"Every staffing level was run on the same replications of {years_text(horizon_days)} (replication k is the "
-        f"same cases at every level), {replications} at first and more where a target was too close to call "
-        f"(looks at {looks_text} replications, a budget of {budget} a level). Each target is judged on the steady "
-        "state with the bound that fits it: exact binomial (Clopper-Pearson) for a chance, a score interval kept "
-        "inside 0-100% for a share, t for a number of days. It is met when the one-sided upper bound is within it, "
-        "not met when the lower bound is beyond it; each bound is taken at "
-        f"{bound_confidence:.2%} so that every verdict holds with {percent} confidence over all the looks."
+    judged = "the steady state" if window == "steady" else "the launch (first 26 weeks)"
+    method = " ".join(
+        [
+            f"Every staffing level was run on the same replications of {years_text(horizon_days)} (replication k",
+            f"is the same cases at every level), {replications} at first and more where a target was too close to",
+            f"call (looks at {looks_text} replications, a budget of {budget} a level). Each target is judged on",
+            f"{judged} with the bound that fits it: exact binomial (Clopper-Pearson) for a chance, a score interval",
+            "kept inside 0-100% for a share, t for a number of days. It is met when the one-sided upper bound is",
+            "within it, not met when the lower bound is beyond it; each bound is taken at",
+            f"{bound_confidence:.2%} so that every verdict holds with {percent} confidence over all the looks.",
+        ]
     )
 
     def at(row: Mapping) -> str:

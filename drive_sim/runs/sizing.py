@@ -7,7 +7,8 @@ unless said), either by whole posts (``count``) or in steps of 0.5 FTE (``fte``)
 other part of the scenario, business-as-usual work included, stays as given.
 
 **Window.** Targets are judged on the steady state (the ``steady`` window of
-:mod:`drive_sim.analysis.warmup`); the launch's values are kept beside them.
+:mod:`drive_sim.analysis.warmup`) unless ``window="launch"`` asks for the first 26 weeks;
+the launch's values are kept beside them either way.
 
 **Confidence.** Each target ``KPI <= limit`` is judged with the one-sided bound that fits
 the KPI (:func:`drive_sim.analysis.stats.one_sided_bound`): exact (Clopper–Pearson) for a
@@ -254,17 +255,20 @@ def _kpi_values(kpis: pd.DataFrame, kpi: str, scope: str, window: str = "steady"
     return kpis.loc[(kpis["kpi"] == kpi) & (kpis["scope"] == scope), "value"]
 
 
-def check_targets(kpis: pd.DataFrame, targets: Sequence[Target], confidence: float) -> list[TargetCheck]:
-    """Each target against one level's steady-state KPIs (a long table, one scenario).
+def check_targets(
+    kpis: pd.DataFrame, targets: Sequence[Target], confidence: float, window: str = "steady"
+) -> list[TargetCheck]:
+    """Each target against one level's KPIs in a window (a long table, one scenario).
 
     Args:
         kpis: The level's KPIs.
         targets: The targets.
         confidence: One-sided confidence of each bound.
+        window: ``steady`` (the default) or ``launch``.
     """
     checks = []
     for target in targets:
-        values = _kpi_values(kpis, target.kpi, target.scope)
+        values = _kpi_values(kpis, target.kpi, target.scope, window)
         kind = target.kind
         n, mean, upper = one_sided_bound(values, confidence, upper=True, kind=kind)  # type: ignore[arg-type]
         _, _, lower = one_sided_bound(values, confidence, upper=False, kind=kind)  # type: ignore[arg-type]
@@ -309,6 +313,8 @@ class SizingResult:
     #: Most replications any level may get, and the planned looks up to it.
     budget: int = 0
     looks: list[int] = field(default_factory=list)
+    #: The window the targets are judged on.
+    window: str = "steady"
 
     @property
     def look_confidence(self) -> float:
@@ -379,13 +385,18 @@ def _interval(kpis: pd.DataFrame, kpi: str, scope: str, window: str = "steady") 
 
 
 def _level_result(
-    staffing: Staffing, kpis: pd.DataFrame, targets: Sequence[Target], confidence: float, complete: bool
+    staffing: Staffing,
+    kpis: pd.DataFrame,
+    targets: Sequence[Target],
+    confidence: float,
+    complete: bool,
+    window: str = "steady",
 ) -> LevelResult:
     cost = _kpi_values(kpis, "drive_idva_annual_cost", "site")
     staff_cost = _kpi_values(kpis, "annual_staff_cost", "site")
     return LevelResult(
         staffing=staffing,
-        checks=check_targets(kpis, targets, confidence),
+        checks=check_targets(kpis, targets, confidence, window),
         drive_idva_annual_cost=float(cost.mean()) if len(cost) else math.nan,
         annual_staff_cost=float(staff_cost.mean()) if len(staff_cost) else math.nan,
         kpis=kpis,
@@ -404,6 +415,7 @@ def _evaluate(
     planned: Sequence[int],
     runner: Runner,
     on_result: Callable[[ReplicationResult], None] | None,
+    window: str = "steady",
 ) -> LevelResult:
     """Run a level look by look until every target is decided, one is not met, or the budget is spent."""
     frames: list[pd.DataFrame] = []
@@ -422,7 +434,7 @@ def _evaluate(
         frames.append(experiment.kpis)
         done = look
         kpis = pd.concat(frames, ignore_index=True)
-        result = _level_result(staffing, kpis, targets, confidence, not experiment.interrupted)
+        result = _level_result(staffing, kpis, targets, confidence, not experiment.interrupted, window)
         if experiment.interrupted or result.failed or not result.undecided:
             break
     assert result is not None
@@ -444,6 +456,7 @@ def size_drive_idvas(
     on_result: Callable[[ReplicationResult], None] | None = None,
     on_level: Callable[[Staffing], None] | None = None,
     max_replications: int | None = None,
+    window: str = "steady",
 ) -> SizingResult:
     """Find the least Drive IDVA staffing that meets every target with ``confidence``.
 
@@ -465,6 +478,7 @@ def size_drive_idvas(
         on_level: Called with each staffing level before it runs.
         max_replications: The budget: most replications a level may get while a target
             is undecided (default: 8 times ``replications``).
+        window: Judge the targets on the ``steady`` state (default) or the ``launch``.
 
     Returns:
         Every level tried and the chosen one (``None`` if no level tried met every
@@ -475,13 +489,17 @@ def size_drive_idvas(
     """
     if step not in ("count", "fte"):
         raise ValueError(f"step must be 'count' or 'fte', not {step!r}")
+    if window not in ("steady", "launch"):
+        raise ValueError(f"window must be 'steady' or 'launch', not {window!r}")
     position = drive_entry(scenario, entry)
     targets = list(targets) if targets is not None else default_targets()
     replications = replications or scenario.run.replications
     max_extra = max_extra or (10 if step == "count" else 20)
     budget = max_replications or BUDGET_MULTIPLE * replications
     planned = looks(replications, budget)
-    result = SizingResult(scenario, targets, confidence, replications, step, position, budget=budget, looks=planned)
+    result = SizingResult(
+        scenario, targets, confidence, replications, step, position, budget=budget, looks=planned, window=window
+    )
     owned = runner is None
     runner = runner or open_backend(backend, workers, scheduler)
 
@@ -491,7 +509,7 @@ def size_drive_idvas(
             return None
         if on_level is not None:
             on_level(staffing)
-        level_result = _evaluate(staffing, targets, result.look_confidence, planned, runner, on_result)
+        level_result = _evaluate(staffing, targets, result.look_confidence, planned, runner, on_result, window)
         result.levels.append(level_result)
         if not level_result.complete:
             result.interrupted = True
