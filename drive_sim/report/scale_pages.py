@@ -319,7 +319,8 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
     target_list = "; ".join(f"{target_words(t['kpi'])[0]} at most {_limit(t)}" for t in targets)
     per_level = (
         f"{manifest['first_look_replications']} replications per level, more (up to {manifest['budget']}) where a "
-        f"target was too close to call; judged on the {manifest.get('window', 'steady')} window."
+        "target was too close to call; judged on "
+        + ("the launch (first 26 weeks)." if manifest.get("window") == "launch" else "the steady state.")
         if "budget" in manifest
         else f"{replications} replications per level."
     )
