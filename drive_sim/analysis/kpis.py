@@ -92,6 +92,17 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "cm_leavers": ("people", "Case Managers (Team Leaders included) who left."),
     "annual_staff_cost": ("GBP a year", "Cost a year of every post in the scenario, on-costs included."),
     "drive_idva_annual_cost": ("GBP a year", "Cost a year of the named Drive IDVA posts, on-costs included."),
+    # The resource Drive adds (drive_sim.analysis.counterfactual): paired with a twin without Drive.
+    "drive_added_fte": ("FTE", "IDVA FTE of work Drive adds: hours asked of IDVAs with Drive minus without, per FTE."),
+    "drive_added_idva_hours_per_week": ("hours a week", "Hours a week asked of the IDVAs with Drive minus without."),
+    "bau_idva_caseload_vs_guidance": (
+        "ratio",
+        "Without Drive: IDVA open cases per FTE over the guidance caseload (business as usual alone).",
+    ),
+    "warmup_days": (
+        "days",
+        "Days before the window starts: the warm-up (MSER-5 or run.warmup_days) for steady, 0 for launch.",
+    ),
     # Practitioners and groups of them.
     "open_cases_mean": (
         "cases",
@@ -188,6 +199,7 @@ SITE_KPIS: tuple[str, ...] = (
     "first_contact_backlog_hours",
     "drive_idva_hours_per_week",
     "drive_idva_fte_equivalent",
+    "warmup_days",
 )
 
 IDVA_KPIS: tuple[str, ...] = (
@@ -246,13 +258,14 @@ GUIDANCE_KPIS: dict[tuple[str, str], str] = {
 
 #: Window kind -> which records a KPI of that kind reads (``metrics`` module docstring: **Window**).
 WINDOWS: dict[str, str] = {
-    "cases": "Cases accepted at or after run.warmup_days.",
-    "staffed_weeks": "Staffed practitioner-weeks ending after run.warmup_days: a vacancy does not pass for a "
-    "light caseload.",
-    "all_weeks": "Every practitioner-week ending after run.warmup_days, vacant weeks included.",
-    "vacant_weeks": "Vacant practitioner-weeks ending after run.warmup_days.",
-    "leavers": "Practitioners leaving at or after run.warmup_days.",
-    "launch_backlog": "The backdated cases accepted at launch, whatever the window.",
+    "cases": "Cases accepted in the window (steady: after the warm-up; launch: the first 26 weeks).",
+    "staffed_weeks": "Staffed practitioner-weeks ending in the window: a vacancy does not pass for a light caseload.",
+    "all_weeks": "Every practitioner-week ending in the window, vacant weeks included.",
+    "vacant_weeks": "Vacant practitioner-weeks ending in the window.",
+    "leavers": "Practitioners leaving in the window.",
+    "launch_backlog": "The backdated cases accepted at launch that fall in the window.",
+    "twin": "Weeks ending in the window, with Drive and in its twin without Drive (paired by replication).",
+    "window_start": "Where the window starts: no records read.",
     "staffing": "No window: the posts of the scenario as given.",
 }
 
@@ -292,6 +305,8 @@ KPI_WINDOW: dict[str, str] = {
     **dict.fromkeys(("vacancy_days", "uncovered_case_days"), "vacant_weeks"),
     **dict.fromkeys(("any_idva_left", "idva_leavers", "cm_leavers", "leavers"), "leavers"),
     **dict.fromkeys(("annual_staff_cost", "drive_idva_annual_cost"), "staffing"),
+    **dict.fromkeys(("drive_added_fte", "drive_added_idva_hours_per_week", "bau_idva_caseload_vs_guidance"), "twin"),
+    "warmup_days": "window_start",
 }  # fmt: skip
 
 

@@ -2,12 +2,16 @@
 
 Pure functions over a :class:`~drive_sim.model.records.SimulationOutput`: nothing here runs the
 model, prints or draws. :func:`replication_kpis` returns a long table (``replication, kpi,
-scope, value``) that :mod:`drive_sim.analysis.stats` summarises across replications.
+window, scope, value``) that :mod:`drive_sim.analysis.stats` summarises across replications.
 
-**Window.** A weekly row counts when its week ends after ``run.warmup_days``; a case when
-it was accepted at or after it; a workforce event when it happened at or after it. Rates
-a year divide by the window, ``horizon_days - warmup_days``. ``kpis.KPI_WINDOW`` says which
-records each KPI reads.
+**Windows.** Every KPI is measured twice, in the windows of
+:mod:`drive_sim.analysis.warmup`: ``steady`` (after the warm-up, ``run.warmup_days`` or
+MSER-5's choice) and ``launch`` (the first 26 weeks). In a window a weekly row counts
+when its week ends after the window's start and no later than its end; a case when it
+was accepted in ``[start, end)``; a workforce event when it happened in ``[start, end)``.
+Rates a year divide by the window's length. The KPI ``warmup_days`` (scope ``site``)
+records where each window starts. ``kpis.KPI_WINDOW`` says which records
+each KPI reads.
 
 **Which weeks a practitioner KPI reads.** What a practitioner holds and does (open cases,
 cases per FTE, weeks above guidance, workload ratio) is read over *staffed* weeks, so a
@@ -44,6 +48,7 @@ from drive_sim.analysis.kpis import (
     guidance_for,
     scope_kind,
 )
+from drive_sim.analysis.warmup import Window, kpi_windows
 from drive_sim.model.records import (
     CaseRecord,
     PractitionerInfo,
@@ -228,10 +233,12 @@ def _longest_runs(codes: np.ndarray, week: np.ndarray, above: np.ndarray, size: 
     return longest
 
 
-def _practitioner_stats(output: SimulationOutput, roster: _Roster, scenario: Scenario) -> dict[str, np.ndarray]:
+def _practitioner_stats(
+    output: SimulationOutput, roster: _Roster, scenario: Scenario, window: Window
+) -> dict[str, np.ndarray]:
     """Sums and peaks of each practitioner's weeks in the window (arrays by roster position)."""
     size = len(roster.names)
-    weeks = [w for w in output.weeks if w.day > scenario.run.warmup_days]
+    weeks = [w for w in output.weeks if window.start_day < w.day <= window.end_day]
     codes = roster.codes((w.practitioner for w in weeks), "weekly states")
     col = _columns(weeks, _WEEK_COLUMNS)
 
@@ -256,7 +263,7 @@ def _practitioner_stats(output: SimulationOutput, roster: _Roster, scenario: Sce
         return result
 
     has_per_fte = ~np.isnan(per_fte)
-    left = [e for e in output.workforce_events if e.event == "left" and e.day >= scenario.run.warmup_days]
+    left = [e for e in output.workforce_events if e.event == "left" and window.start_day <= e.day < window.end_day]
     return {
         "weeks": total(np.ones(len(weeks))),
         "staffed_weeks": total(staffed),
@@ -404,9 +411,11 @@ def gate_measures(c: dict[str, np.ndarray]) -> dict[str, float]:
     }
 
 
-def _case_kpis(output: SimulationOutput, scenario: Scenario, window_years: float) -> dict[str, float]:
+def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window) -> dict[str, float]:
+    window_years = window.days / DAYS_PER_YEAR
     columns = _columns(output.cases, _CASE_COLUMNS)
-    in_window = columns["accepted_day"] >= scenario.run.warmup_days
+    accepted = columns["accepted_day"]
+    in_window = (accepted >= window.start_day) & (accepted < window.end_day)
     c = {name: values[in_window] for name, values in columns.items()}
 
     allocated = ~np.isnan(c["allocated_day"])
@@ -447,7 +456,9 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window_years: float
     }
 
 
-def _workforce_kpis(stats: dict[str, np.ndarray], roster: _Roster, scenario: Scenario) -> dict[str, float]:
+def _workforce_kpis(
+    stats: dict[str, np.ndarray], roster: _Roster, scenario: Scenario, window: Window
+) -> dict[str, float]:
     is_idva, is_cm = roster.kinds == "idva", roster.kinds == "cm"
     is_drive_idva = is_idva & (roster.roles == "drive")
     return {
@@ -464,6 +475,7 @@ def _workforce_kpis(stats: dict[str, np.ndarray], roster: _Roster, scenario: Sce
             name: float(value)
             for name, value in drive_idva_resource(np.nansum(stats["drive_hours_per_week"][is_idva]), scenario).items()
         },
+        "warmup_days": float(window.start_day),
     }
 
 
@@ -473,7 +485,7 @@ def _workforce_kpis(stats: dict[str, np.ndarray], roster: _Roster, scenario: Sce
 
 
 def replication_kpis(output: SimulationOutput, scenario: Scenario) -> pd.DataFrame:
-    """The KPIs of one replication, as a long table.
+    """The KPIs of one replication in each window, as a long table.
 
     Args:
         output: The records of one replication. Every practitioner named in its weekly
@@ -482,25 +494,32 @@ def replication_kpis(output: SimulationOutput, scenario: Scenario) -> pd.DataFra
             and review alert the KPIs are measured with.
 
     Returns:
-        Columns ``replication, kpi, scope, value``: :data:`SITE_KPIS` for scope ``site``,
-        then :data:`IDVA_KPIS` for each IDVA scope and :data:`CM_KPIS` for each CM scope.
-        ``value`` is nan where a KPI is undefined (no first contacts, no staffed weeks).
+        Columns ``replication, window, kpi, scope, value``: for each window of
+        :func:`~drive_sim.analysis.warmup.kpi_windows` (``steady``, then ``launch``),
+        :data:`SITE_KPIS` for scope ``site``, then :data:`IDVA_KPIS` for each IDVA scope
+        and :data:`CM_KPIS` for each CM scope. ``value`` is nan where a KPI is undefined
+        (no first contacts, no staffed weeks).
 
     Raises:
-        ValueError: If the window is empty or records name an unknown practitioner.
+        ValueError: If the steady window is empty or records name an unknown practitioner.
     """
-    window_days = output.horizon_days - scenario.run.warmup_days
-    if window_days <= 0:
-        raise ValueError(
-            f"the KPI window is empty: horizon {output.horizon_days:g} days, warm-up {scenario.run.warmup_days:g} days"
-        )
-    window_years = window_days / DAYS_PER_YEAR
     roster = _Roster.of(output.practitioners)
-    stats = _practitioner_stats(output, roster, scenario)
-    site = _case_kpis(output, scenario, window_years) | _workforce_kpis(stats, roster, scenario)
-
     scopes, members = roster.scopes()
-    by_scope = _scope_kpis(stats, members, window_years, scenario)
+    frames = [_window_kpis(output, scenario, roster, scopes, members, w) for w in kpi_windows(output, scenario)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _window_kpis(
+    output: SimulationOutput,
+    scenario: Scenario,
+    roster: _Roster,
+    scopes: list[str],
+    members: np.ndarray,
+    window: Window,
+) -> pd.DataFrame:
+    stats = _practitioner_stats(output, roster, scenario, window)
+    site = _case_kpis(output, scenario, window) | _workforce_kpis(stats, roster, scenario, window)
+    by_scope = _scope_kpis(stats, members, window.days / DAYS_PER_YEAR, scenario)
     kpi_names, scope_names, values = [list(SITE_KPIS)], [["site"] * len(SITE_KPIS)], [[site[k] for k in SITE_KPIS]]
     for position, scope in enumerate(scopes):
         names = CM_KPIS if scope_kind(scope) == "cm" else IDVA_KPIS
@@ -511,6 +530,7 @@ def replication_kpis(output: SimulationOutput, scenario: Scenario) -> pd.DataFra
     return pd.DataFrame(
         {
             "replication": np.full(len(kpis), output.replication, dtype=np.int64),
+            "window": np.full(len(kpis), window.name, dtype=object),
             "kpi": kpis,
             "scope": np.concatenate(scope_names),
             "value": np.concatenate(values).astype(float),

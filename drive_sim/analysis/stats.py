@@ -1,21 +1,51 @@
-"""Across replications: means with t confidence intervals, replications needed, paired differences.
+"""Across replications: means with confidence intervals, replications needed, paired differences.
 
 Every function takes the long KPI table of :mod:`drive_sim.analysis.metrics` (``replication, kpi,
-scope, value``, possibly with more key columns such as ``scenario``) and treats each
-replication as one independent observation. Missing values (nan) are left out, so ``n``
-is the number of replications in which a KPI was defined.
+scope, value``, possibly with more key columns such as ``window`` or ``scenario``) and treats
+each replication as one independent observation. Missing values (nan) are left out, so
+``n`` is the number of replications in which a KPI was defined.
+
+**Which interval.** A KPI's kind follows from its unit in
+:data:`~drive_sim.analysis.metrics.KPI_INFO` (see :func:`kpi_kind`), and every summary,
+bound and verdict uses the interval that fits that kind, so the terminal, ``summary.csv``,
+the HTML report and ``drive-sim size`` all show the same numbers:
+
+- ``probability`` (unit ``0 or 1``: whether any IDVA burnt out in a replication): the
+  replications are Bernoulli trials and the mean is the chance; its interval is the exact
+  **Clopper–Pearson** interval on the count of 1s (``scipy.stats.binomtest``). It lies in
+  [0, 1] and keeps its stated coverage at 0 of 20 or 20 of 20, where a t interval
+  collapses to a point.
+- ``share`` (unit ``share``: a proportion measured within each replication, such as the
+  share of weeks above guidance): each replication gives a value in [0, 1] whose spread
+  across replications is usually far below a coin's. The interval is the **quasi-binomial
+  score (Wilson) interval**: the Wilson interval with the t quantile and the effective
+  number of trials ``n * p(1 - p) / s^2``, i.e. the variance the replications show, not
+  a coin's. Near the middle it is the t interval; near 0 or 1 it bends to stay inside
+  [0, 1] without clipping (the score interval never leaves it). When every replication
+  gives exactly 0 (or exactly 1) the data say nothing about the spread, so the widest a
+  [0, 1] value can have is assumed (each replication counts as one yes/no trial): a
+  conservative interval, never the point ``[0, 0]``.
+- ``mean`` (everything else): the t interval.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+from drive_sim.analysis.metrics import KPI_INFO
+
 __all__ = [
+    "INTERVAL_METHODS",
+    "Kind",
+    "estimate",
+    "in_window",
+    "kpi_kind",
     "one_sided_bound",
     "paired_differences",
     "precision_advice",
@@ -27,7 +57,39 @@ __all__ = [
 #: The schema's ceiling on ``run.replications``: advice beyond it could not be followed.
 MAX_REPLICATIONS = 100_000
 
-_SUMMARY_COLUMNS = ("n", "mean", "sd", "ci_low", "ci_high", "half_width", "relative_precision")
+_SUMMARY_COLUMNS = ("n", "mean", "sd", "ci_low", "ci_high", "half_width", "relative_precision", "interval")
+
+Kind = Literal["probability", "share", "mean"]
+Side = Literal["two-sided", "upper", "lower"]
+#: KPI kind -> the name of its interval, as written in ``summary.csv``'s ``interval`` column.
+INTERVAL_METHODS: dict[str, str] = {
+    "probability": "clopper-pearson",
+    "share": "quasi-binomial wilson",
+    "mean": "t",
+}
+
+
+def kpi_kind(kpi: str, kinds: Mapping[str, str] | None = None) -> Kind:
+    """Whether a KPI is a probability across replications, a share within each, or a plain mean.
+
+    From the unit in :data:`~drive_sim.analysis.metrics.KPI_INFO`: ``0 or 1`` is a
+    probability, ``share`` a share, anything else a mean. ``kinds`` overrides it per KPI; a
+    KPI in neither whose name ends in ``_share`` is a share.
+    """
+    if kinds is not None and kpi in kinds:
+        kind = kinds[kpi]
+        if kind not in INTERVAL_METHODS:
+            raise ValueError(f"kind of {kpi!r} must be one of {', '.join(INTERVAL_METHODS)}, not {kind!r}")
+        return kind  # type: ignore[return-value]
+    unit = KPI_INFO[kpi][0] if kpi in KPI_INFO else ("share" if kpi.endswith("_share") else "")
+    return "probability" if unit == "0 or 1" else "share" if unit == "share" else "mean"
+
+
+def in_window(frame: pd.DataFrame, window: str) -> pd.DataFrame:
+    """The rows of a KPI table or summary for one window (all rows if it has no ``window`` column)."""
+    if "window" not in frame.columns:
+        return frame
+    return frame[frame["window"] == window]
 
 
 def _check_confidence(confidence: float) -> None:
@@ -54,28 +116,155 @@ def _relative(half_width: np.ndarray, mean: np.ndarray) -> np.ndarray:
         return np.where(mean > 0, half_width / mean, np.nan)
 
 
-def summarise(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean and t confidence interval of every KPI across replications.
+def _quantile(n: np.ndarray, confidence: float, side: Side) -> np.ndarray:
+    """The t quantile for a two-sided interval or a one-sided bound (nan where ``n < 2``)."""
+    n = np.asarray(n, dtype=float)
+    df = np.where(n >= 2, n - 1, np.nan)
+    return scipy_stats.t.ppf((1 + confidence) / 2 if side == "two-sided" else confidence, df)
+
+
+def _t_limits(
+    mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: float, side: Side
+) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = _quantile(n, confidence, side) * np.asarray(sd, dtype=float) / np.sqrt(np.asarray(n, dtype=float))
+    low = mean - margin if side != "upper" else np.full_like(margin, -np.inf)
+    high = mean + margin if side != "lower" else np.full_like(margin, np.inf)
+    return np.where(np.isnan(margin), np.nan, low), np.where(np.isnan(margin), np.nan, high)
+
+
+def _share_limits(
+    mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: float, side: Side
+) -> tuple[np.ndarray, np.ndarray]:
+    """Quasi-binomial score (Wilson) limits for means of values in [0, 1] (see the module docstring)."""
+    p = np.asarray(mean, dtype=float)
+    n = np.asarray(n, dtype=float)
+    variance = np.asarray(sd, dtype=float) ** 2
+    z = _quantile(n, confidence, side)
+    spread = p * (1 - p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Effective trials: n / dispersion, dispersion = s^2 / (p(1-p)); a coin's at 0 or 1.
+        trials = np.where(spread > 0, n * spread / variance, n)
+        centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+        half = z * np.sqrt(spread / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    # No spread inside (0, 1): every replication agrees, as the t interval says.
+    point = (spread > 0) & (variance == 0)
+    low = np.where(point, p, np.clip(centre - half, 0.0, p))
+    high = np.where(point, p, np.clip(centre + half, p, 1.0))
+    if side == "upper":
+        low = np.zeros_like(low)
+    elif side == "lower":
+        high = np.ones_like(high)
+    bad = np.isnan(z) | np.isnan(p)
+    return np.where(bad, np.nan, low), np.where(bad, np.nan, high)
+
+
+def _exact_limits(successes: int, n: int, confidence: float, side: Side) -> tuple[float, float]:
+    """Clopper–Pearson limits for ``successes`` of ``n`` (scipy's exact binomial interval)."""
+    alternative = {"two-sided": "two-sided", "upper": "less", "lower": "greater"}[side]
+    ci = scipy_stats.binomtest(successes, n, alternative=alternative).proportion_ci(confidence, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def _limits(
+    kind: Kind, values: np.ndarray, confidence: float, side: Side
+) -> tuple[int, float, float, float, float, str]:
+    """``(n, mean, sd, low, high, method)`` of one KPI's values (nan left out)."""
+    sample = values[~np.isnan(values)]
+    n = int(sample.size)
+    mean = float(sample.mean()) if n else math.nan
+    sd = float(sample.std(ddof=1)) if n >= 2 else math.nan
+    kind = _fitting_kind(kind, sample)
+    if n < 2:
+        return n, mean, sd, math.nan, math.nan, INTERVAL_METHODS[kind]
+    if kind == "probability":
+        low, high = _exact_limits(int(sample.sum()), n, confidence, side)
+    else:
+        limits = _share_limits if kind == "share" else _t_limits
+        low_array, high_array = limits(np.array([mean]), np.array([sd]), np.array([n]), confidence, side)
+        low, high = float(low_array[0]), float(high_array[0])
+    return n, mean, sd, low, high, INTERVAL_METHODS[kind]
+
+
+def _fitting_kind(kind: Kind, sample: np.ndarray) -> Kind:
+    """The kind, stepped down where the values cannot be it (a 'probability' of 0.5s is a share)."""
+    if kind == "probability" and not np.isin(sample, (0.0, 1.0)).all():
+        kind = "share"
+    if kind == "share" and not ((sample >= 0) & (sample <= 1)).all():
+        kind = "mean"
+    return kind
+
+
+def estimate(
+    values: Iterable[float], kind: Kind = "mean", confidence: float = 0.95, side: Side = "two-sided"
+) -> tuple[int, float, float, float]:
+    """One KPI's mean across replications and the interval (or one-sided bound) that fits its kind.
+
+    Args:
+        values: One value per replication; nan values are left out.
+        kind: ``probability``, ``share`` or ``mean`` (see the module docstring and
+            :func:`kpi_kind`). Values that cannot be of the kind step down: a
+            ``probability`` that is not all 0s and 1s is treated as a ``share``, a
+            ``share`` outside [0, 1] as a ``mean``.
+        confidence: Coverage of the interval, or of the one-sided bound.
+        side: ``two-sided``; ``upper`` (the low limit is then the lowest possible
+            value); or ``lower``.
+
+    Returns:
+        ``(n, mean, low, high)``; the limits are nan with fewer than 2 values.
+    """
+    _check_confidence(confidence)
+    n, mean, _, low, high, _ = _limits(kind, np.asarray(list(values), dtype=float), confidence, side)
+    return n, mean, low, high
+
+
+def summarise(kpis: pd.DataFrame, confidence: float = 0.95, kinds: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Mean and confidence interval of every KPI across replications, each with the interval its kind needs.
 
     Args:
         kpis: Long KPI table. Rows are grouped by every column except ``replication`` and
-            ``value`` (so ``kpi``, ``scope`` and any ``scenario`` column).
+            ``value`` (so ``kpi``, ``scope`` and any ``window`` or ``scenario`` column).
         confidence: Coverage of the two-sided interval.
+        kinds: KPI name -> ``probability``, ``share`` or ``mean``, overriding
+            :func:`kpi_kind`.
 
     Returns:
         The grouping columns in order of first appearance, then ``n`` (non-nan values),
-        ``mean``, ``sd``, ``ci_low``, ``ci_high``, ``half_width`` and
+        ``mean``, ``sd``, ``ci_low``, ``ci_high``, ``half_width`` (half the interval's
+        width; the interval of a share or probability need not be symmetric),
         ``relative_precision`` (half-width over the absolute mean; nan when the mean is
-        0). With ``n < 2`` the interval is nan.
+        0) and ``interval`` (``t``, ``clopper-pearson`` or ``quasi-binomial wilson``; see
+        the module docstring). Intervals of probabilities and shares lie in [0, 1]. With
+        ``n < 2`` the interval is nan.
     """
     _check_confidence(confidence)
     keys = [column for column in kpis.columns if column not in ("replication", "value")]
-    summary = kpis.groupby(keys, sort=False, dropna=False)["value"].agg(n="count", mean="mean", sd="std").reset_index()
-    half_width = _half_width(summary["sd"], summary["n"], confidence)
-    summary["ci_low"] = summary["mean"] - half_width
-    summary["ci_high"] = summary["mean"] + half_width
-    summary["half_width"] = half_width
-    summary["relative_precision"] = _relative(half_width, summary["mean"])
+    grouped = kpis.groupby(keys, sort=False, dropna=False)["value"]
+    summary = grouped.agg(n="count", mean="mean", sd="std", successes="sum").reset_index()
+    values = kpis["value"]
+    # Which groups can take each kind: all 0/1 (a probability), all in [0, 1] (a share).
+    binary = (values.isin((0.0, 1.0)) | values.isna()).groupby([kpis[k] for k in keys], sort=False, dropna=False)
+    unit = ((values >= 0) & (values <= 1) | values.isna()).groupby([kpis[k] for k in keys], sort=False, dropna=False)
+    is_binary, in_unit = binary.all().to_numpy(), unit.all().to_numpy()
+    names = summary["kpi"].astype(str) if "kpi" in summary.columns else pd.Series([""] * len(summary))
+    wanted = np.array([kpi_kind(name, kinds) if name else "mean" for name in names], dtype=object)
+    kind = np.where((wanted == "probability") & ~is_binary, "share", wanted)
+    kind = np.where((kind == "share") & ~in_unit, "mean", kind)
+
+    mean, sd, n = (summary[c].to_numpy(dtype=float) for c in ("mean", "sd", "n"))
+    low, high = _t_limits(mean, sd, n, confidence, "two-sided")
+    share_low, share_high = _share_limits(mean, sd, n, confidence, "two-sided")
+    is_share = kind == "share"
+    low, high = np.where(is_share, share_low, low), np.where(is_share, share_high, high)
+    successes = summary["successes"].to_numpy(dtype=float)
+    for position in np.flatnonzero((kind == "probability") & (n >= 2)):
+        low[position], high[position] = _exact_limits(
+            int(successes[position]), int(n[position]), confidence, "two-sided"
+        )
+    summary["ci_low"], summary["ci_high"] = low, high
+    summary["half_width"] = (high - low) / 2
+    summary["relative_precision"] = _relative(summary["half_width"].to_numpy(), mean)
+    summary["interval"] = [INTERVAL_METHODS[k] for k in kind]
     summary["n"] = summary["n"].astype(np.int64)
     return summary[[*keys, *_SUMMARY_COLUMNS]]
 
@@ -224,33 +413,28 @@ def paired_differences(kpis: pd.DataFrame, baseline: str, confidence: float = 0.
     return result[columns]
 
 
-def one_sided_bound(values: Iterable[float], confidence: float = 0.95, upper: bool = True) -> tuple[int, float, float]:
-    """The mean of ``values`` and its one-sided t confidence bound.
+def one_sided_bound(
+    values: Iterable[float], confidence: float = 0.95, upper: bool = True, kind: Kind = "mean"
+) -> tuple[int, float, float]:
+    """The mean of ``values`` and its one-sided confidence bound, fitting the KPI's kind.
 
-    The bound is ``mean + t(confidence, n - 1) * sd / sqrt(n)`` (``-`` for a lower bound):
-    the population mean is below it with the stated confidence. For a 0/1 KPI the mean is
-    a probability and this is the t bound of that probability; when every value is the
-    same the bound equals the mean.
+    For a ``mean`` the bound is ``mean + t(confidence, n - 1) * sd / sqrt(n)`` (``-`` for a
+    lower bound); for a ``probability`` the exact (Clopper–Pearson) one-sided bound, so 0 of
+    20 bounds the chance at 0.139, not 0; for a ``share`` the one-sided quasi-binomial
+    Wilson bound (see the module docstring). The population mean is beyond it with at most
+    ``1 - confidence`` chance.
 
     Args:
         values: One value per replication; nan values are left out.
         confidence: One-sided coverage.
         upper: An upper bound (else a lower one).
+        kind: ``probability``, ``share`` or ``mean``, as for :func:`estimate`.
 
     Returns:
         ``(n, mean, bound)``; the bound is nan with fewer than 2 values.
     """
-    _check_confidence(confidence)
-    sample = np.asarray(list(values), dtype=float)
-    sample = sample[~np.isnan(sample)]
-    n = int(sample.size)
-    if n == 0:
-        return 0, math.nan, math.nan
-    mean = float(sample.mean())
-    if n < 2:
-        return n, mean, math.nan
-    margin = float(scipy_stats.t.ppf(confidence, n - 1)) * float(sample.std(ddof=1)) / math.sqrt(n)
-    return n, mean, mean + margin if upper else mean - margin
+    n, mean, low, high = estimate(values, kind, confidence, "upper" if upper else "lower")
+    return n, mean, high if upper else low
 
 
 def replications_for_margin(

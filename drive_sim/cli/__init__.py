@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from drive_sim.analysis.metrics import guidance_for
+from drive_sim.analysis.stats import in_window
 from drive_sim.cli.report_commands import CdnOption
 from drive_sim.cli.terminal import precision_lines, progress
 from drive_sim.report.labels import HEADLINE
@@ -152,14 +153,17 @@ def _status(mean: float, guidance: float | None, better: str) -> str:
 
 
 def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Table:
-    """The headline KPIs: mean, 95% CI across replications, and guidance alongside."""
-    rows = {(r.kpi, r.scope): r for r in summary.itertuples(index=False)}
+    """The headline KPIs in the steady state: mean, 95% CI, guidance; the launch's mean beside them."""
+    rows = {(r.kpi, r.scope): r for r in in_window(summary, "steady").itertuples(index=False)}
+    launch = {(r.kpi, r.scope): r for r in in_window(summary, "launch").itertuples(index=False)}
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("Measure")
     table.add_column("Mean", justify="right")
     table.add_column("95% CI", justify="right")
     table.add_column("Guidance", justify="right")
     table.add_column("")
+    if launch:
+        table.add_column("Launch\n(first 26 weeks)", justify="right")
     for item in HEADLINE:
         row = rows.get((item.kpi, item.scope))
         if row is None:
@@ -173,8 +177,38 @@ def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Tab
             ci,
             "" if guidance is None else _format(guidance, item.digits),
             _status(series["mean"], guidance, item.better),
+            *([_launch_cell(launch.get((item.kpi, item.scope)), item.digits)] if launch else []),
+        )
+    if launch:
+        table.caption = (
+            f"Steady state: after each replication's warm-up ({_warmup_words(scenario, summary)}). "
+            "Launch: the first 26 weeks, mean (95% CI)."
         )
     return table
+
+
+def drive_added_line(summary: pd.DataFrame) -> str | None:
+    """The report's first sentence: the IDVA FTE of work Drive adds (steady state), with its 95% CI."""
+    from drive_sim.report.words import drive_added_row, drive_added_sentence
+
+    return drive_added_sentence(drive_added_row(in_window(summary, "steady")))
+
+
+def _launch_cell(row: Any, digits: int) -> str:
+    if row is None:
+        return "–"
+    mean, ci = _estimate(pd.Series(row._asdict()), digits)
+    return f"{mean} [dim]({ci})[/]" if ci else mean
+
+
+def _warmup_words(scenario: Scenario, summary: pd.DataFrame) -> str:
+    if scenario.run.warmup_days != "auto":
+        return f"run.warmup_days = {scenario.run.warmup_days:g} days"
+    found = in_window(summary, "steady")
+    found = found[(found["kpi"] == "warmup_days") & (found["scope"] == "site")]
+    if found.empty:
+        return "MSER-5"
+    return f"MSER-5, mean {found['mean'].iloc[0]:.0f} days"
 
 
 def default_out(label: str, seed: int) -> Path:
@@ -215,7 +249,7 @@ def run(
         progress(errors, f"Simulating {resolved.site.name}", replications) as bar,
     ):
         experiment = run_experiment(
-            resolved, replications, runner=runner, keep_tables=records, on_result=bar.callback()
+            resolved, replications, runner=runner, keep_tables=records, on_result=bar.callback(), counterfactual=True
         )
     elapsed = time.perf_counter() - started
     done = experiment.completed
@@ -224,6 +258,9 @@ def run(
         raise typer.Exit(code=130)
     summary = summarise(experiment.kpis)
     title = f"{resolved.site.name}: {done} replications, seed {resolved.run.seed}, {resolved.site.horizon_days:g} days"
+    added = drive_added_line(summary)
+    if added:
+        console.print(added, markup=False)
     console.print(headline_table(summary, resolved, title))
     folder = out or default_out(resolved.site.name, resolved.run.seed)
     save_results(
@@ -341,8 +378,9 @@ def compare(
     summary = summarise(kpis)
     differences = paired_differences(kpis, baseline=labels[0])
     console.print(side_by_side(summary, labels, loaded[0]))
-    console.print(differences_table(differences, labels))
-    console.print(clear_differences_line(differences, labels), markup=False)
+    steady_differences = in_window(differences, "steady")
+    console.print(differences_table(steady_differences, labels))
+    console.print(clear_differences_line(steady_differences, labels), markup=False)
     folder = out or Path("reports") / f"compare-seed{loaded[0].run.seed}"
     save_results(
         folder,
@@ -384,11 +422,16 @@ def clear_differences_line(differences: pd.DataFrame, labels: list[str]) -> str:
 
 
 def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -> Table:
-    table = Table(title="Side by side (mean and 95% CI across replications; same cases in every scenario)")
+    """Steady-state mean and 95% CI of each scenario, with the launch's mean under them."""
+    table = Table(
+        title="Side by side (steady state: mean and 95% CI across replications; same cases in every scenario; "
+        "then the launch's mean, first 26 weeks)"
+    )
     table.add_column("Measure")
     for label in labels:
         table.add_column(label, justify="right")
-    index = {(r.scenario, r.kpi, r.scope): r for r in summary.itertuples(index=False)}
+    index = {(r.scenario, r.kpi, r.scope): r for r in in_window(summary, "steady").itertuples(index=False)}
+    launch = {(r.scenario, r.kpi, r.scope): r for r in in_window(summary, "launch").itertuples(index=False)}
     for item in HEADLINE:
         cells = []
         for label in labels:
@@ -397,7 +440,9 @@ def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -
                 cells.append("–")
                 continue
             mean, ci = _estimate(pd.Series(row._asdict()), item.digits)
-            cells.append(f"{mean}\n[dim]{ci}[/]" if ci else mean)
+            start = launch.get((label, item.kpi, item.scope))
+            at_launch = "" if start is None else f"\n[dim]launch {_format(start.mean, item.digits)}[/]"
+            cells.append((f"{mean}\n[dim]{ci}[/]" if ci else mean) + at_launch)
         guidance = guidance_for(item.kpi, item.scope, baseline)
         label = item.label + (f" [dim](guidance {_format(guidance, item.digits)})[/]" if guidance is not None else "")
         table.add_row(label, *cells)
@@ -405,7 +450,7 @@ def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -
 
 
 def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
-    table = Table(title=f"Paired differences against {labels[0]} (scenario minus baseline, 95% CI)")
+    table = Table(title=f"Paired differences against {labels[0]} (steady state; scenario minus baseline, 95% CI)")
     table.add_column("Measure")
     for label in labels[1:]:
         table.add_column(label, justify="right")

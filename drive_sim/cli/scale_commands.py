@@ -35,7 +35,7 @@ from drive_sim.cli.terminal import money, progress
 from drive_sim.scenario import Costs, Scenario, ScenarioError, read_scenario_data
 
 if TYPE_CHECKING:
-    from drive_sim.runs.sizing import SizingResult, Staffing, TargetCheck
+    from drive_sim.runs.sizing import LevelResult, SizingResult, Staffing, TargetCheck
     from drive_sim.runs.sweep import SweepPoint
 
 __all__ = ["register", "size", "sweep"]
@@ -140,7 +140,8 @@ def sweep(
 def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: int) -> Table:
     """Per point: the swept values and a few headline means with their 95% CIs."""
     table = Table(
-        title=f"Sweep: {len(points)} points x {replications} replications (mean, 95% CI; same cases at every point)"
+        title=f"Sweep: {len(points)} points x {replications} replications (steady state: mean, 95% CI; "
+        "same cases at every point)"
     )
     paths = [path for path, _ in points[0].values]
     table.add_column("Point", justify="right")
@@ -148,7 +149,8 @@ def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: i
         table.add_column(path, justify="right")
     for _, _, label, _ in SWEEP_COLUMNS:
         table.add_column(label, justify="right")
-    index = {(r.point, r.kpi, r.scope): r for r in summary.itertuples(index=False)}
+    steady = summary[summary["window"] == "steady"] if "window" in summary.columns else summary
+    index = {(r.point, r.kpi, r.scope): r for r in steady.itertuples(index=False)}
     for point in points:
         cells = []
         for kpi, scope, _, digits in SWEEP_COLUMNS:
@@ -190,6 +192,12 @@ def size(
         float, typer.Option("--confidence", min=0.5, max=0.999, help="One-sided confidence each target is met.")
     ] = 0.95,
     step: Annotated[str, typer.Option("--step", help="count (whole posts) or fte (0.5 FTE steps).")] = "count",
+    window: Annotated[
+        str,
+        typer.Option(
+            "--window", help="Judge the targets on the steady state (after the warm-up) or the launch (first 26 weeks)."
+        ),
+    ] = "steady",
     max_extra: Annotated[
         int | None,
         typer.Option(
@@ -209,6 +217,15 @@ def size(
         ),
     ] = None,
     reps: RepsOption = None,
+    max_reps: Annotated[
+        int | None,
+        typer.Option(
+            "--max-reps",
+            min=1,
+            help="Budget: most replications a level gets while a target is too close to call (default: 8 x --reps).",
+            show_default=False,
+        ),
+    ] = None,
     seed: SeedOption = None,
     set_: SetOption = None,
     out: Annotated[
@@ -228,6 +245,8 @@ def size(
         fail(f"--step {step!r}: use count or fte")
     if burnout_scope not in ("drive", "all"):
         fail(f"--burnout-scope {burnout_scope!r}: use drive or all")
+    if window not in ("steady", "launch"):
+        fail(f"--window {window!r}: use steady or launch")
     overrides = parse_set_options(set_)
     if idva_salary is not None:
         overrides["costs.idva_salary"] = idva_salary
@@ -242,23 +261,31 @@ def size(
         max_weeks_above, max_first_contact_p90, max_burnout_probability, cast(Literal["drive", "all"], burnout_scope)
     )
     replications = reps or resolved.run.replications
+    budget = max_reps or 8 * replications
+    if budget < replications:
+        fail(f"--max-reps {budget} is below --reps {replications}")
     started = time.perf_counter()
-    with open_runner(backend, workers, scheduler) as runner, progress(errors, "Sizing", replications) as bar:
+    done = [0]
+    with open_runner(backend, workers, scheduler) as runner, progress(errors, "Sizing", budget) as bar:
 
         def on_level(staffing: Staffing) -> None:
-            bar.describe(f"Trying {staffing.label}", total=replications * (abs(staffing.level) + 1))
+            bar.describe(f"Trying {staffing.label}", total=done[0] + budget)
+
+        def on_result(_result: object) -> None:
+            done[0] += 1
+            bar.advance()
 
         result = size_drive_idvas(
             resolved, targets, confidence, cast(Literal["count", "fte"], step), replications, max_extra, position,
-            runner=runner,
-            on_result=bar.callback(), on_level=on_level,
+            runner=runner, on_result=on_result, on_level=on_level, max_replications=budget, window=window,
         )  # fmt: skip
     elapsed = time.perf_counter() - started
     if not result.levels or not result.levels[0].complete:
         errors.print("Interrupted before the scenario as given finished; nothing written.", markup=False)
         raise typer.Exit(code=130)
+    levels = result.table()
     console.print(levels_table(result))
-    for line in answer_lines(result, resolved):
+    for line in answer_lines(result, resolved, levels, command_line()):
         console.print(line, markup=False)
     complete = [r for r in result.levels if r.complete]
     labels = [r.staffing.label for r in complete]
@@ -267,7 +294,7 @@ def size(
     folder = out or Path("reports") / f"size-{slug(resolved.site.name)}-seed{resolved.run.seed}"
     save_results(
         folder, [r.staffing.scenario for r in complete], labels, replications, kpis, summary,
-        {"levels": result.table()}, command=command_line(), timing={"seconds": round(elapsed, 3)},
+        {"levels": levels}, command=command_line(), timing={"seconds": round(elapsed, 3)},
         extra={
             "kind": "size",
             "targets": [{"kpi": t.kpi, "scope": t.scope, "at_most": t.limit} for t in targets],
@@ -276,6 +303,12 @@ def size(
             "entry": f"teams.idvas[{position}]",
             "chosen": result.chosen.staffing.label if result.chosen else None,
             "extra_annual_cost": result.extra_cost,
+            "first_look_replications": replications,
+            "budget": result.budget,
+            "looks": result.looks,
+            "bound_confidence": result.look_confidence,
+            "window": window,
+            "drive_added_fte": list(result.chosen.drive_added_fte) if result.chosen else None,
         },
     )  # fmt: skip
     console.print(f"Tables written to {folder}/ (levels, KPIs per level and replication, summary).", markup=False)
@@ -285,23 +318,36 @@ def size(
         raise typer.Exit(code=130)
 
 
-def _check_cell(check: TargetCheck, digits: int) -> str:
+def _check_cell(check: TargetCheck, digits: int, launch: tuple[float, float, float] | None) -> str:
     if check.n < 2:
         return "–"
-    mark = "[green]met[/]" if check.met else "[red]not met[/]"
-    return f"{check.mean:,.{digits}f} [dim](≤ {check.upper:,.{digits}f})[/] {mark}"
+    mark = {"met": "[green]met[/]", "not met": "[red]not met[/]"}.get(check.verdict, "[yellow]undecided[/]")
+    at_launch = "" if launch is None or math.isnan(launch[0]) else f"\n[dim]launch {launch[0]:,.{digits}f}[/]"
+    return (
+        f"{check.mean:,.{digits}f} [dim]({check.lower:,.{digits}f} to {check.upper:,.{digits}f})[/] {mark}{at_launch}"
+    )
+
+
+def _added_cell(level: LevelResult) -> str:
+    mean, low, high = level.drive_added_fte
+    if math.isnan(mean):
+        return "–"
+    return f"{mean:.2f}\n[dim]{low:.2f} to {high:.2f}[/]"
 
 
 def levels_table(result: SizingResult) -> Table:
-    """Every staffing level tried, with each target's mean, one-sided bound and verdict."""
-    percent = f"{result.confidence:.0%}"
+    """Every staffing level tried: replications, Drive-added FTE, each target's mean, bounds and verdict."""
     table = Table(
-        title=f"Drive IDVA staffing tried ({result.replications} replications each, the same cases at every level). "
-        f"Cells: mean (one-sided {percent} upper bound).",
+        title=f"Drive IDVA staffing tried ({'steady state' if result.window == 'steady' else 'launch window'}; "
+        "replication k is the same cases at every level; "
+        f"{result.replications} replications, more up to {result.budget} where a target was close). Cells: mean "
+        f"(one-sided {result.look_confidence:.2%} lower to upper bound), verdict; launch (first 26 weeks) under it.",
         title_justify="left",
     )
     table.add_column("Drive IDVAs", justify="right")
     table.add_column("FTE", justify="right")
+    table.add_column("Reps", justify="right")
+    table.add_column("Drive adds\n(IDVA FTE, 95% CI)", justify="right")
     for target in result.targets:
         table.add_column(f"{target.label}\nat most {target.limit:g}", justify="right")
     table.add_column("Drive IDVA cost a year", justify="right")
@@ -309,10 +355,13 @@ def levels_table(result: SizingResult) -> Table:
     for level in sorted(result.levels, key=lambda r: r.staffing.level):
         digits = [2 if t.limit < 1 else 1 for t in result.targets]
         chosen = level is result.chosen
+        launches = level.launch or [None] * len(level.checks)
         table.add_row(
             f"{'[bold]' if chosen else ''}{level.staffing.posts}{' (as given)' if level.staffing.level == 0 else ''}",
             f"{level.staffing.fte:g}",
-            *(_check_cell(check, d) for check, d in zip(level.checks, digits, strict=True)),
+            str(level.replications),
+            _added_cell(level),
+            *(_check_cell(c, d, la) for c, d, la in zip(level.checks, digits, launches, strict=True)),
             money(level.drive_idva_annual_cost),
             ("[bold green]yes, chosen[/]" if chosen else "yes" if level.met else "no")
             + ("" if level.complete else " (interrupted)"),
@@ -320,52 +369,23 @@ def levels_table(result: SizingResult) -> Table:
     return table
 
 
-def answer_lines(result: SizingResult, scenario: Scenario) -> list[str]:
-    """The answer in words: staffing, confidence, cost, and what would settle close calls."""
-    lines = []
-    percent = f"{result.confidence:.0%}"
-    given = result.given
+def answer_lines(result: SizingResult, scenario: Scenario, levels: pd.DataFrame, command: str = "") -> list[str]:
+    """The answer in words: the same sentences the HTML report's answer box shows, then the cost notes."""
+    from drive_sim.report.words import size_answer
+
+    targets = [{"kpi": t.kpi, "scope": t.scope, "at_most": t.limit} for t in result.targets]
+    answer = size_answer(
+        levels, targets, result.confidence, result.replications, scenario.site.horizon_days, command,
+        result.budget, result.looks, result.window,
+    )  # fmt: skip
     costs = scenario.costs
     salary_note = (Costs.model_fields["idva_salary"].description or "").rstrip(".")
     on_cost_note = (Costs.model_fields["on_cost_multiplier"].description or "").rstrip(".")
-    if result.chosen is None:
-        tried = max(r.staffing.posts for r in result.levels)
-        lines.append(
-            f"No staffing tried (up to {tried} Drive IDVAs) meets every target with {percent} confidence. "
-            "Raise --max-extra, or see which target binds in the table."
-        )
-    else:
-        chosen = result.chosen
-        lines.append(
-            f"Answer: {chosen.staffing.label} is the least Drive IDVA staffing that meets every target with "
-            f"{percent} confidence: each target's one-sided {percent} upper confidence bound of the mean over "
-            f"{result.replications} replications is within it."
-        )
-        lines.append(
-            f"Cost: {money(chosen.drive_idva_annual_cost)} a year for the Drive IDVAs "
-            f"(salary {money(costs.idva_salary)}: {salary_note}; "
-            f"on-costs x{costs.on_cost_multiplier:g}: {on_cost_note}); "
-            f"{money(result.extra_cost)} a year more than the scenario as given "
-            f"({given.staffing.label}, {money(given.drive_idva_annual_cost)}), on top of business as usual. "
-            f"Whole site staff with this staffing: {money(chosen.annual_staff_cost)} a year."
-        )
-    for level in sorted(result.levels, key=lambda r: r.staffing.level):
-        for check in level.checks:
-            if check.replications_to_settle is not None:
-                lines.append(
-                    f"Too close to call at {level.staffing.label}: {check.target.label} is within target on "
-                    f"average ({check.mean:.3g}) but not with {percent} confidence; about "
-                    f"{check.replications_to_settle:,} replications (--reps) would likely settle it."
-                )
-    if result.chosen is not None:
-        for check in result.chosen.checks:
-            if check.n >= 2 and check.mean == 0 and check.upper == 0 and check.target.kpi.startswith("any_"):
-                exact = 1 - (1 - result.confidence) ** (1 / check.n)
-                lines.append(
-                    f"Note: {check.target.label} was 0 in all {check.n} replications, so its t bound is 0; "
-                    f"an exact binomial {percent} bound would be {exact:.2f}."
-                )
-    return lines
+    cost_note = (
+        f"Costs: salary {money(costs.idva_salary)} ({salary_note}); on-costs x{costs.on_cost_multiplier:g} "
+        f"({on_cost_note})."
+    )
+    return [answer.verdict, *answer.points, cost_note, *answer.cautions]
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from drive_sim.analysis.stats import precision_advice
+from drive_sim.analysis.stats import in_window, precision_advice
 from drive_sim.report.labels import HEADLINE
 
 __all__ = ["ProgressBar", "precision_lines", "progress"]
@@ -68,8 +68,10 @@ def precision_lines(summary: pd.DataFrame, target: float, limit: int = 4) -> lis
     """A short warning naming headline KPIs whose 95% CI is wider than ``target`` of the mean.
 
     For each KPI the widest interval across scenarios is reported with the replications
-    the confidence-interval method (Hoad, Robinson & Davies 2010) says it needs.
+    the confidence-interval method (Hoad, Robinson & Davies 2010) says it needs. Only the
+    steady-state window is read (the one the answer is judged on).
     """
+    summary = in_window(summary, "steady")
     if summary.empty or target <= 0:
         return []
     advice = precision_advice(summary, target=target)

@@ -17,10 +17,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from drive_sim.analysis.stats import summarise
+import pandas as pd
+
+from drive_sim.analysis.stats import in_window, summarise
+from drive_sim.analysis.warmup import LAUNCH_DAYS
 from drive_sim.report import data
 from drive_sim.report.compare_page import compare_page
-from drive_sim.report.figures import band_figure, delay_histogram_figure, lines_figure, workload_heatmap
+from drive_sim.report.figures import (
+    band_figure,
+    delay_histogram_figure,
+    lines_figure,
+    warmup_figure,
+    workload_heatmap,
+)
 from drive_sim.report.html import Markup, join, page, tag
 from drive_sim.report.parts import (
     Charts,
@@ -107,7 +116,8 @@ def _run_charts(results: SavedResults, charts: Charts) -> list[Markup]:
             f"{scenario.workforce.burnout.consecutive_weeks} weeks in a row counts as burnout.",
         ),
     ]
-    distribution = data.delay_distribution(cases, scenario.run.warmup_days, ["idva_group"], MAX_DELAY_DAYS)
+    parts += warmup_part(weeks, data.steady_starts(results.kpis), scenario, charts)
+    distribution = data.delay_distribution(cases, data.steady_starts(results.kpis), ["idva_group"], MAX_DELAY_DAYS)
     distribution = distribution.assign(
         group=distribution["idva_group"].map(IDVA_GROUP_LABELS).fillna(distribution["idva_group"])
     )
@@ -161,12 +171,50 @@ def _run_charts(results: SavedResults, charts: Charts) -> list[Markup]:
     return parts
 
 
+def warmup_words(starts: pd.Series, scenario: Any) -> str:
+    """How the steady window's start was chosen, in words, with the figures."""
+    if scenario.run.warmup_days != "auto":
+        return f"The steady state is measured after a warm-up of {scenario.run.warmup_days:g} days (run.warmup_days)."
+    if starts.empty:
+        return "The steady state is measured after each replication's MSER-5 warm-up."
+    return (
+        "The steady state is measured after each replication's warm-up, chosen by MSER-5 on its weekly open IDVA "
+        f"cases (the truncation that minimises the standard error of the 5-week batch means left): median "
+        f"{starts.median():.0f} days, {starts.min():.0f} to {starts.max():.0f} across {len(starts)} replications. "
+        f"The launch window is the first {LAUNCH_DAYS / 7:.0f} weeks, the study's overload period; set "
+        "run.warmup_days to a number of days to override the warm-up."
+    )
+
+
+def warmup_part(weeks: pd.DataFrame, starts: pd.Series, scenario: Any, charts: Charts) -> list[Markup]:
+    """The launch and warm-up chart with the words that explain it."""
+    bands = with_dates(data.open_case_bands(weeks), scenario.site.start_date)
+    if bands.empty:
+        return []
+    start = pd.Timestamp(scenario.site.start_date)
+    launch_end = start + pd.Timedelta(days=LAUNCH_DAYS)
+    median = float(starts.median()) if len(starts) else float("nan")
+    warmup_end = None if median != median else start + pd.Timedelta(days=int(median))
+    label = "" if warmup_end is None else f"steady state from here (median warm-up {median:.0f} days)"
+    return [
+        tag("h3", "Launch and steady state"),
+        tag("p", warmup_words(starts, scenario)),
+        charts.add(
+            warmup_figure(bands, launch_end, warmup_end, label),
+            "Shaded red: the launch window (first 26 weeks). Green dashed line: the median warm-up; the steady-state "
+            "measures count what follows each replication's own warm-up.",
+        ),
+    ]
+
+
 def _run_page(results: SavedResults, cdn: bool) -> str:
     scenario, label = results.scenarios[0], results.labels[0]
-    summary = summarise(results.kpis)
+    every = summarise(results.kpis)
+    summary, launch = in_window(every, "steady"), in_window(every, "launch")
     replications = replications_kept(results)
     cases = results.table("cases")
-    needed = data.first_contact_summary(cases, scenario.run.warmup_days) if cases is not None else summary.iloc[0:0]
+    warmup = data.steady_starts(results.kpis)
+    needed = data.first_contact_summary(cases, warmup) if cases is not None else summary.iloc[0:0]
     card = data.scorecard(summary.assign(scenario=label), [label], [scenario]).iloc[0].to_dict()
     answer = run_answer(summary, needed, card, scenario, replications, results.manifest.get("command", ""))
     charts = Charts()
@@ -186,8 +234,10 @@ def _run_page(results: SavedResults, cdn: bool) -> str:
         ),
         answer_block(answer),
         tag("h2", "Against guidance", id="guidance"),
-        headline_table(data.headline_rows(summary, scenario)),
-        all_measures(summary),
+        headline_table(
+            data.headline_rows(summary, scenario), data.headline_rows(launch, scenario) if len(launch) else None
+        ),
+        all_measures(every),
         tag("h2", "Evidence", id="evidence"),
         _run_charts(results, charts),
         closing_sections(results, "run"),

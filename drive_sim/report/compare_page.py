@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 
-from drive_sim.analysis.stats import paired_differences, summarise
+from drive_sim.analysis.stats import in_window, paired_differences, summarise
 from drive_sim.report import data
 from drive_sim.report.figures import band_figure, delay_cdf_figure, differences_figure, lines_figure, workload_heatmap
 from drive_sim.report.html import Markup, details, fmt, join, page, table, tag
@@ -125,7 +125,7 @@ def _charts(results: SavedResults, differences: pd.DataFrame, drive_scope: str, 
             "replications; shaded: 10th to 90th percentile. Click a legend entry to hide a scenario.",
         ),
     ]
-    distribution = data.delay_distribution(cases, base.run.warmup_days, ["scenario"])
+    distribution = data.delay_distribution(cases, data.steady_starts(results.kpis, ["scenario"]), ["scenario"])
     parts += [
         tag("h3", "How long clients wait for first contact"),
         charts.add(
@@ -184,11 +184,14 @@ def _charts(results: SavedResults, differences: pd.DataFrame, drive_scope: str, 
 def compare_page(results: SavedResults, cdn: bool = False) -> str:
     """The HTML page of a comparison results folder."""
     labels, scenarios = results.labels, results.scenarios
-    summary = summarise(results.kpis)
+    every = summarise(results.kpis)
+    summary = in_window(every, "steady")
+    launch = in_window(every, "launch")
     replications = replications_kept(results)
     differences = results.table("differences")
     if differences is None:
         differences = paired_differences(results.kpis, baseline=labels[0])
+    differences = in_window(differences, "steady")
     cards = data.scorecard(summary, labels, scenarios)
     chosen, meets_all = choose(cards)
     horizon = scenarios[0].site.horizon_days
@@ -221,6 +224,12 @@ def compare_page(results: SavedResults, cdn: bool = False) -> str:
         answer_block(answer),
         tag("h2", "Side by side", id="scorecard"),
         scorecard_table(cards, chosen, meets_all=meets_all),
+        details(
+            "At launch: the same measures over the first 26 weeks",
+            scorecard_table(data.scorecard(launch, labels, scenarios), None),
+        )
+        if len(launch)
+        else None,
         tag("h3", "The scenarios"),
         tag(
             "ul",

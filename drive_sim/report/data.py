@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from drive_sim.analysis.metrics import KPI_INFO, guidance_for
 from drive_sim.analysis.stats import summarise
@@ -29,13 +28,14 @@ __all__ = [
     "delay_distribution",
     "drive_scope",
     "first_contact_summary",
+    "open_case_bands",
+    "steady_starts",
     "headline_rows",
     "is_share",
     "kpi_status",
     "level_points",
     "scorecard",
     "to_dates",
-    "wilson_interval",
     "workforce_over_time",
     "workload_matrix",
 ]
@@ -53,17 +53,6 @@ def to_dates(start_date: dt.date, days: pd.Series | np.ndarray) -> pd.Series:
 def is_share(kpi: str) -> bool:
     """Whether a KPI reads best as a percentage."""
     return KPI_INFO.get(kpi, ("", ""))[0] in ("share", "0 or 1")
-
-
-def wilson_interval(successes: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion: sensible at 0% and 100%, unlike a t interval."""
-    if n <= 0:
-        return math.nan, math.nan
-    z = float(scipy_stats.norm.ppf((1 + confidence) / 2))
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 # --------------------------------------------------------------------------------------
@@ -175,16 +164,55 @@ def workforce_over_time(weeks: pd.DataFrame, events: pd.DataFrame | None, by: Se
 # --------------------------------------------------------------------------------------
 
 
-def _contacted(cases: pd.DataFrame, warmup_days: float) -> pd.DataFrame:
+Warmup = float | pd.Series
+
+
+def steady_starts(kpis: pd.DataFrame, by: Sequence[str] = ()) -> pd.Series:
+    """Where each replication's steady window starts (its ``warmup_days`` KPI), indexed by ``*by, replication``."""
+    keys = [*by, "replication"]
+    rows = kpis[(kpis["kpi"] == "warmup_days") & (kpis["scope"] == "site")]
+    if "window" in rows.columns:
+        rows = rows[rows["window"] == "steady"]
+    return rows.set_index(keys)["value"]
+
+
+def _after_warmup(cases: pd.DataFrame, warmup: Warmup) -> pd.Series:
+    """Cases accepted at or after the warm-up: one figure, or each replication's (see :func:`steady_starts`)."""
+    if not isinstance(warmup, pd.Series):
+        return cases["accepted_day"] >= warmup
+    keys = list(warmup.index.names)
+    starts = pd.MultiIndex.from_frame(cases[keys]) if len(keys) > 1 else pd.Index(cases[keys[0]])
+    start = warmup.reindex(starts).fillna(0.0).to_numpy()
+    return cases["accepted_day"] >= start
+
+
+def open_case_bands(weeks: pd.DataFrame) -> pd.DataFrame:
+    """The site's open IDVA cases each week (every IDVA, Drive and non-Drive): mean and 10-90% band.
+
+    The series MSER-5 reads to choose each replication's warm-up
+    (:mod:`drive_sim.analysis.warmup`). Returns columns ``week, day, low, median, high, mean``.
+    """
+    idvas = weeks[weeks["kind"] == "idva"]
+    frame = idvas.assign(open_cases=idvas["drive_open"] + idvas["non_drive_open"])
+    totals = frame.groupby(["replication", "week"], sort=False).agg(
+        day=("day", "first"), open_cases=("open_cases", "sum")
+    )
+    totals = totals.reset_index()
+    bands = _bands(totals, ["week"], "open_cases")
+    days = totals.groupby("week", sort=False)["day"].first().reset_index()
+    return bands.merge(days, on="week", how="left")[["week", "day", "low", "median", "high", "mean"]]
+
+
+def _contacted(cases: pd.DataFrame, warmup_days: Warmup) -> pd.DataFrame:
     """Clients who needed a first contact and got one (the rest already knew an IDVA)."""
     needed = (cases["first_contact_attempts"] > 0) & cases["first_contact_day"].notna()
-    in_window = cases["accepted_day"] >= warmup_days
+    in_window = _after_warmup(cases, warmup_days)
     chosen = cases[needed & in_window]
     return chosen.assign(delay_days=chosen["first_contact_day"] - chosen["allocated_day"])
 
 
 def delay_distribution(
-    cases: pd.DataFrame, warmup_days: float, by: Sequence[str] = (), max_days: int = 60
+    cases: pd.DataFrame, warmup_days: Warmup, by: Sequence[str] = (), max_days: int = 60
 ) -> pd.DataFrame:
     """Days from IDVA allocation to first contact, pooled over replications, by whole day.
 
@@ -215,7 +243,7 @@ def delay_distribution(
     return counts[[*by, "days", "share", "cumulative_share", "clients"]]
 
 
-def first_contact_summary(cases: pd.DataFrame, warmup_days: float, by: Sequence[str] = ()) -> pd.DataFrame:
+def first_contact_summary(cases: pd.DataFrame, warmup_days: Warmup, by: Sequence[str] = ()) -> pd.DataFrame:
     """Across replications: how long clients who *needed* a first contact waited.
 
     Returns:
@@ -224,7 +252,7 @@ def first_contact_summary(cases: pd.DataFrame, warmup_days: float, by: Sequence[
         ``needed_p90_days``, scope ``site``.
     """
     by = list(by)
-    in_window = cases[(cases["accepted_day"] >= warmup_days) & cases["allocated_day"].notna()]
+    in_window = cases[_after_warmup(cases, warmup_days) & cases["allocated_day"].notna()]
     contacted = _contacted(in_window, warmup_days)
     keys = [*by, "replication"]
     delays = contacted.groupby(keys, sort=False)["delay_days"]
@@ -255,12 +283,6 @@ def kpi_status(mean: float, low: float, high: float, guidance: float | None, bet
     return "within" if low >= guidance else "below" if high < guidance else "borderline"
 
 
-def _with_proportion_ci(row: dict, kpi: str) -> dict:
-    if KPI_INFO.get(kpi, ("",))[0] == "0 or 1" and row["n"] > 0:
-        row["ci_low"], row["ci_high"] = wilson_interval(round(row["mean"] * row["n"]), int(row["n"]))
-    return row
-
-
 def headline_rows(summary: pd.DataFrame, scenario: Scenario, headline: Sequence[Headline] = HEADLINE) -> pd.DataFrame:
     """The headline KPIs of one scenario with their guidance and status.
 
@@ -271,8 +293,9 @@ def headline_rows(summary: pd.DataFrame, scenario: Scenario, headline: Sequence[
 
     Returns:
         Columns ``label, kpi, scope, n, mean, ci_low, ci_high, guidance, status, digits,
-        share``. 0-or-1 KPIs (such as the chance an IDVA burns out) carry a Wilson
-        interval. KPIs the run did not produce (a scope with no members) are left out.
+        share``. The interval is the summary's, which fits the KPI's kind (exact for a
+        probability such as the chance an IDVA burns out; see :mod:`drive_sim.analysis.stats`).
+        KPIs the run did not produce (a scope with no members) are left out.
     """
     index = {(r["kpi"], r["scope"]): r for r in summary.to_dict("records")}
     rows = []
@@ -280,7 +303,7 @@ def headline_rows(summary: pd.DataFrame, scenario: Scenario, headline: Sequence[
         found = index.get((item.kpi, item.scope))
         if found is None:
             continue
-        row = _with_proportion_ci(dict(found), item.kpi)
+        row = dict(found)
         guidance = guidance_for(item.kpi, item.scope, scenario)
         rows.append(
             {
@@ -340,7 +363,7 @@ def scorecard(
         IDVA open cases per FTE), ``wider`` (wider team), ``idva_caseload`` (the busier
         of the two, the target; ``idva_caseload_group`` names it), ``first_contact``
         (days, 90th percentile) and ``cm_caseload``; also ``above_share`` (Drive IDVA weeks
-        above guidance), ``burnout_mean/low/high`` (chance any IDVA burns out, Wilson
+        above guidance), ``burnout_mean/low/high`` (chance any IDVA burns out, exact
         interval), ``leavers_mean``, ``cost`` (annual staff cost) and ``targets_met``.
     """
     rows = []
@@ -349,7 +372,7 @@ def scorecard(
         index = {(r["kpi"], r["scope"]): r for r in own.to_dict("records")}
 
         def get(kpi: str, scope: str, index: dict = index) -> dict:
-            return _with_proportion_ci(dict(index.get((kpi, scope), _MISSING)), kpi)
+            return dict(index.get((kpi, scope), _MISSING))
 
         drive = drive_scope(own["scope"].unique())
         guidance = scenario.guidance
@@ -398,7 +421,7 @@ def level_points(
         key: The column naming the level.
 
     Returns:
-        One row per level that has the KPI; 0-or-1 KPIs carry a Wilson interval.
+        One row per level that has the KPI, with the summary's interval.
     """
     chosen = summary[(summary["kpi"] == kpi) & (summary["scope"] == scope)]
     index = {row[key]: row for row in chosen.to_dict("records")}
@@ -407,7 +430,6 @@ def level_points(
         found = index.get(label)
         if found is None:
             continue
-        found = _with_proportion_ci(dict(found), kpi)
         rows.append(
             {
                 "level": level,

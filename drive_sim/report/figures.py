@@ -285,6 +285,48 @@ def lines_figure(
     return _layout(figure, title, "", y_title)
 
 
+def warmup_figure(series: pd.DataFrame, launch_end: object, warmup_end: object, warmup_label: str) -> go.Figure:
+    """The weekly open IDVA cases (mean and 10-90% band across replications) with both windows marked.
+
+    Args:
+        series: Columns ``date, low, mean, high``.
+        launch_end: Where the launch window ends (an x value).
+        warmup_end: Where the steady window starts (an x value), or ``None``.
+        warmup_label: Words for the warm-up line.
+    """
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(x=series["date"], y=series["high"], mode="lines", line={"width": 0}, showlegend=False,
+                   hoverinfo="skip")
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(
+            x=series["date"], y=series["low"], mode="lines", line={"width": 0}, fill="tonexty",
+            fillcolor="rgba(31, 119, 180, 0.18)", name="10th to 90th percentile", hoverinfo="skip",
+        )
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(x=series["date"], y=series["mean"], mode="lines", name="Mean over replications",
+                   line={"color": _colour(0), "width": 2}, hovertemplate="%{y:.1f}")
+    )  # fmt: skip
+    figure.add_vrect(x0=series["date"].iloc[0], x1=launch_end, fillcolor="rgba(180, 35, 24, 0.06)", line_width=0)
+    figure.add_vline(x=launch_end, line={"color": GUIDANCE_COLOUR, "dash": "dot", "width": 1})
+    if warmup_end is not None:
+        figure.add_vline(x=warmup_end, line={"color": "#1a7f37", "dash": "dash", "width": 2})
+        figure.add_annotation(
+            x=warmup_end,
+            y=1,
+            yref="paper",
+            text=plain(warmup_label),
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={"size": 11, "color": "#1a7f37"},
+        )
+    # fmt: skip
+    return _layout(figure, "Open IDVA cases at the site each week: launch and warm-up", "", "Open cases (all IDVAs)")
+
+
 def differences_figure(
     differences: pd.DataFrame, measure: str, scenario: str, title: str, order: Sequence[str] | None = None
 ) -> go.Figure:

@@ -106,6 +106,7 @@ _STATUS = {
     "below": ("✖", "below", "Below guidance: the whole 95% CI is below it"),
     "met": ("✔", "met", "Meets the target"),
     "missed": ("✖", "not met", "Does not meet the target"),
+    "undecided": ("?", "undecided", "Undecided: the bounds straddle the target after the replication budget"),
 }
 
 

@@ -284,7 +284,16 @@ def method_section(
                 "4.1 Initialisation",
                 f"The site starts empty at launch on {base.site.start_date.isoformat()} (day 0), "
                 f"with referrals ramping up; {base.backdating.months:g} months of past cases backdated at launch. "
-                f"Warm-up left out of the measures: {base.run.warmup_days:g} days (0 keeps the launch in view).",
+                "Two windows are measured: the launch (the first 26 weeks, the study's overload period) and the "
+                "steady state after a warm-up, "
+                + (
+                    "chosen in each replication by MSER-5 on its weekly open IDVA cases (White 1997; Hoad, Robinson "
+                    "& Davies 2010): the truncation, in 5-week batches within the first half of the run, that "
+                    "minimises the standard error of the batch means left."
+                    if base.run.warmup_days == "auto"
+                    else f"of {base.run.warmup_days:g} days (run.warmup_days)."
+                )
+                + " Targets and the answer read the steady state.",
             ),
             (
                 "4.2 Run length",
@@ -292,10 +301,14 @@ def method_section(
             ),
             (
                 "4.3 Estimation approach",
-                "Each replication is one independent observation. Means with two-sided 95% "
-                "t confidence intervals; chances (such as any IDVA burning out) with Wilson intervals; comparisons as "
-                "paired differences replication by replication, since every scenario sees the same cases; charts show "
-                "the median and the 10th-90th percentile band across replications.",
+                "Each replication is one independent observation. Means with two-sided 95% t confidence intervals; "
+                "chances across replications (such as any IDVA burning out) with exact (Clopper-Pearson) intervals on "
+                "the count; shares measured within each replication (such as weeks above guidance) with the "
+                "quasi-binomial score (Wilson) interval, which stays inside 0-100%; comparisons as paired differences "
+                "replication by replication, since every scenario sees the same cases; the resource Drive adds as the "
+                "paired difference from each replication's twin without Drive (the same business-as-usual cases); "
+                "sizing verdicts with one-sided bounds of the same kinds, sequentially (see the sizing report); charts "
+                "show the median and the 10th-90th percentile band across replications.",
             ),
         ]
     )

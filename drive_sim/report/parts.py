@@ -63,8 +63,14 @@ def with_dates(frame: pd.DataFrame, start_date: Any) -> pd.DataFrame:
     return frame.assign(date=data.to_dates(start_date, frame["day"]).to_numpy())
 
 
-def headline_table(rows: pd.DataFrame) -> Markup:
-    """The headline KPIs: mean, 95% CI across replications, guidance and a status mark."""
+def headline_table(rows: pd.DataFrame, launch: pd.DataFrame | None = None) -> Markup:
+    """The headline KPIs in the steady state: mean, 95% CI, guidance, a status mark; the launch beside them.
+
+    Args:
+        rows: :func:`drive_sim.report.data.headline_rows` of the steady window.
+        launch: The same of the launch window (its column is left out without it).
+    """
+    at_launch = {} if launch is None else {(r["kpi"], r["scope"]): r for r in launch.to_dict("records")}
     body = []
     for row in rows.to_dict("records"):
         share, digits = row["share"], row["digits"]
@@ -83,23 +89,46 @@ def headline_table(rows: pd.DataFrame) -> Markup:
                 status_mark(row["status"]),
             ]
         )
+        if at_launch:
+            start = at_launch.get((row["kpi"], row["scope"]))
+            body[-1].append(
+                "–"
+                if start is None
+                else join(
+                    fmt(start["mean"], shown_digits, percent=share, money=money),
+                    " ",
+                    tag(
+                        "span",
+                        fmt_ci(start["ci_low"], start["ci_high"], shown_digits, percent=share, money=money),
+                        class_="ci",
+                    ),
+                )
+            )
+    columns = ["Measure", "Mean", "95% CI", "Guidance", "Status"]
+    numeric = [False, True, True, True, False]
+    if at_launch:
+        columns, numeric = [*columns, "Launch (first 26 weeks)"], [*numeric, True]
     return table(
-        ["Measure", "Mean", "95% CI", "Guidance", "Status"],
+        columns,
         body,
-        numeric=[False, True, True, True, False],
-        caption="Mean over replications with its 95% confidence interval. Status: within guidance when the whole "
-        "interval is; above when the whole interval is above; borderline when the interval spans guidance.",
+        numeric=numeric,
+        caption="Steady state (after the warm-up): mean over replications with its 95% confidence interval, exact "
+        "for a chance and bounded to 0-100% for a share. Status: within guidance when the whole interval is; above "
+        "when the whole interval is above; borderline when the interval spans guidance."
+        + (" Launch: the first 26 weeks, mean (95% CI)." if at_launch else ""),
     )
 
 
 def all_measures(summary: pd.DataFrame) -> Markup:
     """Every KPI of every scope, for analysts and citation."""
     rows = []
+    windows = "window" in summary.columns
     for row in summary.to_dict("records"):
         unit, description = KPI_INFO.get(row["kpi"], ("", ""))
         share = unit in ("share", "0 or 1")
         rows.append(
             [
+                *([row["window"]] if windows else []),
                 scope_label(row["scope"]),
                 join(tag("code", row["kpi"]), " ", tag("span", description, class_="note")),
                 fmt(row["mean"], 1 if share else 2, percent=share),
@@ -107,7 +136,9 @@ def all_measures(summary: pd.DataFrame) -> Markup:
                 row["n"],
             ]
         )
-    body = table(["Scope", "Measure", "Mean", "95% CI", "n"], rows, numeric=[False, False, True, True, True])
+    columns = [*(["Window"] if windows else []), "Scope", "Measure", "Mean", "95% CI", "n"]
+    numeric = [*([False] if windows else []), False, False, True, True, True]
+    body = table(columns, rows, numeric=numeric)
     return details(f"All {len(rows)} measures by scope", body)
 
 
@@ -211,7 +242,8 @@ def scorecard_table(
     )
     caption = tag(
         "p",
-        guidance + "Mean, its 95% CI across replications (chances: a Wilson interval) and a status: ✔ within: the "
+        guidance + "Steady state (after the warm-up). Mean, its 95% CI across replications (chances: exact "
+        "Clopper-Pearson; shares: kept inside 0-100%) and a status: ✔ within: the "
         "whole interval is within guidance; ≈ borderline: the interval spans it; ✖ above: the whole interval is "
         "above it.",
         class_="note",

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from drive_sim.analysis import metrics
+from drive_sim.analysis.counterfactual import COUNTERFACTUAL_KPIS
 from drive_sim.report.labels import HEADLINE, scope_label
 from drive_sim.scenario.schema import Guidance
 
@@ -52,7 +53,8 @@ def _guidance(kpi: str) -> str:
 
 def kpi_rows() -> list[KpiRow]:
     """Every KPI of ``KPI_INFO``, in its order."""
-    kinds = {"site": metrics.SITE_KPIS, "idva": metrics.IDVA_KPIS, "cm": metrics.CM_KPIS}
+    site = (*metrics.SITE_KPIS, *COUNTERFACTUAL_KPIS)
+    kinds = {"site": site, "idva": metrics.IDVA_KPIS, "cm": metrics.CM_KPIS}
     headline = {}
     for item in HEADLINE:
         headline.setdefault(item.kpi, []).append(f"{item.label} ({scope_label(item.scope)})")

@@ -9,14 +9,15 @@ level. Both pages lead with the answer in words.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
 
-from drive_sim.analysis.stats import paired_differences, summarise
+from drive_sim.analysis.stats import in_window, paired_differences, summarise
 from drive_sim.report import data
 from drive_sim.report.figures import target_figure
-from drive_sim.report.html import Markup, details, fmt, join, page, status_mark, table, tag
+from drive_sim.report.html import Markup, details, fmt, fmt_ci, join, page, status_mark, table, tag
 from drive_sim.report.parts import (
     Charts,
     answer_block,
@@ -62,7 +63,7 @@ def sweep_page(results: SavedResults, cdn: bool = False) -> str:
     manifest, labels, scenarios = results.manifest, results.labels, results.scenarios
     if manifest.get("status", "complete") != "complete":
         raise ValueError(f"{results.folder}: the sweep has not finished; re-run the same sweep command to complete it")
-    kpis = _with_labels(results.kpis, labels).drop(columns="point")
+    kpis = in_window(_with_labels(results.kpis, labels).drop(columns="point"), "steady")
     summary = summarise(kpis)
     replications = replications_kept(results)
     cards = data.scorecard(summary, labels, scenarios)
@@ -133,19 +134,43 @@ def sweep_page(results: SavedResults, cdn: bool = False) -> str:
 
 def _levels_table(levels: pd.DataFrame, targets: Sequence[dict], confidence: float) -> Markup:
     rows, classes = [], []
+    has_added = "drive_added_fte" in levels.columns
     for row in levels.to_dict("records"):
-        cells = [join(row["label"], " (as given)" if row["level"] == 0 else None), fmt(row["drive_idva_fte"], 1)]
+        cells = [
+            join(row["label"], " (as given)" if row["level"] == 0 else None),
+            fmt(row["drive_idva_fte"], 1),
+            fmt(row.get("replications", math.nan), 0),
+        ]
+        if has_added:
+            cells.append(
+                join(
+                    fmt(row["drive_added_fte"], 2),
+                    " ",
+                    tag("span", fmt_ci(row["drive_added_fte_low"], row["drive_added_fte_high"], 2), class_="ci"),
+                )
+            )
         for target in targets:
             key = f"{target['kpi']}@{target['scope']}"
             _, share = target_words(target["kpi"])
-            met = bool(row[f"{key}:met"])
+            digits = 0 if share else 1
+            verdict = row.get(f"{key}:verdict") or ("met" if bool(row[f"{key}:met"]) else "not met")
+            lower = row.get(f"{key}:lower", math.nan)
+            bounds = (
+                f"({fmt(lower, digits, percent=share)} to {fmt(row[f'{key}:upper'], digits, percent=share)})"
+                if not pd.isna(lower)
+                else f"(≤ {fmt(row[f'{key}:upper'], digits, percent=share)})"
+            )
+            launch = row.get(f"{key}:launch_mean", math.nan)
             cells.append(
                 join(
-                    fmt(row[f"{key}:mean"], 0 if share else 1, percent=share),
+                    fmt(row[f"{key}:mean"], digits, percent=share),
                     " ",
-                    tag("span", f"(≤ {fmt(row[f'{key}:upper'], 0 if share else 1, percent=share)})", class_="ci"),
+                    tag("span", bounds, class_="ci"),
                     tag("br"),
-                    status_mark("met" if met else "missed"),
+                    status_mark({"met": "met", "not met": "missed"}.get(verdict, "undecided")),
+                    None
+                    if pd.isna(launch)
+                    else tag("span", f" launch {fmt(launch, digits, percent=share)}", class_="ci"),
                 )
             )
         cells += [
@@ -155,20 +180,27 @@ def _levels_table(levels: pd.DataFrame, targets: Sequence[dict], confidence: flo
         ]
         rows.append(cells)
         classes.append("chosen" if row["chosen"] else None)
-    headers = ["Drive IDVA staffing", "Drive IDVA FTE"]
+    headers = ["Drive IDVA staffing", "Drive IDVA FTE", "Replications"]
+    if has_added:
+        headers.append("Drive adds (IDVA FTE, 95% CI)")
     for target in targets:
         words, share = target_words(target["kpi"])
         limit = fmt(target["at_most"], 0 if share else 1, percent=share)
         headers.append(f"{words[0].upper()}{words[1:]} (at most {limit})")
     headers += ["Drive IDVA cost a year", "Site staff cost a year", "All targets met"]
+    bound = float(levels["bound_confidence"].iloc[0]) if "bound_confidence" in levels.columns and len(levels) else None
+    bound_words = f"{bound:.2%}" if bound is not None else f"{confidence:.0%}"
     return tag(
         "div",
         table(
             headers,
             rows,
             numeric=[False, *[True] * (len(headers) - 2), False],
-            caption=f"Each level: mean across replications, and in brackets its one-sided {confidence:.0%} upper "
-            "confidence bound, which must be within the target.",
+            caption=f"Each level, steady state: mean across replications and in brackets its one-sided {bound_words} "
+            "lower and upper bounds (exact binomial for a chance; inside 0-100% for a share). Met: the upper bound is "
+            "within the target; not met: the lower bound is beyond it; undecided: the target lies between them "
+            f"after the replication budget, so every verdict holds with {confidence:.0%} confidence. Launch: the "
+            "first 26 weeks' mean.",
             row_classes=classes,
         ),
         class_="wide",
@@ -195,7 +227,17 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
         if (levels["level"] == 0).any()
         else scenarios[0]
     )
-    answer = size_answer(levels, targets, confidence, replications, base.site.horizon_days, manifest.get("command", ""))
+    answer = size_answer(
+        levels,
+        targets,
+        confidence,
+        int(manifest.get("first_look_replications", replications)),
+        base.site.horizon_days,
+        manifest.get("command", ""),
+        manifest.get("budget"),
+        manifest.get("looks", ()),
+        manifest.get("window", "steady"),
+    )
     chosen = levels[levels["chosen"].astype(bool)]
     chosen_fte = float(chosen["drive_idva_fte"].iloc[0]) if len(chosen) else None
     chosen_text = (
@@ -212,7 +254,7 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
             {
                 "level": levels["drive_idva_fte"],
                 "mean": levels[f"{key}:mean"],
-                "ci_low": levels[f"{key}:mean"],
+                "ci_low": levels[f"{key}:lower"] if f"{key}:lower" in levels.columns else levels[f"{key}:mean"],
                 "ci_high": levels[f"{key}:upper"],
             }
         )
@@ -229,13 +271,13 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
             chosen_fte,
             chosen_text,
             percent=share,
-            name=f"{title}: mean, bar to the upper bound",
+            name=f"{title}: mean, bar from the lower to the upper bound",
         )
         figures.append(
             charts.add(
                 figure,
-                f"Dot: mean across replications; bar up to the one-sided {confidence:.0%} "
-                "upper bound, which must be under the dashed target line.",
+                "Dot: steady-state mean across replications; bar from the one-sided lower to the upper bound. Met "
+                "when the bar's top is under the dashed target line, not met when its bottom is above it.",
             )
         )
     cost = pd.DataFrame(
@@ -260,7 +302,7 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
             "Salary times FTE times the on-cost multiplier (see Assumptions).",
         )
     )
-    summary = summarise(results.kpis)
+    summary = in_window(summarise(results.kpis), "steady")
     cards = data.scorecard(summary, labels, scenarios)
     order = [labels.index(label) for label in levels["label"] if label in labels]
     cards = cards.iloc[order].reset_index(drop=True)
@@ -275,6 +317,13 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
         ("method", "Method"),
     ]
     target_list = "; ".join(f"{target_words(t['kpi'])[0]} at most {_limit(t)}" for t in targets)
+    per_level = (
+        f"{manifest['first_look_replications']} replications per level, more (up to {manifest['budget']}) where a "
+        "target was too close to call; judged on "
+        + ("the launch (first 26 weeks)." if manifest.get("window") == "launch" else "the steady state.")
+        if "budget" in manifest
+        else f"{replications} replications per level."
+    )
     body = join(
         header(
             "Drive IDVA and Case Manager capacity: sizing report",
@@ -282,8 +331,7 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
             [
                 f"Targets, each with {confidence:.0%} confidence: {target_list}.",
                 f"Staffing changed on {manifest.get('entry', 'the Drive IDVA entry')} in steps of "
-                f"{'whole posts' if manifest.get('step', 'count') == 'count' else '0.5 FTE'}; "
-                f"{replications} replications per level.",
+                f"{'whole posts' if manifest.get('step', 'count') == 'count' else '0.5 FTE'}; " + per_level,
             ],
             sections,
         ),

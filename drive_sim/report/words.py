@@ -212,7 +212,21 @@ def run_answer(
     drive_cost = _mean(summary, "drive_idva_annual_cost", "site")
     cost = f"This staffing costs {_money(card['cost'])} a year with on-costs"
     points.append(cost + (f", {_money(drive_cost)} of it for the named Drive IDVA posts." if drive_cost > 0 else "."))
-    return Answer(_verdict(card, scenario), points, _cautions(replications, command))
+    added = drive_added_sentence(drive_added_row(summary))
+    verdict = _verdict(card, scenario)
+    return Answer(f"{added} {verdict}" if added else verdict, points, _cautions(replications, command))
+
+
+def drive_added_row(summary: pd.DataFrame) -> dict[str, float]:
+    """A run summary's Drive-added FTE and business-as-usual caseload, as :func:`drive_added_sentence` reads them."""
+    added = _row(summary, "drive_added_fte", "site") or {}
+    bau = _row(summary, "bau_idva_caseload_vs_guidance", "site") or {}
+    return {
+        "drive_added_fte": added.get("mean", math.nan),
+        "drive_added_fte_low": added.get("ci_low", math.nan),
+        "drive_added_fte_high": added.get("ci_high", math.nan),
+        "bau_caseload_vs_guidance": bau.get("mean", math.nan),
+    }
 
 
 def _extremes(cards: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
@@ -363,6 +377,29 @@ def _target_value(value: float, share: bool) -> str:
     return _pct(value) if share else _number(value, 1)
 
 
+def drive_added_sentence(row: Mapping, confidence_words: str = "95% CI", staffing: str | None = None) -> str | None:
+    """'Drive adds X FTE of IDVA work at this site (95% CI a to b), on top of business as usual at Y% of guidance.'
+
+    Args:
+        row: A row of a sizing ``levels`` table, or any mapping with ``drive_added_fte``,
+            ``drive_added_fte_low/high`` and ``bau_caseload_vs_guidance``.
+        confidence_words: How the interval is named.
+        staffing: Name the staffing it was measured with ('... at this site with 4 Drive IDVAs').
+
+    Returns:
+        The sentence, or ``None`` when the run has no twin without Drive to compare with.
+    """
+    added = row.get("drive_added_fte", math.nan)
+    if added is None or math.isnan(added):
+        return None
+    low, high = row.get("drive_added_fte_low", math.nan), row.get("drive_added_fte_high", math.nan)
+    bau = row.get("bau_caseload_vs_guidance", math.nan)
+    interval = "" if math.isnan(low) else f" ({confidence_words} {low:.2f} to {high:.2f})"
+    usual = "" if bau is None or math.isnan(bau) else f", on top of business as usual at {_pct(bau)} of guidance"
+    where = f" with {staffing}" if staffing else ""
+    return f"Drive adds {added:.2f} FTE of IDVA work at this site{where}{interval}{usual}."
+
+
 def size_answer(
     levels: pd.DataFrame,
     targets: Sequence[Mapping],
@@ -370,73 +407,121 @@ def size_answer(
     replications: int,
     horizon_days: float,
     command: str = "",
+    budget: int | None = None,
+    looks: Sequence[int] = (),
+    window: str = "steady",
 ) -> Answer:
-    """The answer of a sizing: the least staffing meeting every target, its cost, and the margins.
+    """The answer of a sizing, the same words on the terminal and on the page.
+
+    The first sentence is the resource Drive adds at the chosen level (or the last level
+    tried), then the least staffing meeting every target, its cost, each target's verdict
+    with its bounds and the launch beside it, and what the replication budget could not
+    decide.
 
     Args:
-        levels: The ``levels`` table of a sizing folder (one row per staffing level tried,
-            with ``<kpi>@<scope>:mean``, ``:upper`` and ``:met`` columns).
+        levels: The ``levels`` table of a sizing (:meth:`drive_sim.runs.sizing.SizingResult.table`).
         targets: The manifest's targets (``kpi``, ``scope``, ``at_most``).
-        confidence: One-sided confidence each target is met with.
-        replications: Replications per level.
+        confidence: Confidence each verdict holds with.
+        replications: Replications at each level's first look.
         horizon_days: Length of each replication.
         command: The command that made the results.
+        budget: Most replications a level could get.
+        looks: The planned looks (replication counts).
+        window: The window the targets were judged on (``steady`` or ``launch``).
     """
     percent = f"{confidence:.0%}"
     levels = levels.sort_values("level", kind="stable")
     chosen = levels[levels["chosen"].astype(bool)]
     given = levels[levels["level"] == 0]
-    points = [
-        f"Every staffing level was run on the same {replications} replications of {years_text(horizon_days)} of "
-        f"simulated cases. A target counts as met when the one-sided {percent} upper confidence bound of its mean "
-        "is within it, so the answer holds with that confidence, not just on average."
-    ]
+    bound_confidence = (
+        float(levels["bound_confidence"].iloc[0]) if "bound_confidence" in levels and len(levels) else confidence
+    )
+    budget = budget or (int(levels["replications"].max()) if "replications" in levels and len(levels) else replications)
+    looks_text = ", ".join(str(n) for n in looks) if looks else str(replications)
+    judged = "the steady state" if window == "steady" else "the launch (first 26 weeks)"
+    method = " ".join(
+        [
+            f"Every staffing level was run on the same replications of {years_text(horizon_days)} (replication k",
+            f"is the same cases at every level), {replications} at first and more where a target was too close to",
+            f"call (looks at {looks_text} replications, a budget of {budget} a level). Each target is judged on",
+            f"{judged} with the bound that fits it: exact binomial (Clopper-Pearson) for a chance, a score interval",
+            "kept inside 0-100% for a share, t for a number of days. It is met when the one-sided upper bound is",
+            "within it, not met when the lower bound is beyond it; each bound is taken at",
+            f"{bound_confidence:.2%} so that every verdict holds with {percent} confidence over all the looks.",
+        ]
+    )
 
-    def at(row: pd.Series) -> str:
+    def at(row: Mapping) -> str:
         parts = []
         for target in targets:
             words, share = target_words(target["kpi"])
             key = f"{target['kpi']}@{target['scope']}"
-            mark = "met" if bool(row[f"{key}:met"]) else "not met"
+            verdict = row.get(f"{key}:verdict") or ("met" if bool(row[f"{key}:met"]) else "not met")
+            lower = row.get(f"{key}:lower", math.nan)
+            bounds = (
+                f"bounds {_target_value(lower, share)} to {_target_value(row[f'{key}:upper'], share)}"
+                if lower is not None and not math.isnan(lower)
+                else f"upper bound {_target_value(row[f'{key}:upper'], share)}"
+            )
+            launch = row.get(f"{key}:launch_mean", math.nan)
+            at_launch = "" if launch is None or math.isnan(launch) else f"; launch {_target_value(launch, share)}"
             parts.append(
-                f"{words} {_target_value(row[f'{key}:mean'], share)} (upper bound "
-                f"{_target_value(row[f'{key}:upper'], share)}; "
-                f"target at most {_target_value(target['at_most'], share)}: {mark})"
+                f"{words} {_target_value(row[f'{key}:mean'], share)} ({bounds}; target at most "
+                f"{_target_value(target['at_most'], share)}: {verdict}{at_launch})"
             )
         return "; ".join(parts)
 
+    points = []
+    reference = chosen.iloc[0] if len(chosen) else (levels.iloc[-1] if len(levels) else None)
+    added = drive_added_sentence(reference.to_dict()) if reference is not None else None
     if len(chosen):
         row = chosen.iloc[0]
         extra = row["drive_idva_annual_cost"] - (given.iloc[0]["drive_idva_annual_cost"] if len(given) else math.nan)
-        verdict = (
-            f"Recommended staffing: {row['label']}, the least Drive IDVA staffing that meets every target with "
-            f"{percent} confidence. The Drive IDVAs cost {_money(row['drive_idva_annual_cost'])} a year with on-costs"
+        answer = (
+            f"Answer: {row['label']} is the least Drive IDVA staffing that meets every target with {percent} "
+            f"confidence, at {_money(row['drive_idva_annual_cost'])} a year for the Drive IDVAs (with on-costs)"
             + (
-                f", {_money(extra)} more than the scenario as given ({given.iloc[0]['label']})."
+                f", {_money(extra)} a year more than the scenario as given ({given.iloc[0]['label']}, "
+                f"{_money(given.iloc[0]['drive_idva_annual_cost'])})."
                 if len(given) and extra > 0
                 else "."
             )
         )
-        points.append(f"At {row['label']}: {at(row)}.")
+        verdict = f"{added} {answer}" if added else answer
+        points.append(f"At {row['label']} ({int(row['replications'])} replications): {at(row)}.")
         points.append(f"The whole site's staff then cost {_money(row['annual_staff_cost'])} a year.")
     else:
         most = levels.iloc[-1] if len(levels) else None
-        verdict = (
+        answer = (
             f"No staffing tried (up to {most['label'] if most is not None else 'none'}) meets every target with "
             f"{percent} confidence."
         )
+        verdict = (
+            f"{added.replace('this site', 'this site at ' + str(most['label']), 1)} {answer}"
+            if added and most is not None
+            else answer
+        )
         if most is not None:
-            points.append(f"At {most['label']}: {at(most)}.")
+            points.append(f"At {most['label']} ({int(most['replications'])} replications): {at(most)}.")
     if len(given) and (not len(chosen) or given.iloc[0]["label"] != chosen.iloc[0]["label"]):
-        points.append(f"As given ({given.iloc[0]['label']}): {at(given.iloc[0])}.")
-    if len(chosen):
+        row = given.iloc[0]
+        points.append(f"As given ({row['label']}, {int(row['replications'])} replications): {at(row)}.")
+    for row in levels.to_dict("records"):
+        if any(row.get(f"{t['kpi']}@{t['scope']}:verdict") == "not met" for t in targets):
+            continue  # decided: it fails a target, whatever the others
+        open_calls = []
         for target in targets:
             key = f"{target['kpi']}@{target['scope']}"
-            row = chosen.iloc[0]
-            if target["kpi"].startswith("any_") and row[f"{key}:mean"] == 0 and replications >= 2:
-                exact = 1 - (1 - confidence) ** (1 / replications)
-                points.append(
-                    f"The {target_words(target['kpi'])[0]} was 0 in all {replications} replications at "
-                    f"{row['label']}, so its t bound is 0; an exact binomial {percent} bound would be {_pct(exact)}."
+            if row.get(f"{key}:verdict") == "undecided":
+                words, share = target_words(target["kpi"])
+                open_calls.append(
+                    f"whether the {words} is at most {_target_value(target['at_most'], share)} (bounds "
+                    f"{_target_value(row[f'{key}:lower'], share)} to {_target_value(row[f'{key}:upper'], share)})"
                 )
+        if open_calls:
+            points.append(
+                f"Undecided at {row['label']}: the budget of {int(row['replications'])} replications could not "
+                f"decide {' or '.join(open_calls)}; raise --max-reps to settle it."
+            )
+    points.append(method)
     return Answer(verdict, points, _cautions(replications, command))

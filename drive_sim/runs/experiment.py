@@ -29,9 +29,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from drive_sim.analysis.counterfactual import counterfactual_kpis
 from drive_sim.analysis.metrics import replication_kpis, tables
 from drive_sim.model import simulate
-from drive_sim.scenario import Scenario
+from drive_sim.scenario import Scenario, scenario_from_dict
 
 __all__ = [
     "BACKENDS",
@@ -48,6 +49,7 @@ __all__ = [
     "run_replication",
     "run_task",
     "scenario_labels",
+    "without_drive",
 ]
 
 Backend = Literal["serial", "process", "dask"]
@@ -84,6 +86,8 @@ class Task:
     key: int
     scenario: Scenario
     replications: tuple[int, ...]
+    #: Also run each replication's twin without Drive (:func:`without_drive`).
+    counterfactual: bool = False
 
 
 @dataclass
@@ -107,13 +111,35 @@ class Experiment:
         return int(self.kpis["replication"].nunique())
 
 
-def run_replication(scenario: Scenario, replication: int, keep_tables: bool = True) -> ReplicationResult:
-    """Simulate one replication and turn its records into KPIs (and tables)."""
+def without_drive(scenario: Scenario) -> Scenario:
+    """The same site without Drive: no Drive referrals, no backdating; business as usual untouched.
+
+    Every other value, the seed and the business-as-usual referral rates included, is kept,
+    so replication ``k`` of both sees the same business-as-usual cases.
+    """
+    data = scenario.model_dump(mode="json")
+    data["referrals"]["annual_rate"] = 0
+    data["backdating"]["months"] = 0
+    return scenario_from_dict(data, f"{scenario.site.name} without Drive")
+
+
+def run_replication(
+    scenario: Scenario, replication: int, keep_tables: bool = True, counterfactual: bool = False
+) -> ReplicationResult:
+    """Simulate one replication and turn its records into KPIs (and tables).
+
+    With ``counterfactual`` its twin without Drive (:func:`without_drive`) is simulated
+    too, and the KPIs of :mod:`drive_sim.analysis.counterfactual` are added.
+    """
     output = simulate(scenario, replication)
+    kpis = replication_kpis(output, scenario)
+    if counterfactual:
+        twin = simulate(without_drive(scenario), replication)
+        kpis = pd.concat([kpis, counterfactual_kpis(output, twin, scenario)], ignore_index=True)
     return ReplicationResult(
         scenario_index=0,
         replication=replication,
-        kpis=replication_kpis(output, scenario),
+        kpis=kpis,
         tables=tables(output) if keep_tables else None,
     )
 
@@ -122,29 +148,35 @@ def run_task(task: Task, keep_tables: bool) -> list[ReplicationResult]:
     """Run every replication of a task (on whichever worker received it)."""
     results = []
     for replication in task.replications:
-        result = run_replication(task.scenario, replication, keep_tables)
+        result = run_replication(task.scenario, replication, keep_tables, task.counterfactual)
         results.append(ReplicationResult(task.key, replication, result.kpis, result.tables))
     return results
 
 
-def plan_tasks(scenarios: Sequence[Scenario], replications: Sequence[Iterable[int]], chunk_size: int) -> list[Task]:
+def plan_tasks(
+    scenarios: Sequence[Scenario],
+    replications: Sequence[Iterable[int]],
+    chunk_size: int,
+    counterfactual: bool = False,
+) -> list[Task]:
     """Chunks of consecutive replications, in submission order (scenario, then replication).
 
     Args:
         scenarios: The scenarios (or sweep points); a task's ``key`` is the position here.
         replications: For each scenario, the replication indices still to run.
         chunk_size: Most replications in one task.
+        counterfactual: Run each replication's twin without Drive too.
     """
     tasks = []
     for key, (scenario, wanted) in enumerate(zip(scenarios, replications, strict=True)):
         run: list[int] = []
         for replication in sorted(wanted):
             if run and (replication != run[-1] + 1 or len(run) == chunk_size):
-                tasks.append(Task(key, scenario, tuple(run)))
+                tasks.append(Task(key, scenario, tuple(run), counterfactual))
                 run = []
             run.append(replication)
         if run:
-            tasks.append(Task(key, scenario, tuple(run)))
+            tasks.append(Task(key, scenario, tuple(run), counterfactual))
     return tasks
 
 
@@ -342,6 +374,8 @@ def run_experiment(
     labels: Sequence[str] | None = None,
     scheduler: str | None = None,
     runner: Runner | None = None,
+    counterfactual: bool = False,
+    first: int = 0,
 ) -> Experiment:
     """Run ``replications`` of each scenario (default: the first scenario's ``run.replications``).
 
@@ -357,6 +391,10 @@ def run_experiment(
         labels: Scenario labels for the ``scenario`` column (default: site names).
         scheduler: Dask scheduler address.
         runner: An open runner to use instead of opening (and closing) one.
+        counterfactual: Pair every replication with its twin without Drive and add the
+            KPIs of :mod:`drive_sim.analysis.counterfactual` (the resource Drive adds).
+        first: The first replication index: ``first, first + 1, ...`` are run, so more
+            replications can be added to a run later, each the same as it would have been.
 
     Returns:
         KPIs (and tables) in submission order: scenario, then replication. With more
@@ -372,7 +410,10 @@ def run_experiment(
     interrupted = False
     try:
         tasks = plan_tasks(
-            scenarios, [range(replications)] * len(scenarios), runner.chunk_size(replications * len(scenarios))
+            scenarios,
+            [range(first, first + replications)] * len(scenarios),
+            runner.chunk_size(replications * len(scenarios)),
+            counterfactual,
         )
         for position, results in runner.completed(tasks, keep_tables):
             collected[position] = results

@@ -6,16 +6,35 @@ are we? Staffing is changed on one ``drive``-role entry of ``teams.idvas`` (the 
 unless said), either by whole posts (``count``) or in steps of 0.5 FTE (``fte``); every
 other part of the scenario, business-as-usual work included, stays as given.
 
-**Confidence.** A target ``KPI <= limit`` is met at a staffing level when the one-sided
-upper confidence bound of the KPI's mean across replications is within the limit. For a
-0/1 KPI (whether any IDVA burnt out) the mean is a probability and this is the t bound
-of that probability.
+**Window.** Targets are judged on the steady state (the ``steady`` window of
+:mod:`drive_sim.analysis.warmup`) unless ``window="launch"`` asks for the first 26 weeks;
+the launch's values are kept beside them either way.
 
-**Search.** Every level is run on the same seed, so it sees the same referrals and
-cases (common random numbers) and differences between levels are differences in
-staffing, not luck. From the scenario as given the search adds staff until every target
-is met (or ``max_extra`` steps are tried); if the scenario as given already meets them,
-it removes staff while they are still met. Every level tried is reported.
+**Confidence.** Each target ``KPI <= limit`` is judged with the one-sided bound that fits
+the KPI (:func:`drive_sim.analysis.stats.one_sided_bound`): exact (Clopper–Pearson) for a
+probability such as the chance a Drive IDVA burns out, the quasi-binomial Wilson bound
+for a share, the t bound for other means. A target is **met** when the upper bound is
+within the limit, **not met** when the lower bound is beyond it, and **undecided** while
+the limit lies between the two.
+
+**Sequential replications.** A level with an undecided target (and none not met) gets
+more replications, ``replications``, then doubling (``2n``, ``4n``, ...) up to the budget
+``max_replications``: the looks are planned in advance, and each uses confidence
+``1 - (1 - confidence) / looks`` (Bonferroni over the looks), so each verdict holds with
+the stated ``confidence`` however many looks it took. A target still undecided at the
+budget is reported as such, and its level is not chosen.
+
+**Search.** Replication ``k`` is the same cases at every level (common random numbers:
+every level runs the same seed, and added replications continue the indices), so
+differences between levels are differences in staffing, not luck. From the scenario as
+given the search adds staff until a level meets every target (or ``max_extra`` steps are
+tried); if the scenario as given already meets them, it removes staff while they are
+still met. The chosen level is one whose every target is met; every level tried is
+reported.
+
+**What Drive adds.** Every replication is paired with its twin without Drive
+(:mod:`drive_sim.analysis.counterfactual`), so each level reports the IDVA FTE of work
+Drive adds on top of business as usual, with its paired confidence interval.
 """
 
 from __future__ import annotations
@@ -27,8 +46,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from drive_sim.analysis.stats import one_sided_bound, replications_for_margin
-from drive_sim.runs.experiment import ReplicationResult, Runner, run_experiment
+from drive_sim.analysis.stats import estimate, in_window, kpi_kind, one_sided_bound
+from drive_sim.runs.experiment import ReplicationResult, Runner, open_backend, run_experiment
 from drive_sim.scenario import Scenario, scenario_from_dict
 
 __all__ = [
@@ -39,11 +58,15 @@ __all__ = [
     "TargetCheck",
     "default_targets",
     "drive_entry",
+    "looks",
     "size_drive_idvas",
     "staffing_level",
 ]
 
 Step = Literal["count", "fte"]
+Verdict = Literal["met", "not met", "undecided"]
+#: Default budget of replications per level, as a multiple of the first look.
+BUDGET_MULTIPLE = 8
 FTE_STEP = 0.5
 #: In ``fte`` steps the Drive FTE is spread over equal posts of at most this FTE each.
 MAX_POST_FTE = 1.0
@@ -57,6 +80,11 @@ class Target:
     scope: str
     limit: float
     label: str
+
+    @property
+    def kind(self) -> str:
+        """``probability``, ``share`` or ``mean``: which bound (:func:`~drive_sim.analysis.stats.kpi_kind`)."""
+        return kpi_kind(self.kpi)
 
 
 def default_targets(
@@ -175,16 +203,20 @@ def staffing_level(scenario: Scenario, level: int, step: Step = "count", entry: 
 
 @dataclass(frozen=True)
 class TargetCheck:
-    """One target at one level: the mean, its one-sided upper bound and the verdict."""
+    """One target at one level: the mean, its one-sided bounds and the verdict."""
 
     target: Target
     n: int
     mean: float
     upper: float
-    met: bool
-    #: When the mean is within the limit but the bound is not: replications that would
-    #: likely settle it (the CI method with the limit as the margin).
-    replications_to_settle: int | None = None
+    lower: float
+    verdict: Verdict
+    #: The one-sided confidence each bound was taken at (the per-look confidence).
+    confidence: float = 0.95
+
+    @property
+    def met(self) -> bool:
+        return self.verdict == "met"
 
 
 @dataclass
@@ -195,28 +227,74 @@ class LevelResult:
     annual_staff_cost: float
     kpis: pd.DataFrame
     complete: bool = True
+    #: Replications run at this level (more than the first look when a target was close).
+    replications: int = 0
+    #: Launch-window values of the targets: ``(mean, low, high)`` two-sided 95%, by target.
+    launch: list[tuple[float, float, float]] = field(default_factory=list)
+    #: IDVA FTE of work Drive adds (mean, 95% CI low, high), paired with the twin without Drive.
+    drive_added_fte: tuple[float, float, float] = (math.nan, math.nan, math.nan)
+    #: Without Drive: IDVA open cases per FTE over guidance (mean, 95% CI low, high).
+    bau_caseload_vs_guidance: tuple[float, float, float] = (math.nan, math.nan, math.nan)
 
     @property
     def met(self) -> bool:
         return self.complete and all(check.met for check in self.checks)
 
+    @property
+    def failed(self) -> bool:
+        """Some target is not met (its lower bound is beyond the limit)."""
+        return any(check.verdict == "not met" for check in self.checks)
 
-def _kpi_values(kpis: pd.DataFrame, kpi: str, scope: str) -> pd.Series:
+    @property
+    def undecided(self) -> list[TargetCheck]:
+        return [check for check in self.checks if check.verdict == "undecided"]
+
+
+def _kpi_values(kpis: pd.DataFrame, kpi: str, scope: str, window: str = "steady") -> pd.Series:
+    kpis = in_window(kpis, window)
     return kpis.loc[(kpis["kpi"] == kpi) & (kpis["scope"] == scope), "value"]
 
 
-def check_targets(kpis: pd.DataFrame, targets: Sequence[Target], confidence: float) -> list[TargetCheck]:
-    """Each target against one level's KPIs (a long table, one scenario)."""
+def check_targets(
+    kpis: pd.DataFrame, targets: Sequence[Target], confidence: float, window: str = "steady"
+) -> list[TargetCheck]:
+    """Each target against one level's KPIs in a window (a long table, one scenario).
+
+    Args:
+        kpis: The level's KPIs.
+        targets: The targets.
+        confidence: One-sided confidence of each bound.
+        window: ``steady`` (the default) or ``launch``.
+    """
     checks = []
     for target in targets:
-        values = _kpi_values(kpis, target.kpi, target.scope)
-        n, mean, upper = one_sided_bound(values, confidence)
-        met = bool(n >= 2 and upper <= target.limit)
-        settle = None
-        if n >= 2 and not met and mean <= target.limit:
-            settle = replications_for_margin(float(values.std(ddof=1)), target.limit - mean, confidence)
-        checks.append(TargetCheck(target, n, mean, upper, met, settle))
+        values = _kpi_values(kpis, target.kpi, target.scope, window)
+        kind = target.kind
+        n, mean, upper = one_sided_bound(values, confidence, upper=True, kind=kind)  # type: ignore[arg-type]
+        _, _, lower = one_sided_bound(values, confidence, upper=False, kind=kind)  # type: ignore[arg-type]
+        verdict: Verdict
+        if n < 2:
+            verdict = "undecided"
+        elif upper <= target.limit:
+            verdict = "met"
+        elif lower > target.limit:
+            verdict = "not met"
+        else:
+            verdict = "undecided"
+        checks.append(TargetCheck(target, n, mean, upper, lower, verdict, confidence))
     return checks
+
+
+def looks(replications: int, budget: int) -> list[int]:
+    """The planned replication counts at which a level is judged: ``n, 2n, 4n, ...`` and the budget."""
+    if replications < 1 or budget < replications:
+        raise ValueError(f"need 1 <= replications <= budget, not {replications} and {budget}")
+    planned = [replications]
+    while planned[-1] * 2 < budget:
+        planned.append(planned[-1] * 2)
+    if planned[-1] != budget:
+        planned.append(budget)
+    return planned
 
 
 @dataclass
@@ -232,6 +310,16 @@ class SizingResult:
     levels: list[LevelResult] = field(default_factory=list)
     chosen: LevelResult | None = None
     interrupted: bool = False
+    #: Most replications any level may get, and the planned looks up to it.
+    budget: int = 0
+    looks: list[int] = field(default_factory=list)
+    #: The window the targets are judged on.
+    window: str = "steady"
+
+    @property
+    def look_confidence(self) -> float:
+        """The one-sided confidence each look's bounds use, so every verdict holds with ``confidence``."""
+        return 1 - (1 - self.confidence) / max(1, len(self.looks))
 
     @property
     def given(self) -> LevelResult | None:
@@ -245,7 +333,13 @@ class SizingResult:
         return self.chosen.drive_idva_annual_cost - self.given.drive_idva_annual_cost
 
     def table(self) -> pd.DataFrame:
-        """One row per level tried, by staffing: posts, FTE, each target's mean and bound, costs."""
+        """One row per level tried, by staffing: posts, FTE, replications, each target's verdict, costs.
+
+        Per target (``<kpi>@<scope>``): the steady-state ``mean``, one-sided ``upper`` and
+        ``lower`` bounds, ``verdict`` (met, not met, undecided), ``met``, and the launch's
+        ``launch_mean``. Then the Drive-added FTE and business-as-usual caseload with
+        their 95% CIs, costs, ``all_met`` and ``chosen``.
+        """
         rows = []
         for result in sorted(self.levels, key=lambda r: r.staffing.level):
             row: dict[str, Any] = {
@@ -253,12 +347,28 @@ class SizingResult:
                 "label": result.staffing.label,
                 "drive_idva_posts": result.staffing.posts,
                 "drive_idva_fte": result.staffing.fte,
-                "replications": min((c.n for c in result.checks), default=0),
+                "replications": result.replications,
+                "bound_confidence": self.look_confidence,
             }
-            for check in result.checks:
+            for position, check in enumerate(result.checks):
                 key = f"{check.target.kpi}@{check.target.scope}"
-                row |= {f"{key}:mean": check.mean, f"{key}:upper": check.upper, f"{key}:met": check.met}
+                launch = result.launch[position] if position < len(result.launch) else (math.nan,) * 3
+                row |= {
+                    f"{key}:mean": check.mean,
+                    f"{key}:upper": check.upper,
+                    f"{key}:lower": check.lower,
+                    f"{key}:verdict": check.verdict,
+                    f"{key}:met": check.met,
+                    f"{key}:launch_mean": launch[0],
+                }
+            added, bau = result.drive_added_fte, result.bau_caseload_vs_guidance
             row |= {
+                "drive_added_fte": added[0],
+                "drive_added_fte_low": added[1],
+                "drive_added_fte_high": added[2],
+                "bau_caseload_vs_guidance": bau[0],
+                "bau_caseload_vs_guidance_low": bau[1],
+                "bau_caseload_vs_guidance_high": bau[2],
                 "drive_idva_annual_cost": result.drive_idva_annual_cost,
                 "annual_staff_cost": result.annual_staff_cost,
                 "all_met": result.met,
@@ -268,38 +378,67 @@ class SizingResult:
         return pd.DataFrame(rows)
 
 
-def _evaluate(
+def _interval(kpis: pd.DataFrame, kpi: str, scope: str, window: str = "steady") -> tuple[float, float, float]:
+    values = _kpi_values(kpis, kpi, scope, window)
+    _, mean, low, high = estimate(values, kpi_kind(kpi))
+    return mean, low, high
+
+
+def _level_result(
     staffing: Staffing,
+    kpis: pd.DataFrame,
     targets: Sequence[Target],
     confidence: float,
-    replications: int,
-    runner: Runner | None,
-    backend: str,
-    workers: int | None,
-    scheduler: str | None,
-    on_result: Callable[[ReplicationResult], None] | None,
+    complete: bool,
+    window: str = "steady",
 ) -> LevelResult:
-    experiment = run_experiment(
-        staffing.scenario,
-        replications,
-        backend=backend,
-        workers=workers,
-        scheduler=scheduler,
-        runner=runner,
-        keep_tables=False,
-        on_result=on_result,
-    )
-    kpis = experiment.kpis
     cost = _kpi_values(kpis, "drive_idva_annual_cost", "site")
     staff_cost = _kpi_values(kpis, "annual_staff_cost", "site")
     return LevelResult(
         staffing=staffing,
-        checks=check_targets(kpis, targets, confidence),
+        checks=check_targets(kpis, targets, confidence, window),
         drive_idva_annual_cost=float(cost.mean()) if len(cost) else math.nan,
         annual_staff_cost=float(staff_cost.mean()) if len(staff_cost) else math.nan,
         kpis=kpis,
-        complete=not experiment.interrupted,
+        complete=complete,
+        replications=int(kpis["replication"].nunique()) if len(kpis) else 0,
+        launch=[_interval(kpis, t.kpi, t.scope, "launch") for t in targets],
+        drive_added_fte=_interval(kpis, "drive_added_fte", "site"),
+        bau_caseload_vs_guidance=_interval(kpis, "bau_idva_caseload_vs_guidance", "site"),
     )
+
+
+def _evaluate(
+    staffing: Staffing,
+    targets: Sequence[Target],
+    confidence: float,
+    planned: Sequence[int],
+    runner: Runner,
+    on_result: Callable[[ReplicationResult], None] | None,
+    window: str = "steady",
+) -> LevelResult:
+    """Run a level look by look until every target is decided, one is not met, or the budget is spent."""
+    frames: list[pd.DataFrame] = []
+    done = 0
+    result: LevelResult | None = None
+    for look in planned:
+        experiment = run_experiment(
+            staffing.scenario,
+            look - done,
+            runner=runner,
+            keep_tables=False,
+            on_result=on_result,
+            counterfactual=True,
+            first=done,
+        )
+        frames.append(experiment.kpis)
+        done = look
+        kpis = pd.concat(frames, ignore_index=True)
+        result = _level_result(staffing, kpis, targets, confidence, not experiment.interrupted, window)
+        if experiment.interrupted or result.failed or not result.undecided:
+            break
+    assert result is not None
+    return result
 
 
 def size_drive_idvas(
@@ -316,39 +455,53 @@ def size_drive_idvas(
     scheduler: str | None = None,
     on_result: Callable[[ReplicationResult], None] | None = None,
     on_level: Callable[[Staffing], None] | None = None,
+    max_replications: int | None = None,
+    window: str = "steady",
 ) -> SizingResult:
     """Find the least Drive IDVA staffing that meets every target with ``confidence``.
 
     Args:
         scenario: The site as given (its staffing is level 0).
         targets: Upper limits on KPIs (default: :func:`default_targets`).
-        confidence: One-sided confidence that each KPI's mean is within its limit.
+        confidence: Confidence of each verdict (one-sided; see the module docstring for
+            how it is kept over the sequential looks).
         step: ``count`` (whole posts) or ``fte`` (0.5 FTE steps).
-        replications: Replications per level (default: ``run.replications``).
+        replications: Replications at a level's first look (default: ``run.replications``).
         max_extra: Most steps to add above the scenario as given (default: 10 posts'
             worth, so 10 ``count`` steps or 20 ``fte`` steps).
         entry: Position of the Drive entry in ``teams.idvas`` (default: the first).
-        runner: An open backend runner (else one is opened per level from ``backend``).
+        runner: An open backend runner (else one is opened from ``backend``).
         backend: As for :func:`~drive_sim.runs.experiment.run_experiment`.
         workers: As for :func:`~drive_sim.runs.experiment.run_experiment`.
         scheduler: As for :func:`~drive_sim.runs.experiment.run_experiment`.
         on_result: Called with every replication result (for progress).
         on_level: Called with each staffing level before it runs.
+        max_replications: The budget: most replications a level may get while a target
+            is undecided (default: 8 times ``replications``).
+        window: Judge the targets on the ``steady`` state (default) or the ``launch``.
 
     Returns:
         Every level tried and the chosen one (``None`` if no level tried met every
         target, or the search was interrupted before one did).
 
     Raises:
-        ValueError: No Drive entry to size, or a bad ``step``.
+        ValueError: No Drive entry to size, or a bad ``step`` or budget.
     """
     if step not in ("count", "fte"):
         raise ValueError(f"step must be 'count' or 'fte', not {step!r}")
+    if window not in ("steady", "launch"):
+        raise ValueError(f"window must be 'steady' or 'launch', not {window!r}")
     position = drive_entry(scenario, entry)
     targets = list(targets) if targets is not None else default_targets()
     replications = replications or scenario.run.replications
     max_extra = max_extra or (10 if step == "count" else 20)
-    result = SizingResult(scenario, targets, confidence, replications, step, position)
+    budget = max_replications or BUDGET_MULTIPLE * replications
+    planned = looks(replications, budget)
+    result = SizingResult(
+        scenario, targets, confidence, replications, step, position, budget=budget, looks=planned, window=window
+    )
+    owned = runner is None
+    runner = runner or open_backend(backend, workers, scheduler)
 
     def evaluate(level: int) -> LevelResult | None:
         staffing = staffing_level(scenario, level, step, position)
@@ -356,29 +509,31 @@ def size_drive_idvas(
             return None
         if on_level is not None:
             on_level(staffing)
-        level_result = _evaluate(
-            staffing, targets, confidence, replications, runner, backend, workers, scheduler, on_result
-        )
+        level_result = _evaluate(staffing, targets, result.look_confidence, planned, runner, on_result, window)
         result.levels.append(level_result)
         if not level_result.complete:
             result.interrupted = True
         return level_result
 
-    given = evaluate(0)
-    if given is None or result.interrupted:
+    try:
+        given = evaluate(0)
+        if given is None or result.interrupted:
+            return result
+        if given.met:
+            result.chosen = given
+            level = -1
+            while (lower := evaluate(level)) is not None and lower.met:
+                result.chosen = lower
+                level -= 1
+            return result
+        for level in range(1, max_extra + 1):
+            higher = evaluate(level)
+            if higher is None or result.interrupted:
+                break
+            if higher.met:
+                result.chosen = higher
+                break
         return result
-    if given.met:
-        result.chosen = given
-        level = -1
-        while (lower := evaluate(level)) is not None and lower.met:
-            result.chosen = lower
-            level -= 1
-        return result
-    for level in range(1, max_extra + 1):
-        higher = evaluate(level)
-        if higher is None or result.interrupted:
-            break
-        if higher.met:
-            result.chosen = higher
-            break
-    return result
+    finally:
+        if owned:
+            runner.close()

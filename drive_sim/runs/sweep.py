@@ -342,7 +342,8 @@ def _assemble(folder: Path, points: Sequence[SweepPoint], replications: int, kee
                 raise RuntimeError(f"{folder}/parts: point {point.index} has no saved replications")
             kpis = _read_point(folder, stems[point.index], replications)
             found = kpis["replication"].unique()
-            if len(found) != replications or kpis.duplicated(["replication", "kpi", "scope"]).any():
+            keys = ["replication", *(["window"] if "window" in kpis.columns else []), "kpi", "scope"]
+            if len(found) != replications or kpis.duplicated(keys).any():
                 raise RuntimeError(
                     f"{folder}/parts: point {point.index} has an incomplete or repeated set of replications"
                 )

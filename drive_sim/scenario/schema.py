@@ -10,7 +10,7 @@ Loading, overrides and located errors are in ``load``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -667,7 +667,11 @@ class Run(_Frozen):
 
     seed: int = Field(20200601, ge=0, description="Master seed; every random stream derives from it.")
     replications: int = Field(20, ge=1, le=100_000, description="Independent runs to average over.")
-    warmup_days: float = Field(0, ge=0, description="Days left out of KPIs. 0 keeps the launch in view.")
+    warmup_days: Annotated[float, Field(ge=0)] | Literal["auto"] = Field(
+        "auto",
+        description="Days left out of the steady-state KPIs, or 'auto': each replication's MSER-5 "
+        "warm-up on its weekly open IDVA cases. The launch (first 26 weeks) is reported apart.",
+    )
 
 
 class Scenario(_Frozen):
@@ -705,7 +709,7 @@ class Scenario(_Frozen):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             problems.append(f"teams: practitioner names must be unique; repeated: {', '.join(duplicates)}")
-        if self.run.warmup_days >= self.site.horizon_days:
+        if self.run.warmup_days != "auto" and self.run.warmup_days >= self.site.horizon_days:
             problems.append("run.warmup_days must be shorter than site.horizon_days")
         if problems:
             raise ValueError("; ".join(problems))

@@ -75,7 +75,7 @@ def pinned_scenarios() -> list[Scenario]:
 def golden_tables() -> dict[str, pd.DataFrame]:
     """The tables the golden files hold, computed afresh."""
     experiment = run_experiment(pinned_scenarios(), REPLICATIONS, backend="serial", keep_tables=True)
-    kpis = experiment.kpis[["scenario", "replication", "kpi", "scope", "value"]]
+    kpis = experiment.kpis[["scenario", "replication", "window", "kpi", "scope", "value"]]
     cases = experiment.tables["cases"]
     cases = cases[cases["replication"] == 0]
     cases = cases[["scenario", *(c for c in cases.columns if c != "scenario")]]

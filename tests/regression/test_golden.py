@@ -25,7 +25,7 @@ assert _spec is not None and _spec.loader is not None
 regenerate = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(regenerate)
 
-KEYS = {"kpis": ["scenario", "replication", "kpi", "scope"], "cases": ["scenario", "replication", "case_id"]}
+KEYS = {"kpis": ["scenario", "replication", "window", "kpi", "scope"], "cases": ["scenario", "replication", "case_id"]}
 RTOL = ATOL = 1e-9
 HOW_TO_UPDATE = (
     "If this change is intended, run `python tests/regression/regenerate.py` and explain the change "

@@ -31,8 +31,10 @@ def test_run_report_answers_first_and_shows_the_evidence(run_folder: Path) -> No
     words = text[answer:evidence]
     for phrase in ("open cases per FTE", "95% CI", "SafeLives guidance-equivalent", "first contact", "burns out", "£"):
         assert phrase in words, phrase
-    assert _charts(text) == 5  # IDVA caseloads, workload heatmap, first contact, workforce, CM caseloads
-    assert text.count("Plotly.newPlot") == 5
+    # IDVA caseloads, workload heatmap, launch and warm-up, first contact, workforce, CM caseloads
+    assert _charts(text) == 6
+    assert text.count("Plotly.newPlot") == 6
+    assert "MSER-5" in text and "Launch (first 26 weeks)" in text
     for heading in (
         "1. Objectives",
         "2. Logic",

@@ -15,7 +15,6 @@ from drive_sim.report.data import (
     kpi_status,
     level_points,
     scorecard,
-    wilson_interval,
     workforce_over_time,
     workload_matrix,
 )
@@ -123,14 +122,6 @@ def test_first_contact_summary_per_replication() -> None:
 )
 def test_status_reads_the_interval_against_guidance(mean, low, high, better, expected) -> None:
     assert kpi_status(mean, low, high, 20 if better != "higher" else 0.8, better) == expected
-
-
-def test_wilson_interval_is_sensible_at_the_extremes() -> None:
-    low, high = wilson_interval(0, 10)
-    assert low == 0 and high == pytest.approx(0.2775, abs=1e-3)
-    low, high = wilson_interval(10, 10)
-    assert high == pytest.approx(1) and low == pytest.approx(0.7225, abs=1e-3)
-    assert all(math.isnan(v) for v in wilson_interval(0, 0))
 
 
 def _summary(label: str, drive: float, p90: float, cm: float, cost: float) -> list[dict]:

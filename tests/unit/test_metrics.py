@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from drive_sim.analysis.counterfactual import COUNTERFACTUAL_KPIS
 from drive_sim.analysis.metrics import (
     CM_KPIS,
     IDVA_KPIS,
@@ -148,8 +149,8 @@ def make_scenario(warmup_days: float = 0, **sections: dict) -> Scenario:
     return scenario_from_dict(data | sections)
 
 
-def kpi(kpis: pd.DataFrame, name: str, scope: str) -> float:
-    rows = kpis[(kpis["kpi"] == name) & (kpis["scope"] == scope)]
+def kpi(kpis: pd.DataFrame, name: str, scope: str, window: str = "steady") -> float:
+    rows = kpis[(kpis["kpi"] == name) & (kpis["scope"] == scope) & (kpis["window"] == window)]
     assert len(rows) == 1, f"{len(rows)} rows for {name} at {scope}"
     return float(rows["value"].iloc[0])
 
@@ -204,8 +205,12 @@ def test_float_fields_filled_with_ints_stay_float():
 
 
 def test_kpi_table_lists_site_then_idva_then_cm_scopes(kpis):
-    assert list(kpis.columns) == ["replication", "kpi", "scope", "value"]
+    assert list(kpis.columns) == ["replication", "window", "kpi", "scope", "value"]
     assert (kpis["replication"] == 7).all()
+    assert list(kpis["window"].unique()) == ["steady", "launch"]
+    launch = kpis[kpis["window"] == "launch"].reset_index(drop=True)
+    kpis = kpis[kpis["window"] == "steady"].reset_index(drop=True)
+    assert launch[["kpi", "scope"]].equals(kpis[["kpi", "scope"]]), "both windows list the same KPIs"
     assert list(kpis["scope"].unique()) == [
         "site", "group:idva", "group:drive", "group:wider", "idva:Drive IDVA", "idva:Wider IDVA",
         "group:cm", "cm:Case Manager",
@@ -216,7 +221,7 @@ def test_kpi_table_lists_site_then_idva_then_cm_scopes(kpis):
 
 
 def test_every_kpi_has_a_unit_and_description(kpis):
-    assert set(KPI_INFO) == set(kpis["kpi"])
+    assert set(KPI_INFO) == set(kpis["kpi"]) | set(COUNTERFACTUAL_KPIS)
     assert all(unit and description for unit, description in KPI_INFO.values())
 
 
@@ -589,3 +594,18 @@ def test_the_idva_resource_drive_adds_is_its_hours_a_week_and_their_fte(kpis):
     assert kpi(kpis, "drive_idva_hours_per_week", "site") == pytest.approx(drive + wider)
     assert kpi(kpis, "drive_idva_fte_equivalent", "site") == pytest.approx((drive + wider) / one_fte)
     assert kpi(kpis, "drive_idva_fte_equivalent", "idva:Drive IDVA") == pytest.approx(drive / one_fte)
+
+
+def test_the_launch_window_reads_the_first_26_weeks_whatever_the_warmup():
+    # The run is 28 days long, so the launch window is all of it, warm-up or not.
+    after_warmup = replication_kpis(make_output(), make_scenario(warmup_days=14))
+    whole = replication_kpis(make_output(), make_scenario(warmup_days=0))
+    for name, scope in [
+        ("open_cases_mean", "idva:Drive IDVA"),
+        ("accepted_cases_per_year", "site"),
+        ("idva_leavers", "site"),
+        ("first_contact_delay_median_days", "site"),
+    ]:
+        assert kpi(after_warmup, name, scope, "launch") == pytest.approx(kpi(whole, name, scope)), name
+    assert kpi(after_warmup, "warmup_days", "site") == 14
+    assert kpi(after_warmup, "warmup_days", "site", "launch") == 0

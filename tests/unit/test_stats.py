@@ -91,6 +91,7 @@ def test_summary_keeps_first_appearance_order_and_extra_key_columns():
     result = summarise(kpis)
     assert list(result.columns) == [
         "scenario", "kpi", "scope", "n", "mean", "sd", "ci_low", "ci_high", "half_width", "relative_precision",
+        "interval",
     ]  # fmt: skip
     assert list(zip(result["scenario"], result["kpi"], result["scope"], strict=True)) == [
         ("staffed", "z_kpi", "site"), ("staffed", "a_kpi", "idva:B"), ("staffed", "a_kpi", "idva:A"),

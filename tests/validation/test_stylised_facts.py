@@ -58,7 +58,7 @@ def _reps(everyday: int, slow: int) -> list:
 def drive_idva_load(scenario: Scenario, replication: int) -> dict[str, float]:
     output = simulate(scenario, replication)
     kpis = replication_kpis(output, scenario)
-    value = kpis[kpis["scope"] == "group:drive"].set_index("kpi")["value"]
+    value = kpis[(kpis["scope"] == "group:drive") & (kpis["window"] == "steady")].set_index("kpi")["value"]
     open_per_fte, new_per_year = value["open_cases_per_fte_mean"], value["new_drive_cases_per_fte_year"]
     return {
         "open_per_fte": open_per_fte,

@@ -272,7 +272,8 @@ def assert_paired_change(
 ) -> None:
     """Every step between consecutive scenarios moves ``kpi`` clearly in ``direction`` ("down"/"up")."""
     labels = list(dict.fromkeys(kpis["scenario"]))
-    selected = kpis[(kpis["kpi"] == kpi) & (kpis["scope"] == scope)]
+    steady = kpis[kpis["window"] == "steady"] if "window" in kpis.columns else kpis
+    selected = steady[(steady["kpi"] == kpi) & (steady["scope"] == scope)]
     for before, after in pairwise(labels):
         pair = selected[selected["scenario"].isin([before, after])]
         row = paired_differences(pair, before, confidence).iloc[0]
@@ -282,6 +283,35 @@ def assert_paired_change(
             f"{row['baseline_mean']:.3g} -> {row['scenario_mean']:.3g}, paired difference "
             f"{row['mean_difference']:.3g} [{row['ci_low']:.3g}, {row['ci_high']:.3g}] "
             f"({confidence:.0%} CI, n={row['n']})"
+        )
+
+
+def assert_rises_overall(
+    kpis: pd.DataFrame, parameter: str, kpi: str, scope: str, confidence: float = CONFIDENCE
+) -> None:
+    """``kpi`` rises clearly from the first scenario to the last and falls clearly at no step.
+
+    For a measure that must not fall with load but may level off between neighbouring
+    steps (a saturated practitioner), where :func:`assert_paired_change` would ask for a
+    clear rise at every step.
+    """
+    labels = list(dict.fromkeys(kpis["scenario"]))
+    steady = kpis[kpis["window"] == "steady"] if "window" in kpis.columns else kpis
+    selected = steady[(steady["kpi"] == kpi) & (steady["scope"] == scope)]
+
+    def difference(before: str, after: str) -> pd.Series:
+        return paired_differences(selected[selected["scenario"].isin([before, after])], before, confidence).iloc[0]
+
+    overall = difference(labels[0], labels[-1])
+    assert overall["ci_low"] > 0, (
+        f'Changing "{parameter}" from {labels[0]!r} to {labels[-1]!r} did not clearly raise {kpi} ({scope}): '
+        f"paired difference {overall['mean_difference']:.3g} [{overall['ci_low']:.3g}, {overall['ci_high']:.3g}]"
+    )
+    for before, after in pairwise(labels):
+        row = difference(before, after)
+        assert row["ci_high"] >= 0, (
+            f'Changing "{parameter}" from {before!r} to {after!r} clearly lowered {kpi} ({scope}): '
+            f"paired difference {row['mean_difference']:.3g} [{row['ci_low']:.3g}, {row['ci_high']:.3g}]"
         )
 
 

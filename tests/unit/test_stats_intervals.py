@@ -1,0 +1,120 @@
+"""Intervals that fit each KPI's kind: exact for probabilities, inside [0, 1] for shares.
+
+Checked against scipy's exact binomial interval, against the t interval where a share's
+interval should agree with it, by a property test over random KPI tables, and by
+coverage: over many simulated samples the intervals contain the true value at least
+about as often as they claim (the tolerance is the binomial spread of that count).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats as scipy_stats
+
+from drive_sim.analysis.stats import estimate, kpi_kind, one_sided_bound, summarise
+
+
+def test_kinds_follow_the_units():
+    assert kpi_kind("any_drive_idva_burnout") == "probability"
+    assert kpi_kind("weeks_above_guidance_share") == "share"
+    assert kpi_kind("open_cases_per_fte_mean") == "mean"
+    assert kpi_kind("needed_share") == "share"  # not in KPI_INFO, named as a share
+    assert kpi_kind("open_cases_per_fte_mean", {"open_cases_per_fte_mean": "share"}) == "share"
+    with pytest.raises(ValueError, match="kind"):
+        kpi_kind("x", {"x": "odds"})
+
+
+def test_a_probability_gets_the_exact_binomial_interval():
+    values = [1.0] * 3 + [0.0] * 17
+    table = pd.DataFrame({"replication": range(20), "kpi": "any_idva_burnout", "scope": "site", "value": values})
+    row = summarise(table).iloc[0]
+    exact = scipy_stats.binomtest(3, 20).proportion_ci(0.95, method="exact")
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((exact.low, exact.high))
+    assert row["interval"] == "clopper-pearson"
+
+
+def test_zero_of_twenty_is_not_a_zero_bound():
+    # The issue's example: 0 burnouts in 20 replications bounds the chance at 0.139, not 0.
+    n, mean, upper = one_sided_bound([0.0] * 20, 0.95, kind="probability")
+    assert (n, mean) == (20, 0.0)
+    assert upper == pytest.approx(1 - 0.05 ** (1 / 20))
+    assert upper > 0.10
+    # The t bound of the same values is the point 0.
+    assert one_sided_bound([0.0] * 20, 0.95)[2] == 0.0
+
+
+def test_a_share_away_from_the_edges_matches_the_t_interval():
+    rng = np.random.default_rng(1)
+    values = rng.uniform(0.4, 0.6, 200)
+    n, mean, low, high = estimate(values, "share")
+    t_low, t_high = scipy_stats.t.interval(0.95, n - 1, loc=mean, scale=values.std(ddof=1) / math.sqrt(n))
+    assert low == pytest.approx(t_low, abs=0.002) and high == pytest.approx(t_high, abs=0.002)
+
+
+def test_a_share_stuck_at_one_still_has_an_interval_inside_zero_one():
+    n, mean, low, high = estimate([1.0] * 20, "share")
+    assert mean == 1.0 and high == 1.0
+    assert 0.5 < low < 1.0
+
+
+def test_values_that_cannot_be_the_kind_step_down():
+    # A "probability" of 0.5s is a share; a "share" of 3s is a plain mean (t interval).
+    assert estimate([0.5, 0.5, 0.6], "probability")[2] > 0.3
+    n, mean, low, high = estimate([3.0, 4.0, 5.0], "share")
+    assert (low, high) == pytest.approx(scipy_stats.t.interval(0.95, 2, loc=4.0, scale=1 / math.sqrt(3)))
+
+
+def _table(values: list[list[float]], kinds: list[str]) -> pd.DataFrame:
+    names = {"probability": "any_idva_burnout", "share": "weeks_above_guidance_share"}
+    rows = [
+        {"replication": r, "kpi": names[kind], "scope": f"s{k}", "value": v}
+        for k, (series, kind) in enumerate(zip(values, kinds, strict=True))
+        for r, v in enumerate(series)
+    ]
+    return pd.DataFrame(rows)
+
+
+unit_value = st.one_of(st.just(0.0), st.just(1.0), st.floats(0, 1), st.just(float("nan")))
+series = st.lists(unit_value, min_size=1, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(series, st.sampled_from(["probability", "share"])), min_size=1, max_size=6),
+    st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+def test_every_probability_and_share_interval_lies_in_zero_one(groups, confidence):
+    table = _table([g[0] for g in groups], [g[1] for g in groups])
+    summary = summarise(table, confidence)
+    defined = summary.dropna(subset=["ci_low"])
+    assert ((defined["ci_low"] >= 0) & (defined["ci_high"] <= 1)).all(), defined
+    assert ((defined["ci_low"] <= defined["mean"] + 1e-12) & (defined["mean"] <= defined["ci_high"] + 1e-12)).all()
+    for values, _ in groups:
+        for kind in ("probability", "share"):
+            for side in ("upper", "lower"):
+                n, mean, low, high = estimate(values, kind, confidence, side)  # type: ignore[arg-type]
+                if n >= 2:
+                    assert 0 <= low <= mean + 1e-12 <= high + 1e-12 <= 1 + 1e-12
+
+
+@pytest.mark.parametrize("p", [0.02, 0.3])
+def test_share_intervals_cover_at_least_as_often_as_claimed(p):
+    # Shares of 50 weeks each (a beta-binomial: weeks within a replication are alike),
+    # 20 replications, 2,000 samples. Coverage below 95% by more than three binomial
+    # standard errors of the count would fail.
+    rng = np.random.default_rng(7)
+    samples, replications, weeks = 2000, 20, 50
+    rates = rng.beta(p * 20, (1 - p) * 20, size=(samples, replications))
+    shares = rng.binomial(weeks, rates) / weeks
+    covered = 0
+    for values in shares:
+        _, _, low, high = estimate(values, "share")
+        covered += low <= p <= high
+    allowed = 0.95 - 3 * math.sqrt(0.95 * 0.05 / samples)
+    assert covered / samples >= allowed
