@@ -127,7 +127,7 @@ def _run_charts(results: SavedResults, charts: Charts) -> list[Markup]:
             delay_histogram_figure(
                 distribution,
                 "group",
-                "Days from IDVA allocation to first contact",
+                "Days from acceptance at panel to first contact",
                 guidance.first_contact_days,
                 MAX_DELAY_DAYS,
             ),

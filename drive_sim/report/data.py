@@ -204,17 +204,21 @@ def open_case_bands(weeks: pd.DataFrame) -> pd.DataFrame:
 
 
 def _contacted(cases: pd.DataFrame, warmup_days: Warmup) -> pd.DataFrame:
-    """Clients who needed a first contact and got one (the rest already knew an IDVA)."""
+    """Clients who needed a first contact and got one (the rest already knew an IDVA).
+
+    ``delay_days`` runs from acceptance at panel, as the KPIs do: time on a waitlist for
+    an IDVA place is part of the wait.
+    """
     needed = (cases["first_contact_attempts"] > 0) & cases["first_contact_day"].notna()
     in_window = _after_warmup(cases, warmup_days)
     chosen = cases[needed & in_window]
-    return chosen.assign(delay_days=chosen["first_contact_day"] - chosen["allocated_day"])
+    return chosen.assign(delay_days=chosen["first_contact_day"] - chosen["accepted_day"])
 
 
 def delay_distribution(
     cases: pd.DataFrame, warmup_days: Warmup, by: Sequence[str] = (), max_days: int = 60
 ) -> pd.DataFrame:
-    """Days from IDVA allocation to first contact, pooled over replications, by whole day.
+    """Days from acceptance at panel to first contact, pooled over replications, by whole day.
 
     Only clients who needed a first contact count: those who already knew an IDVA
     (through MARAC or existing support) are not waiting for one.

@@ -214,7 +214,7 @@ def delay_histogram_figure(
         )
     _target_line(figure, target_days)
     _layout(
-        figure, title, f"Days from allocation to first contact ({max_days} = {max_days} or more)", "Share of clients"
+        figure, title, f"Days from acceptance to first contact ({max_days} = {max_days} or more)", "Share of clients"
     )
     figure.update_layout(barmode="group", yaxis_tickformat=".0%")
     return figure
@@ -239,7 +239,7 @@ def delay_cdf_figure(
             )
         )
     _target_line(figure, target_days)
-    _layout(figure, title, "Days from allocation to first contact", "Share of clients contacted")
+    _layout(figure, title, "Days from acceptance to first contact", "Share of clients contacted")
     figure.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1.02])
     return figure
 

@@ -200,8 +200,9 @@ def method_section(
             (
                 "1.2 Outputs",
                 "Per replication: open cases per practitioner and per FTE each week; workload ratio "
-                "(hours asked over hours available); days from IDVA allocation to first contact; CM contact with the "
-                "service user; burnout, leavers and vacancies; staff cost. Across replications: means with 95% "
+                "(hours asked over hours available); days from acceptance at panel to first contact (a wait "
+                "for an IDVA place included); CM contact with the service user; burnout, leavers and "
+                "vacancies; staff cost. Across replications: means with 95% "
                 "confidence intervals, and 10th-90th percentile bands over time.",
             ),
             ("1.3 Experimentation aims", f"This report: {experiment}."),

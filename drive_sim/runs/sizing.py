@@ -97,7 +97,7 @@ def default_targets(
 
     Args:
         max_weeks_above: Largest share of Drive IDVA-weeks above the guidance caseload.
-        max_first_contact_p90: Largest 90th percentile of days from allocation to IDVA
+        max_first_contact_p90: Largest 90th percentile of days from acceptance to IDVA
             first contact (the site's clients).
         max_burnout_probability: Largest chance that an IDVA burns out during a run.
         burnout_scope: ``drive``: any named Drive IDVA (the staff being sized); ``all``:

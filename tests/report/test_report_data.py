@@ -96,8 +96,9 @@ def _cases() -> pd.DataFrame:
 
 def test_delays_count_only_clients_who_needed_a_first_contact() -> None:
     distribution = delay_distribution(_cases(), warmup_days=0.0, max_days=5)
-    # Needed and reached, accepted in the window: delays 0.5, 3 and 10 (capped at 5).
-    assert distribution["days"].tolist() == [0, 3, 5]
+    # Needed and reached, accepted in the window: delays from acceptance 0.5, 4 and 10
+    # (capped at 5); the second client waited a day for an IDVA place, which counts.
+    assert distribution["days"].tolist() == [0, 4, 5]
     assert distribution["share"].sum() == pytest.approx(1)
     assert distribution["cumulative_share"].iloc[-1] == pytest.approx(1)
     assert set(distribution["clients"]) == {3}
@@ -106,7 +107,7 @@ def test_delays_count_only_clients_who_needed_a_first_contact() -> None:
 def test_first_contact_summary_per_replication() -> None:
     summary = first_contact_summary(_cases(), warmup_days=0.0).set_index("kpi")
     assert summary.loc["needed_share", "mean"] == pytest.approx((2 / 3 + 1) / 2)
-    assert summary.loc["needed_median_days", "mean"] == pytest.approx((1.75 + 10) / 2)
+    assert summary.loc["needed_median_days", "mean"] == pytest.approx((2.25 + 10) / 2)
 
 
 @pytest.mark.parametrize(
