@@ -67,6 +67,12 @@ SchedulerOption = Annotated[
         show_default=False,
     ),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Replace a results folder holding a different run of this command (never anything else)."
+    ),
+]
 PrecisionOption = Annotated[
     float,
     typer.Option(
@@ -177,10 +183,21 @@ def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Tab
     return table
 
 
-def default_out(label: str, seed: int) -> Path:
-    from drive_sim.runs.store import slug
+def results_folder(out: Path | None, kind: str, name: str, identity: str, force: bool) -> Path:
+    """The results folder (default ``reports/NAME-HASH``), checked before anything runs.
 
-    return Path("reports") / f"{slug(label)}-seed{seed}"
+    The default name ends in a short hash of what the command computes, so a what-if
+    never lands in the folder of an earlier run; a folder drive-sim may not replace
+    (see :func:`drive_sim.runs.store.check_output_folder`) exits 2.
+    """
+    from drive_sim.runs.store import OutputFolderError, check_output_folder
+
+    folder = out if out is not None else Path("reports") / f"{name}-{identity[:8]}"
+    try:
+        check_output_folder(folder, kind, identity, force)
+    except OutputFolderError as error:
+        fail(f"--out {error}")
+    return folder
 
 
 @app.command()
@@ -189,8 +206,10 @@ def run(
     reps: RepsOption = None,
     seed: SeedOption = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/<site>-seed<seed>).")
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: reports/<site>-seed<seed>-<hash of the run>)."),
     ] = None,
+    force: ForceOption = False,
     set_: SetOption = None,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
@@ -205,10 +224,12 @@ def run(
     """Simulate a site and print its caseloads, delays and workload against guidance."""
     from drive_sim.analysis.stats import summarise
     from drive_sim.runs.experiment import run_experiment
-    from drive_sim.runs.store import save_results
+    from drive_sim.runs.store import run_identity, save_results, slug
 
     resolved = load(scenario, parse_set_options(set_), seed)
     replications = reps or resolved.run.replications
+    identity = run_identity("run", [resolved], replications, records=records)
+    folder = results_folder(out, "run", f"{slug(resolved.site.name)}-seed{resolved.run.seed}", identity, force)
     started = time.perf_counter()
     with (
         open_runner(backend, workers, scheduler) as runner,
@@ -225,7 +246,6 @@ def run(
     summary = summarise(experiment.kpis)
     title = f"{resolved.site.name}: {done} replications, seed {resolved.run.seed}, {resolved.site.horizon_days:g} days"
     console.print(headline_table(summary, resolved, title))
-    folder = out or default_out(resolved.site.name, resolved.run.seed)
     save_results(
         folder,
         [resolved],
@@ -236,6 +256,8 @@ def run(
         experiment.tables,
         command=command_line(),
         timing={"seconds": round(elapsed, 3)},
+        run_id=identity,
+        force=force,
     )
     console.print(f"Tables written to {folder}/ (cases, weeks, KPIs per replication, summary).", markup=False)
     write_report(folder, cdn)
@@ -297,8 +319,10 @@ def compare(
     reps: RepsOption = None,
     seed: SeedOption = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/compare-seed<seed>).")
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: reports/compare-seed<seed>-<hash of the run>)."),
     ] = None,
+    force: ForceOption = False,
     set_: SetOption = None,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
@@ -312,7 +336,7 @@ def compare(
     """Run scenarios on the same cases and print them side by side, with paired differences against the first."""
     from drive_sim.analysis.stats import paired_differences, summarise
     from drive_sim.runs.experiment import run_experiment, scenario_labels
-    from drive_sim.runs.store import save_results
+    from drive_sim.runs.store import run_identity, save_results
 
     if len(scenarios) < 2:
         fail("compare needs at least two scenario files (the first is the baseline)")
@@ -322,6 +346,8 @@ def compare(
         loaded = [s.model_copy(update={"run": s.run.model_copy(update={"seed": loaded[0].run.seed})}) for s in loaded]
     labels = scenario_labels(loaded)
     replications = reps or loaded[0].run.replications
+    identity = run_identity("compare", loaded, replications, records=records, labels=labels)
+    folder = results_folder(out, "compare", f"compare-seed{loaded[0].run.seed}", identity, force)
     started = time.perf_counter()
     with (
         open_runner(backend, workers, scheduler) as runner,
@@ -343,7 +369,6 @@ def compare(
     console.print(side_by_side(summary, labels, loaded[0]))
     console.print(differences_table(differences, labels))
     console.print(clear_differences_line(differences, labels), markup=False)
-    folder = out or Path("reports") / f"compare-seed{loaded[0].run.seed}"
     save_results(
         folder,
         loaded,
@@ -354,6 +379,8 @@ def compare(
         {**tables, "differences": differences},
         command=command_line(),
         timing={"seconds": round(elapsed, 3)},
+        run_id=identity,
+        force=force,
     )
     console.print(f"Tables written to {folder}/.", markup=False)
     write_report(folder, cdn)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from drive_sim.cli import (
     BackendOption,
+    ForceOption,
     PrecisionOption,
     RepsOption,
     ScenarioArg,
@@ -28,6 +29,7 @@ from drive_sim.cli import (
     open_runner,
     parse_set_options,
     print_precision,
+    results_folder,
     write_report,
 )
 from drive_sim.cli.report_commands import CdnOption
@@ -67,9 +69,11 @@ def sweep(
         typer.Option(
             "--out",
             "-o",
-            help="Results folder (default: reports/sweep-<site>-seed<seed>). Re-run into the same folder to resume.",
+            help="Results folder (default: reports/sweep-<site>-seed<seed>-<hash of the sweep>). "
+            "Re-run the same command to resume.",
         ),
     ] = None,
+    force: ForceOption = False,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -81,7 +85,7 @@ def sweep(
 ) -> None:
     """Run every combination of parameter values (a full factorial) and tabulate the KPIs per point."""
     from drive_sim.runs.store import slug
-    from drive_sim.runs.sweep import SweepFolderError, parse_axis, run_sweep, sweep_points
+    from drive_sim.runs.sweep import SweepFolderError, parse_axis, run_sweep, sweep_identity, sweep_points
 
     axes = []
     for item in set_ or []:
@@ -97,7 +101,8 @@ def sweep(
         fail(str(error))
     base = points[0].scenario
     replications = reps or base.run.replications
-    folder = out or Path("reports") / f"sweep-{slug(base.site.name)}-seed{base.run.seed}"
+    identity = sweep_identity(points, keep_records)
+    folder = results_folder(out, "sweep", f"sweep-{slug(base.site.name)}-seed{base.run.seed}", identity, force)
     total = len(points) * replications
     with (
         open_runner(backend, workers, scheduler) as runner,
@@ -111,7 +116,7 @@ def sweep(
 
         try:
             outcome = run_sweep(
-                folder, points, replications, runner, axes, keep_records, command_line(), bar.callback(), planned
+                folder, points, replications, runner, axes, keep_records, command_line(), bar.callback(), planned, force
             )
         except SweepFolderError as error:
             fail(str(error))
@@ -212,8 +217,10 @@ def size(
     seed: SeedOption = None,
     set_: SetOption = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/size-<site>-seed<seed>).")
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: reports/size-<site>-seed<seed>-<hash of the run>)."),
     ] = None,
+    force: ForceOption = False,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -222,7 +229,7 @@ def size(
     """The least Drive IDVA staffing that meets the targets with stated confidence, and its cost a year."""
     from drive_sim.analysis.stats import summarise
     from drive_sim.runs.sizing import default_targets, drive_entry, size_drive_idvas
-    from drive_sim.runs.store import save_results, slug
+    from drive_sim.runs.store import run_identity, save_results, slug
 
     if step not in ("count", "fte"):
         fail(f"--step {step!r}: use count or fte")
@@ -242,6 +249,12 @@ def size(
         max_weeks_above, max_first_contact_p90, max_burnout_probability, cast(Literal["drive", "all"], burnout_scope)
     )
     replications = reps or resolved.run.replications
+    identity = run_identity(
+        "size", [resolved], replications, targets=[t.__dict__ for t in targets], confidence=confidence,
+        step=step, max_extra=max_extra, entry=position,
+    )  # fmt: skip
+    name = f"size-{slug(resolved.site.name)}-seed{resolved.run.seed}"
+    folder = results_folder(out, "size", name, identity, force)
     started = time.perf_counter()
     with open_runner(backend, workers, scheduler) as runner, progress(errors, "Sizing", replications) as bar:
 
@@ -264,10 +277,10 @@ def size(
     labels = [r.staffing.label for r in complete]
     kpis = pd.concat([r.kpis.assign(scenario=r.staffing.label) for r in complete], ignore_index=True)
     summary = summarise(kpis)
-    folder = out or Path("reports") / f"size-{slug(resolved.site.name)}-seed{resolved.run.seed}"
     save_results(
         folder, [r.staffing.scenario for r in complete], labels, replications, kpis, summary,
         {"levels": result.table()}, command=command_line(), timing={"seconds": round(elapsed, 3)},
+        run_id=identity, force=force,
         extra={
             "kind": "size",
             "targets": [{"kpi": t.kpi, "scope": t.scope, "at_most": t.limit} for t in targets],
