@@ -41,8 +41,17 @@ ScenarioArg = Annotated[
     Path | None,
     typer.Argument(help="Scenario file (TOML). Leave out for the default site.", show_default=False),
 ]
+#: The most replications of one scenario (as run.replications allows), and of a whole sweep.
+MAX_REPLICATIONS = 100_000
+MAX_SWEEP_REPLICATIONS = 1_000_000
+#: Above this many replications kept with their records, memory may run out.
+RECORDS_WARNING_REPLICATIONS = 1_000
+
 RepsOption = Annotated[
-    int | None, typer.Option("--reps", "-r", min=1, help="Replications (default: the scenario's run.replications).")
+    int | None,
+    typer.Option(
+        "--reps", "-r", min=1, max=MAX_REPLICATIONS, help="Replications (default: the scenario's run.replications)."
+    ),
 ]
 SeedOption = Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Master seed (default: run.seed).")]
 SetOption = Annotated[
@@ -113,6 +122,16 @@ def load(path: Path | None, overrides: dict[str, Any] | None = None, seed: int |
     except ScenarioError as error:
         fail(str(error))
         raise  # unreachable: fail() exits
+
+
+def warn_about_records(replications: int, records: bool) -> None:
+    """Say so before a run keeps more records in memory than a machine may hold."""
+    if records and replications > RECORDS_WARNING_REPLICATIONS:
+        errors.print(
+            f"Warning: keeping every case and week of {replications:,} replications in memory may exhaust it; "
+            f"above {RECORDS_WARNING_REPLICATIONS:,} replications use --no-records (KPIs only, memory stays flat).",
+            markup=False,
+        )
 
 
 def open_runner(backend: str, workers: int | None, scheduler: str | None) -> Runner:
@@ -230,6 +249,7 @@ def run(
     replications = reps or resolved.run.replications
     identity = run_identity("run", [resolved], replications, records=records)
     folder = results_folder(out, "run", f"{slug(resolved.site.name)}-seed{resolved.run.seed}", identity, force)
+    warn_about_records(replications, records)
     started = time.perf_counter()
     with (
         open_runner(backend, workers, scheduler) as runner,
@@ -348,6 +368,7 @@ def compare(
     replications = reps or loaded[0].run.replications
     identity = run_identity("compare", loaded, replications, records=records, labels=labels)
     folder = results_folder(out, "compare", f"compare-seed{loaded[0].run.seed}", identity, force)
+    warn_about_records(replications * len(loaded), records)
     started = time.perf_counter()
     with (
         open_runner(backend, workers, scheduler) as runner,

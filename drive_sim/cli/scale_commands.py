@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from drive_sim.cli import (
+    MAX_SWEEP_REPLICATIONS,
     BackendOption,
     ForceOption,
     PrecisionOption,
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = ["register", "size", "sweep"]
 
+#: The most points a sweep may have (each is validated before anything runs).
+MAX_SWEEP_POINTS = 10_000
 #: The few measures a sweep prints per point (every KPI is in summary.csv).
 SWEEP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("open_cases_per_fte_mean", "group:drive", "Drive IDVA open cases/FTE", 1),
@@ -93,6 +96,14 @@ def sweep(
             axes.append(parse_axis(item))
         except ValueError as error:
             fail(str(error))
+    points_asked = math.prod(len(axis.values) for axis in axes)
+    if points_asked > MAX_SWEEP_POINTS:
+        fail(f"--set: {points_asked:,} points is more than a sweep may have (at most {MAX_SWEEP_POINTS:,})")
+    if points_asked * (reps or 1) > MAX_SWEEP_REPLICATIONS:
+        fail(
+            f"--set: {points_asked:,} points x {reps or 1:,} replications is more than a sweep may run "
+            f"(at most {MAX_SWEEP_REPLICATIONS:,} replications in all); split it into smaller sweeps"
+        )
     fixed = {"run.seed": seed} if seed is not None else {}
     try:
         data, source = read_scenario_data(scenario)
@@ -101,6 +112,11 @@ def sweep(
         fail(str(error))
     base = points[0].scenario
     replications = reps or base.run.replications
+    if len(points) * replications > MAX_SWEEP_REPLICATIONS:
+        fail(
+            f"{len(points):,} points x {replications:,} replications is more than a sweep may run "
+            f"(at most {MAX_SWEEP_REPLICATIONS:,} replications in all); split it into smaller sweeps"
+        )
     identity = sweep_identity(points, keep_records)
     folder = results_folder(out, "sweep", f"sweep-{slug(base.site.name)}-seed{base.run.seed}", identity, force)
     total = len(points) * replications

@@ -73,16 +73,28 @@ def _problems(error: ValidationError) -> list[tuple[str, str]]:
             )
         elif item["type"] == "union_tag_not_found":
             message = "a distribution needs a 'kind' key"
+        elif item["type"] == "finite_number":
+            message = "must be a finite number (not inf or nan)"
+        elif item["type"] in ("int_type", "float_type") and isinstance(item.get("input"), bool):
+            message = f"must be a number, not {str(item['input']).lower()}"
+        elif item["type"] == "int_type" and isinstance(item.get("input"), float):
+            message = "must be a whole number"
         problems.append((_key_path(item["loc"]), message))
     return problems
 
 
 def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate plain data (as read from TOML) into a :class:`Scenario`."""
+    """Validate plain data (as read from TOML) into a :class:`Scenario`.
+
+    The scenario is also checked to read back from the JSON a results folder stores, so
+    a problem is reported here, against ``source``, and never later against the copy.
+    """
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
+        Scenario.model_validate_json(scenario.model_dump_json())
     except ValidationError as error:
         raise ScenarioError(source, _problems(error)) from None
+    return scenario
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
