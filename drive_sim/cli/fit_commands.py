@@ -88,14 +88,19 @@ def _write(outputs: list[tuple[Path, str]]) -> None:
 
 
 def _as_of(value: str | None) -> dt.date | None:
+    from drive_sim.calibration.casefile import EARLIEST_DATE, LATEST_DATE
+
     if value is None:
         return None
     try:
         if len(value) != 10:
             raise ValueError
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         _fail(f"--as-of {value!r}: not a date in YYYY-MM-DD form")
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        _fail(f"--as-of {value}: outside the range of dates read ({EARLIEST_DATE} to {LATEST_DATE})")
+    return day
 
 
 def fit(
