@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import shlex
+import signal
 import sys
 import time
 import tomllib
@@ -262,7 +263,7 @@ def run(
     done = experiment.completed
     if done == 0:
         errors.print("Interrupted before any replication finished; nothing written.", markup=False)
-        raise typer.Exit(code=130)
+        raise typer.Exit(code=EXIT_INTERRUPTED)
     summary = summarise(experiment.kpis)
     title = f"{resolved.site.name}: {done} replications, seed {resolved.run.seed}, {resolved.site.horizon_days:g} days"
     console.print(headline_table(summary, resolved, title))
@@ -284,7 +285,7 @@ def run(
     print_precision(summary, precision)
     if experiment.interrupted:
         console.print(f"Interrupted: kept the {done} replications that finished.", markup=False)
-        raise typer.Exit(code=130)
+        raise typer.Exit(code=EXIT_INTERRUPTED)
 
 
 @app.command()
@@ -381,7 +382,7 @@ def compare(
     done = experiment.completed
     if done == 0:
         errors.print("Interrupted before every scenario finished a replication; nothing written.", markup=False)
-        raise typer.Exit(code=130)
+        raise typer.Exit(code=EXIT_INTERRUPTED)
     kpis, tables = experiment.kpis, experiment.tables
     if experiment.interrupted:  # compare like with like: replications every scenario finished
         kpis, tables = _common_replications(kpis, tables)
@@ -408,7 +409,7 @@ def compare(
     print_precision(summary, precision)
     if experiment.interrupted:
         console.print(f"Interrupted: kept the {done} replications every scenario finished.", markup=False)
-        raise typer.Exit(code=130)
+        raise typer.Exit(code=EXIT_INTERRUPTED)
 
 
 def _common_replications(
@@ -473,8 +474,32 @@ def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
     return table
 
 
+#: Exit codes after Ctrl-C (128 + SIGINT) and after SIGTERM (128 + SIGTERM).
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class _Termination:
+    """Whether SIGTERM arrived: it is handled as Ctrl-C is, then the exit code says which."""
+
+    received = False
+
+    @classmethod
+    def handle(cls, signum: int, frame: object) -> None:
+        cls.received = True
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends at once
+        raise KeyboardInterrupt
+
+
 def main() -> None:
-    app()
+    """The ``drive-sim`` entry point: SIGTERM keeps what finished, like Ctrl-C, and exits 143."""
+    signal.signal(signal.SIGTERM, _Termination.handle)
+    try:
+        app()
+    except SystemExit:
+        if _Termination.received:
+            raise SystemExit(EXIT_TERMINATED) from None
+        raise
 
 
 def write_report(folder: Path, cdn: bool) -> None:
