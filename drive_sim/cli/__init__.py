@@ -18,7 +18,7 @@ from rich.table import Table
 
 from drive_sim.analysis.metrics import guidance_for
 from drive_sim.cli.report_commands import CdnOption
-from drive_sim.cli.terminal import precision_lines, progress
+from drive_sim.cli.terminal import plain, precision_lines, printable, progress
 from drive_sim.report.labels import HEADLINE
 from drive_sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -95,7 +95,7 @@ PrecisionOption = Annotated[
 
 def fail(message: str) -> None:
     """Print one clear message and exit 2 (bad input)."""
-    errors.print(message, markup=False)
+    errors.print(printable(message), markup=False)
     raise typer.Exit(code=2)
 
 
@@ -254,7 +254,7 @@ def run(
     started = time.perf_counter()
     with (
         open_runner(backend, workers, scheduler) as runner,
-        progress(errors, f"Simulating {resolved.site.name}", replications) as bar,
+        progress(errors, f"Simulating {plain(resolved.site.name)}", replications) as bar,
     ):
         experiment = run_experiment(
             resolved, replications, runner=runner, keep_tables=records, on_result=bar.callback()
@@ -265,7 +265,8 @@ def run(
         errors.print("Interrupted before any replication finished; nothing written.", markup=False)
         raise typer.Exit(code=EXIT_INTERRUPTED)
     summary = summarise(experiment.kpis)
-    title = f"{resolved.site.name}: {done} replications, seed {resolved.run.seed}, {resolved.site.horizon_days:g} days"
+    name, horizon = plain(resolved.site.name), resolved.site.horizon_days
+    title = f"{name}: {done} replications, seed {resolved.run.seed}, {horizon:g} days"
     console.print(headline_table(summary, resolved, title))
     save_results(
         folder,
@@ -280,7 +281,8 @@ def run(
         run_id=identity,
         force=force,
     )
-    console.print(f"Tables written to {folder}/ (cases, weeks, KPIs per replication, summary).", markup=False)
+    written = f"Tables written to {folder}/ (cases, weeks, KPIs per replication, summary)."
+    console.print(printable(written), markup=False)
     write_report(folder, cdn)
     print_precision(summary, precision)
     if experiment.interrupted:
@@ -293,8 +295,8 @@ def check(scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) to
     """Validate a scenario file and say in words what site it describes."""
     resolved = load(scenario)
     for line in describe(resolved):
-        console.print(line, markup=False)
-    console.print(f"{scenario}: OK", markup=False)
+        console.print(printable(line), markup=False)
+    console.print(printable(f"{scenario}: OK"), markup=False)
 
 
 def describe(s: Scenario) -> list[str]:
@@ -390,7 +392,7 @@ def compare(
     differences = paired_differences(kpis, baseline=labels[0])
     console.print(side_by_side(summary, labels, loaded[0]))
     console.print(differences_table(differences, labels))
-    console.print(clear_differences_line(differences, labels), markup=False)
+    console.print(printable(clear_differences_line(differences, labels)), markup=False)
     save_results(
         folder,
         loaded,
@@ -404,7 +406,7 @@ def compare(
         run_id=identity,
         force=force,
     )
-    console.print(f"Tables written to {folder}/.", markup=False)
+    console.print(printable(f"Tables written to {folder}/."), markup=False)
     write_report(folder, cdn)
     print_precision(summary, precision)
     if experiment.interrupted:
@@ -436,7 +438,7 @@ def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -
     table = Table(title="Side by side (mean and 95% CI across replications; same cases in every scenario)")
     table.add_column("Measure")
     for label in labels:
-        table.add_column(label, justify="right")
+        table.add_column(plain(label), justify="right")
     index = {(r.scenario, r.kpi, r.scope): r for r in summary.itertuples(index=False)}
     for item in HEADLINE:
         cells = []
@@ -454,10 +456,10 @@ def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -
 
 
 def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
-    table = Table(title=f"Paired differences against {labels[0]} (scenario minus baseline, 95% CI)")
+    table = Table(title=f"Paired differences against {plain(labels[0])} (scenario minus baseline, 95% CI)")
     table.add_column("Measure")
     for label in labels[1:]:
-        table.add_column(label, justify="right")
+        table.add_column(plain(label), justify="right")
     index = {(r.scenario, r.kpi, r.scope): r for r in differences.itertuples(index=False)}
     for item in HEADLINE:
         cells = []
@@ -506,7 +508,7 @@ def write_report(folder: Path, cdn: bool) -> None:
     """Build the results folder's HTML report and say where it is."""
     from drive_sim.report.build import build_report
 
-    console.print(f"Report: {build_report(folder, cdn=cdn)}", markup=False)
+    console.print(printable(f"Report: {build_report(folder, cdn=cdn)}"), markup=False)
 
 
 # Commands in other modules use the shared options above, so they register last.

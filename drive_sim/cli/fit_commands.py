@@ -34,8 +34,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(*messages: str) -> NoReturn:
+    from drive_sim.cli.terminal import printable
+
     for message in messages:
-        typer.echo(message, err=True)
+        typer.echo(printable(message), err=True)
     raise typer.Exit(code=2)
 
 

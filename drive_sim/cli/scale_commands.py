@@ -34,7 +34,7 @@ from drive_sim.cli import (
     write_report,
 )
 from drive_sim.cli.report_commands import CdnOption
-from drive_sim.cli.terminal import money, progress
+from drive_sim.cli.terminal import money, plain, progress
 from drive_sim.scenario import Costs, Scenario, ScenarioError, read_scenario_data
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: i
                 continue
             ci = "" if math.isnan(row.ci_low) else f"\n[dim]{row.ci_low:,.{digits}f} to {row.ci_high:,.{digits}f}[/]"
             cells.append(f"{row.mean:,.{digits}f}{ci}")
-        table.add_row(str(point.index), *(str(value) for _, value in point.values), *cells)
+        table.add_row(str(point.index), *(plain(str(value)) for _, value in point.values), *cells)
     return table
 
 
@@ -359,10 +359,17 @@ def answer_lines(result: SizingResult, scenario: Scenario) -> list[str]:
     on_cost_note = (Costs.model_fields["on_cost_multiplier"].description or "").rstrip(".")
     if result.chosen is None:
         tried = max(r.staffing.posts for r in result.levels)
+        stuck = stalled_targets(result)
+        advice = "" if stuck else " Raise --max-extra, or see which target binds in the table."
         lines.append(
-            f"No staffing tried (up to {tried} Drive IDVAs) meets every target with {percent} confidence. "
-            "Raise --max-extra, or see which target binds in the table."
+            f"No staffing tried (up to {tried} Drive IDVAs) meets every target with {percent} confidence.{advice}"
         )
+        for check, first in stuck:
+            lines.append(
+                f"Adding Drive IDVAs cannot meet {check.target.label} at most {check.target.limit:g}: it stops "
+                f"improving at about {check.mean:.3g} whatever the staffing ({first.mean:.3g} as given), so a "
+                "larger --max-extra will not help. Relax that target, or change what staffing does not."
+            )
     else:
         chosen = result.chosen
         lines.append(
@@ -395,6 +402,29 @@ def answer_lines(result: SizingResult, scenario: Scenario) -> list[str]:
                     f"an exact binomial {percent} bound would be {exact:.2f}."
                 )
     return lines
+
+
+#: A target stalls when, at the last step's gain, reaching it would take more steps than this.
+STALL_STEPS = 10
+
+
+def stalled_targets(result: SizingResult) -> list[tuple[TargetCheck, TargetCheck]]:
+    """Targets unmet at the most staff tried that adding staff has stopped improving.
+
+    Each comes with its check at the most staff tried and at the staffing as given.
+    """
+    tried = sorted((r for r in result.levels if r.complete and r.staffing.level >= 0), key=lambda r: r.staffing.level)
+    if len(tried) < 3:
+        return []
+    given, before, last = tried[0], tried[-2], tried[-1]
+    stuck = []
+    for first, previous, check in zip(given.checks, before.checks, last.checks, strict=True):
+        gap = check.mean - check.target.limit
+        if check.met or check.n < 2 or gap <= 0:
+            continue  # met, or within the limit on average (more replications settle it)
+        if previous.mean - check.mean <= gap / STALL_STEPS:
+            stuck.append((check, first))
+    return stuck
 
 
 def register(app: typer.Typer) -> None:
