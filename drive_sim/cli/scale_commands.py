@@ -62,7 +62,7 @@ def sweep(
         typer.Option(
             "--set",
             help="PATH=V1,V2,... to sweep (repeatable; the full factorial is run), or PATH=V to fix a value, "
-            "e.g. --set referrals.annual_rate=50,100,150 --set teams.idvas[0].count=1,2.",
+            "e.g. --set referrals.annual_rate=50,100,150 --set 'teams.idvas[0].count=1,2'.",
         ),
     ] = None,
     reps: RepsOption = None,

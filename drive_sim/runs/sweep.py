@@ -170,17 +170,19 @@ def sweep_points(
         overrides = {}
     points: list[SweepPoint] = []
     problems: dict[tuple[str, str], str] = {}
+    lines: dict[str, int] = {}  # the file line of a key whose value the file gives
     for index, combination in enumerate(itertools.product(*(axis.values for axis in good))):
         values = tuple(zip((axis.path for axis in good), combination, strict=True))
         try:
             point_data = apply_overrides(data, {**(overrides or {}), **dict(values)}, source)
             points.append(SweepPoint(index, values, scenario_from_dict(point_data, source)))
         except ScenarioError as error:
+            lines |= error.lines
             for key, message in error.problems:
                 problems.setdefault((key, message), _label(values))
     if path_problems or problems:
         located = [(key, f"{message} (at {label})") for (key, message), label in problems.items()]
-        raise ScenarioError(source, path_problems + located)
+        raise ScenarioError(source, path_problems + located, lines)
     return points
 
 

@@ -87,7 +87,7 @@ def test_a_scenario_error_names_the_users_file_and_nothing_is_written(tmp_path):
     bad.write_text("[site]\nname = 'Bad'\n[costs]\nidva_salary = inf\n")
     out = tmp_path / "out"
     result = invoke("compare", good, bad, *QUICK, "--out", out)
-    refused(result, f"{bad}: costs.idva_salary")
+    refused(result, f"{bad}, line 4: costs.idva_salary")
     assert "scenarios/" not in result.output and not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "good.toml"]
 
@@ -103,3 +103,13 @@ def test_a_very_long_site_name_is_shortened_in_paths_and_kept_in_the_report(tmp_
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["labels"] == [name]
     assert html.escape(name) in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_sweep_and_run_errors_name_the_line_and_suggest_a_key(tmp_path):
+    path = tmp_path / "ours.toml"
+    path.write_text("[referrals]\nannual_rate = -100\n", encoding="utf-8")
+    result = invoke("sweep", path, "--set", "referrals.dispersion=0,1", "--out", tmp_path / "out")
+    refused(result, f"{path}, line 2: referrals.annual_rate:")
+    result = invoke("run", path, "--set", "referals.annual_rate=150", "--out", tmp_path / "out")
+    refused(result, "unknown key 'referals': did you mean 'referrals'?")
+    assert not (tmp_path / "out").exists()

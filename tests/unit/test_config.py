@@ -249,3 +249,63 @@ def test_every_scenario_that_loads_reads_back_from_its_stored_copy():
 
     s = parse_scenario("[referrals]\nannual_rate = 150\n[site]\nstart_date = 2027-01-04\n")
     assert Scenario.model_validate_json(s.model_dump_json()) == s
+
+
+@pytest.mark.parametrize(
+    "text, key, suggestion",
+    [
+        ("[referals]\nannual_rate = 100\n", "referals", "referrals"),
+        ("[referrals]\nanual_rate = 100\n", "referrals.anual_rate", "annual_rate"),
+        ("[[teams.idvas]]\nftee = 1\n", "teams.idvas[0].ftee", "fte"),
+        ("[durations]\ncm_intervention_days = {kind = 'lognormal', mean = 200, sdd = 3}\n",
+         "durations.cm_intervention_days.sdd", "sd"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_key_gets_the_closest_known_key(text, key, suggestion):
+    assert (key, f"unknown key {key.rsplit('.', 1)[-1].split(']')[-1]!r}: did you mean {suggestion!r}?") in problems_of(
+        text
+    )
+
+
+def test_a_key_like_no_other_gets_no_suggestion():
+    [(key, message)] = problems_of("[referrals]\nzzzzqqq = 1\n")
+    assert key == "referrals.zzzzqqq" and "did you mean" not in message and "not part of" in message
+
+
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("referals.annual_rate", "unknown key 'referals': did you mean 'referrals'?"),
+        ("referrals.anual_rate", "did you mean 'annual_rate'?"),
+        ("teams.idvas[0].coutn", "did you mean 'count'?"),
+    ],
+)
+def test_a_mistyped_set_path_gets_the_closest_known_key(path, words):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(None, {path: 1})
+    [(key, message)] = caught.value.problems
+    assert key == path and words in message
+
+
+def test_a_problem_names_the_line_of_its_key_in_the_file(tmp_path):
+    path = tmp_path / "ours.toml"
+    path.write_text(
+        "# our site\n[referrals]\nanual_rate = 100\ndispersion = -1\n\n[[teams.idvas]]\nname = 'A'\n\n"
+        "[[teams.idvas]]\nname = 'B'\ncount = 0\n[durations]\nextension_days = {kind = 'fixed', value = -5}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    text = str(caught.value)
+    assert f"{path}, line 3: referrals.anual_rate: unknown key 'anual_rate': did you mean 'annual_rate'?" in text
+    assert f"{path}, line 4: referrals.dispersion:" in text
+    assert f"{path}, line 11: teams.idvas[1].count:" in text
+    assert f"{path}, line 13: durations.extension_days.value:" in text
+
+
+def test_a_value_set_by_an_override_is_not_blamed_on_the_files_line(tmp_path):
+    path = tmp_path / "ours.toml"
+    path.write_text("[referrals]\nannual_rate = 100\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, {"referrals.annual_rate": -3})
+    assert str(caught.value).startswith(f"{path}: referrals.annual_rate:")
