@@ -78,11 +78,11 @@ _MAX_LISTED = 20
 # Column names that look like personal data. Long words match anywhere in the name;
 # short ones only as a whole word, so that e.g. "ni" does not match "unit".
 _PERSONAL_WORDS = {
-    "a name": ("surname", "forename", "firstname", "lastname", "fullname", "maidenname"),
-    "a date of birth": ("birth",),
+    "a name": ("surname", "forename", "firstname", "lastname", "fullname", "maidenname", "name"),
+    "a date of birth": ("birth", "dateofbirth"),
     "an address": ("address", "postcode", "post_code", "street"),
     "contact details": ("phone", "mobile", "email", "e_mail"),
-    "an NHS or National Insurance number": ("national_insurance", "ni_number"),
+    "an NHS or National Insurance number": ("nhs", "national_insurance", "nationalinsurance", "ni_number", "ninumber"),
     "free text": ("comment", "description", "free_text", "freetext", "narrative"),
 }
 _PERSONAL_TOKENS = {
@@ -96,6 +96,15 @@ _NAME_LIKE = re.compile(rf"{_WORD}(?:\s+{_WORD})+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"\d{4}-\d{2}")
 _SAFE_TO_ECHO = re.compile(r"[\d ./:-]{1,20}")
+#: What a header cell must look like to be named in a message (else it is given by number).
+_COLUMN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_ ]{0,39}")
+
+#: Dates a case export may hold at all, and how far from the export's median referral
+#: date any of its dates may lie: a wider spread is a typing error, and would overflow
+#: the fit's rates and trends.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+SPREAD_YEARS = 25
 
 
 class CaseFileError(Exception):
@@ -193,6 +202,7 @@ def parse_cases(text: str, source: str = "<cases>", as_of: dt.date | None = None
     header, rows = _table(text, source, CASE_COLUMNS, _OPTIONAL_COLUMNS)
     problems: list[tuple[str, str]] = []
     cases: list[CaseRow] = []
+    numbers: list[int] = []
     first_row_of: dict[str, int] = {}
     for number, cells in rows:
         row = _CellReader(number, dict(zip(header, cells, strict=True)), problems)
@@ -224,6 +234,8 @@ def parse_cases(text: str, source: str = "<cases>", as_of: dt.date | None = None
             cases.append(
                 CaseRow(case_id, referral, closed, contact, response, deselected, backdated, extended, idva_id, cm_id)
             )
+            numbers.append(number)
+    problems += _spread_problems(list(zip(numbers, cases, strict=True)), as_of)
     if problems:
         raise CaseFileError(source, problems)
     if as_of is None:
@@ -288,10 +300,18 @@ def _table(
 
 
 def _header_problems(header: list[str], columns: dict[str, str], optional: frozenset[str]) -> list[tuple[str, str]]:
+    """Problems of the first row, each located.
+
+    A cell is named only if the row is a header (one of its cells names a column of the
+    format) and the cell looks like a column name: a file without a header row has data
+    there, which is never repeated.
+    """
     problems = []
     allowed = ", ".join(columns)
+    is_header = any(name in columns for name in header)
     for position, name in enumerate(header, start=1):
-        where = f"row 1, column {name!r}" if name else f"row 1, column {position}"
+        named = is_header and _COLUMN_NAME.fullmatch(name)
+        where = f"row 1, column {name!r}" if named else f"row 1, column {position}"
         kind = personal_data_kind(name)
         if kind is not None:
             problems.append(
@@ -301,21 +321,74 @@ def _header_problems(header: list[str], columns: dict[str, str], optional: froze
                     "export (only pseudonymous ids, dates and flags are read)",
                 )
             )
+        elif not is_header:
+            continue
         elif not name:
             problems.append((where, "has no name"))
         elif name not in columns:
             problems.append((where, f"is not a column of this format; allowed columns: {allowed}"))
         elif header.index(name) != position - 1:
             problems.append((where, "appears more than once"))
+    if not is_header:
+        problems.append(
+            (
+                "row 1",
+                "the first row is not a header: none of its cells names a column of this format. The file must "
+                f"start with a header row naming its columns: {allowed}",
+            )
+        )
+        return problems
     for name in columns:
         if name not in header and name not in optional:
             problems.append(("row 1", f"missing column {name!r}"))
     return problems
 
 
+def _date_range(low: dt.date = EARLIEST_DATE, high: dt.date = LATEST_DATE) -> str:
+    return f"{low.isoformat()} to {high.isoformat()}"
+
+
+def _years_from(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _spread_problems(numbered: Sequence[tuple[int, CaseRow]], as_of: dt.date | None) -> list[tuple[str, str]]:
+    """Dates (the as-of date too) too far from the export's median referral date to be real, each located."""
+    referrals = sorted(case.referral_date for _, case in numbered)
+    if not referrals:
+        return []
+    median = referrals[len(referrals) // 2]
+    low = max(EARLIEST_DATE, _years_from(median, -SPREAD_YEARS))
+    high = min(LATEST_DATE, _years_from(median, SPREAD_YEARS))
+    problems = []
+    for number, case in numbered:
+        for column in ("referral_date", "cm_closed_date", "idva_first_contact_date"):
+            day = getattr(case, column)
+            if day is not None and not low <= day <= high:
+                problems.append(
+                    (
+                        f"row {number}, column {column}",
+                        f"{day.isoformat()!r} is more than {SPREAD_YEARS} years from the export's median referral "
+                        f"date; dates in this export must lie from {_date_range(low, high)}",
+                    )
+                )
+    if as_of is not None and not low <= as_of <= high:
+        problems.append(
+            ("", f"the as-of date {as_of.isoformat()} is outside the export's dates ({_date_range(low, high)})")
+        )
+    return problems
+
+
 def personal_data_kind(column: str) -> str | None:
-    """What kind of personal data a column name suggests, or ``None``."""
-    normalised = re.sub(r"[^a-z0-9]+", "_", column.lower()).strip("_")
+    """What kind of personal data a column name suggests, or ``None``.
+
+    Words run together in camel case (``ClientName``, ``NHSNumber``) are split first.
+    """
+    split = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", column)
+    normalised = re.sub(r"[^a-z0-9]+", "_", split.lower()).strip("_")
     tokens = set(normalised.split("_"))
     for kind, words in _PERSONAL_WORDS.items():
         if any(word in normalised for word in words):
@@ -354,17 +427,25 @@ class _CellReader:
             self.problem(column, f"{self._shown(value)}is not a date in YYYY-MM-DD form")
             return None
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             self.problem(column, f"{value!r} is not a real date")
             return None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            self.problem(column, f"{value!r} is outside the range of dates read ({_date_range()})")
+            return None
+        return day
 
     def month(self, column: str) -> dt.date | None:
         value = self.cells.get(column, "")
         if not _MONTH.fullmatch(value) or not 1 <= int(value[5:]) <= 12:
             self.problem(column, f"{self._shown(value)}is not a month in YYYY-MM form")
             return None
-        return dt.date(int(value[:4]), int(value[5:]), 1)
+        month = dt.date(int(value[:4]), int(value[5:]), 1)
+        if not EARLIEST_DATE <= month <= LATEST_DATE:
+            self.problem(column, f"{value!r} is outside the range of dates read ({_date_range()})")
+            return None
+        return month
 
     def count(self, column: str) -> int | None:
         value = self.cells.get(column, "")

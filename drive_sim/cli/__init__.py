@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import shlex
+import signal
 import sys
 import time
 import tomllib
@@ -18,7 +19,7 @@ from rich.table import Table
 from drive_sim.analysis.metrics import guidance_for
 from drive_sim.analysis.stats import in_window
 from drive_sim.cli.report_commands import CdnOption
-from drive_sim.cli.terminal import precision_lines, progress
+from drive_sim.cli.terminal import plain, precision_lines, printable, progress
 from drive_sim.report.labels import HEADLINE
 from drive_sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -42,8 +43,17 @@ ScenarioArg = Annotated[
     Path | None,
     typer.Argument(help="Scenario file (TOML). Leave out for the default site.", show_default=False),
 ]
+#: The most replications of one scenario (as run.replications allows), and of a whole sweep.
+MAX_REPLICATIONS = 100_000
+MAX_SWEEP_REPLICATIONS = 1_000_000
+#: Above this many replications kept with their records, memory may run out.
+RECORDS_WARNING_REPLICATIONS = 1_000
+
 RepsOption = Annotated[
-    int | None, typer.Option("--reps", "-r", min=1, help="Replications (default: the scenario's run.replications).")
+    int | None,
+    typer.Option(
+        "--reps", "-r", min=1, max=MAX_REPLICATIONS, help="Replications (default: the scenario's run.replications)."
+    ),
 ]
 SeedOption = Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Master seed (default: run.seed).")]
 SetOption = Annotated[
@@ -68,6 +78,12 @@ SchedulerOption = Annotated[
         show_default=False,
     ),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Replace a results folder holding a different run of this command (never anything else)."
+    ),
+]
 PrecisionOption = Annotated[
     float,
     typer.Option(
@@ -80,7 +96,7 @@ PrecisionOption = Annotated[
 
 def fail(message: str) -> None:
     """Print one clear message and exit 2 (bad input)."""
-    errors.print(message, markup=False)
+    errors.print(printable(message), markup=False)
     raise typer.Exit(code=2)
 
 
@@ -108,6 +124,16 @@ def load(path: Path | None, overrides: dict[str, Any] | None = None, seed: int |
     except ScenarioError as error:
         fail(str(error))
         raise  # unreachable: fail() exits
+
+
+def warn_about_records(replications: int, records: bool) -> None:
+    """Say so before a run keeps more records in memory than a machine may hold."""
+    if records and replications > RECORDS_WARNING_REPLICATIONS:
+        errors.print(
+            f"Warning: keeping every case and week of {replications:,} replications in memory may exhaust it; "
+            f"above {RECORDS_WARNING_REPLICATIONS:,} replications use --no-records (KPIs only, memory stays flat).",
+            markup=False,
+        )
 
 
 def open_runner(backend: str, workers: int | None, scheduler: str | None) -> Runner:
@@ -211,10 +237,21 @@ def _warmup_words(scenario: Scenario, summary: pd.DataFrame) -> str:
     return f"MSER-5, mean {found['mean'].iloc[0]:.0f} days"
 
 
-def default_out(label: str, seed: int) -> Path:
-    from drive_sim.runs.store import slug
+def results_folder(out: Path | None, kind: str, name: str, identity: str, force: bool) -> Path:
+    """The results folder (default ``reports/NAME-HASH``), checked before anything runs.
 
-    return Path("reports") / f"{slug(label)}-seed{seed}"
+    The default name ends in a short hash of what the command computes, so a what-if
+    never lands in the folder of an earlier run; a folder drive-sim may not replace
+    (see :func:`drive_sim.runs.store.check_output_folder`) exits 2.
+    """
+    from drive_sim.runs.store import OutputFolderError, check_output_folder
+
+    folder = out if out is not None else Path("reports") / f"{name}-{identity[:8]}"
+    try:
+        check_output_folder(folder, kind, identity, force)
+    except OutputFolderError as error:
+        fail(f"--out {error}")
+    return folder
 
 
 @app.command()
@@ -223,8 +260,10 @@ def run(
     reps: RepsOption = None,
     seed: SeedOption = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/<site>-seed<seed>).")
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: reports/<site>-seed<seed>-<hash of the run>)."),
     ] = None,
+    force: ForceOption = False,
     set_: SetOption = None,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
@@ -239,14 +278,17 @@ def run(
     """Simulate a site and print its caseloads, delays and workload against guidance."""
     from drive_sim.analysis.stats import summarise
     from drive_sim.runs.experiment import run_experiment
-    from drive_sim.runs.store import save_results
+    from drive_sim.runs.store import run_identity, save_results, slug
 
     resolved = load(scenario, parse_set_options(set_), seed)
     replications = reps or resolved.run.replications
+    identity = run_identity("run", [resolved], replications, records=records)
+    folder = results_folder(out, "run", f"{slug(resolved.site.name)}-seed{resolved.run.seed}", identity, force)
+    warn_about_records(replications, records)
     started = time.perf_counter()
     with (
         open_runner(backend, workers, scheduler) as runner,
-        progress(errors, f"Simulating {resolved.site.name}", replications) as bar,
+        progress(errors, f"Simulating {plain(resolved.site.name)}", replications) as bar,
     ):
         experiment = run_experiment(
             resolved, replications, runner=runner, keep_tables=records, on_result=bar.callback(), counterfactual=True
@@ -255,14 +297,14 @@ def run(
     done = experiment.completed
     if done == 0:
         errors.print("Interrupted before any replication finished; nothing written.", markup=False)
-        raise typer.Exit(code=130)
+        raise typer.Exit(code=EXIT_INTERRUPTED)
     summary = summarise(experiment.kpis)
-    title = f"{resolved.site.name}: {done} replications, seed {resolved.run.seed}, {resolved.site.horizon_days:g} days"
+    name, horizon = plain(resolved.site.name), resolved.site.horizon_days
+    title = f"{name}: {done} replications, seed {resolved.run.seed}, {horizon:g} days"
     added = drive_added_line(summary)
     if added:
         console.print(added, markup=False)
     console.print(headline_table(summary, resolved, title))
-    folder = out or default_out(resolved.site.name, resolved.run.seed)
     save_results(
         folder,
         [resolved],
@@ -273,13 +315,16 @@ def run(
         experiment.tables,
         command=command_line(),
         timing={"seconds": round(elapsed, 3)},
+        run_id=identity,
+        force=force,
     )
-    console.print(f"Tables written to {folder}/ (cases, weeks, KPIs per replication, summary).", markup=False)
+    written = f"Tables written to {folder}/ (cases, weeks, KPIs per replication, summary)."
+    console.print(printable(written), markup=False)
     write_report(folder, cdn)
     print_precision(summary, precision)
     if experiment.interrupted:
         console.print(f"Interrupted: kept the {done} replications that finished.", markup=False)
-        raise typer.Exit(code=130)
+        raise typer.Exit(code=EXIT_INTERRUPTED)
 
 
 @app.command()
@@ -287,8 +332,8 @@ def check(scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) to
     """Validate a scenario file and say in words what site it describes."""
     resolved = load(scenario)
     for line in describe(resolved):
-        console.print(line, markup=False)
-    console.print(f"{scenario}: OK", markup=False)
+        console.print(printable(line), markup=False)
+    console.print(printable(f"{scenario}: OK"), markup=False)
 
 
 def describe(s: Scenario) -> list[str]:
@@ -334,8 +379,10 @@ def compare(
     reps: RepsOption = None,
     seed: SeedOption = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/compare-seed<seed>).")
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: reports/compare-seed<seed>-<hash of the run>)."),
     ] = None,
+    force: ForceOption = False,
     set_: SetOption = None,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
@@ -349,7 +396,7 @@ def compare(
     """Run scenarios on the same cases and print them side by side, with paired differences against the first."""
     from drive_sim.analysis.stats import paired_differences, summarise
     from drive_sim.runs.experiment import run_experiment, scenario_labels
-    from drive_sim.runs.store import save_results
+    from drive_sim.runs.store import run_identity, save_results
 
     if len(scenarios) < 2:
         fail("compare needs at least two scenario files (the first is the baseline)")
@@ -359,6 +406,9 @@ def compare(
         loaded = [s.model_copy(update={"run": s.run.model_copy(update={"seed": loaded[0].run.seed})}) for s in loaded]
     labels = scenario_labels(loaded)
     replications = reps or loaded[0].run.replications
+    identity = run_identity("compare", loaded, replications, records=records, labels=labels)
+    folder = results_folder(out, "compare", f"compare-seed{loaded[0].run.seed}", identity, force)
+    warn_about_records(replications * len(loaded), records)
     started = time.perf_counter()
     with (
         open_runner(backend, workers, scheduler) as runner,
@@ -371,7 +421,7 @@ def compare(
     done = experiment.completed
     if done == 0:
         errors.print("Interrupted before every scenario finished a replication; nothing written.", markup=False)
-        raise typer.Exit(code=130)
+        raise typer.Exit(code=EXIT_INTERRUPTED)
     kpis, tables = experiment.kpis, experiment.tables
     if experiment.interrupted:  # compare like with like: replications every scenario finished
         kpis, tables = _common_replications(kpis, tables)
@@ -380,8 +430,7 @@ def compare(
     console.print(side_by_side(summary, labels, loaded[0]))
     steady_differences = in_window(differences, "steady")
     console.print(differences_table(steady_differences, labels))
-    console.print(clear_differences_line(steady_differences, labels), markup=False)
-    folder = out or Path("reports") / f"compare-seed{loaded[0].run.seed}"
+    console.print(printable(clear_differences_line(steady_differences, labels)), markup=False)
     save_results(
         folder,
         loaded,
@@ -392,13 +441,15 @@ def compare(
         {**tables, "differences": differences},
         command=command_line(),
         timing={"seconds": round(elapsed, 3)},
+        run_id=identity,
+        force=force,
     )
-    console.print(f"Tables written to {folder}/.", markup=False)
+    console.print(printable(f"Tables written to {folder}/."), markup=False)
     write_report(folder, cdn)
     print_precision(summary, precision)
     if experiment.interrupted:
         console.print(f"Interrupted: kept the {done} replications every scenario finished.", markup=False)
-        raise typer.Exit(code=130)
+        raise typer.Exit(code=EXIT_INTERRUPTED)
 
 
 def _common_replications(
@@ -429,7 +480,7 @@ def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -
     )
     table.add_column("Measure")
     for label in labels:
-        table.add_column(label, justify="right")
+        table.add_column(plain(label), justify="right")
     index = {(r.scenario, r.kpi, r.scope): r for r in in_window(summary, "steady").itertuples(index=False)}
     launch = {(r.scenario, r.kpi, r.scope): r for r in in_window(summary, "launch").itertuples(index=False)}
     for item in HEADLINE:
@@ -450,10 +501,12 @@ def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -
 
 
 def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
-    table = Table(title=f"Paired differences against {labels[0]} (steady state; scenario minus baseline, 95% CI)")
+    table = Table(
+        title=f"Paired differences against {plain(labels[0])} (steady state; scenario minus baseline, 95% CI)"
+    )
     table.add_column("Measure")
     for label in labels[1:]:
-        table.add_column(label, justify="right")
+        table.add_column(plain(label), justify="right")
     index = {(r.scenario, r.kpi, r.scope): r for r in differences.itertuples(index=False)}
     for item in HEADLINE:
         cells = []
@@ -470,15 +523,39 @@ def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
     return table
 
 
+#: Exit codes after Ctrl-C (128 + SIGINT) and after SIGTERM (128 + SIGTERM).
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class _Termination:
+    """Whether SIGTERM arrived: it is handled as Ctrl-C is, then the exit code says which."""
+
+    received = False
+
+    @classmethod
+    def handle(cls, signum: int, frame: object) -> None:
+        cls.received = True
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends at once
+        raise KeyboardInterrupt
+
+
 def main() -> None:
-    app()
+    """The ``drive-sim`` entry point: SIGTERM keeps what finished, like Ctrl-C, and exits 143."""
+    signal.signal(signal.SIGTERM, _Termination.handle)
+    try:
+        app()
+    except SystemExit:
+        if _Termination.received:
+            raise SystemExit(EXIT_TERMINATED) from None
+        raise
 
 
 def write_report(folder: Path, cdn: bool) -> None:
     """Build the results folder's HTML report and say where it is."""
     from drive_sim.report.build import build_report
 
-    console.print(f"Report: {build_report(folder, cdn=cdn)}", markup=False)
+    console.print(printable(f"Report: {build_report(folder, cdn=cdn)}"), markup=False)
 
 
 # Commands in other modules use the shared options above, so they register last.

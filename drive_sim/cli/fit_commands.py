@@ -34,15 +34,30 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(*messages: str) -> NoReturn:
+    from drive_sim.cli.terminal import printable
+
     for message in messages:
-        typer.echo(message, err=True)
+        typer.echo(printable(message), err=True)
     raise typer.Exit(code=2)
 
 
-def _check_outputs(*paths: Path) -> None:
+def _same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def _check_outputs(paths: list[Path], inputs: list[Path | None]) -> None:
+    """Refuse outputs that cannot be written, that repeat, or that are one of the inputs."""
     problems = [f"{path}: the folder {path.parent} does not exist" for path in paths if not path.parent.is_dir()]
     problems += [f"{path}: is a folder, not a file" for path in paths if path.is_dir()]
-    if len(set(paths)) < len(paths):
+    problems += [
+        f"{path}: is also an input ({source}); an output may never be an input, so give another file to write"
+        for path in paths
+        for source in inputs
+        if source is not None and _same_file(path, source)
+    ]
+    if any(_same_file(a, b) for k, a in enumerate(paths) for b in paths[k + 1 :]):
         problems.append(f"the outputs must be different files: {', '.join(map(str, paths))}")
     if problems:
         _fail(*problems)
@@ -75,14 +90,19 @@ def _write(outputs: list[tuple[Path, str]]) -> None:
 
 
 def _as_of(value: str | None) -> dt.date | None:
+    from drive_sim.calibration.casefile import EARLIEST_DATE, LATEST_DATE
+
     if value is None:
         return None
     try:
         if len(value) != 10:
             raise ValueError
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         _fail(f"--as-of {value!r}: not a date in YYYY-MM-DD form")
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        _fail(f"--as-of {value}: outside the range of dates read ({EARLIEST_DATE} to {LATEST_DATE})")
+    return day
 
 
 def fit(
@@ -124,7 +144,7 @@ def fit(
     from drive_sim.scenario import read_scenario_data, scenario_from_dict
 
     report = report or out.with_suffix(".html")
-    _check_outputs(out, report)
+    _check_outputs([out, report], [cases, non_drive, base])
     cutoff = _as_of(as_of)
     problems: list[str] = []
     base_data, base_source, scenario = {}, "the default site", None
@@ -189,7 +209,7 @@ def synth(
     from drive_sim.model import simulate
     from drive_sim.scenario import load_scenario
 
-    _check_outputs(out, *([non_drive_out] if non_drive_out else []))
+    _check_outputs([out, *([non_drive_out] if non_drive_out else [])], [scenario])
     try:
         resolved = load_scenario(scenario, {"run.seed": seed} if seed is not None else None)
     except ScenarioError as error:

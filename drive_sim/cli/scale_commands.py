@@ -12,7 +12,9 @@ import typer
 from rich.table import Table
 
 from drive_sim.cli import (
+    MAX_SWEEP_REPLICATIONS,
     BackendOption,
+    ForceOption,
     PrecisionOption,
     RepsOption,
     ScenarioArg,
@@ -28,10 +30,11 @@ from drive_sim.cli import (
     open_runner,
     parse_set_options,
     print_precision,
+    results_folder,
     write_report,
 )
 from drive_sim.cli.report_commands import CdnOption
-from drive_sim.cli.terminal import money, progress
+from drive_sim.cli.terminal import money, plain, progress
 from drive_sim.scenario import Costs, Scenario, ScenarioError, read_scenario_data
 
 if TYPE_CHECKING:
@@ -40,6 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = ["register", "size", "sweep"]
 
+#: The most points a sweep may have (each is validated before anything runs).
+MAX_SWEEP_POINTS = 10_000
 #: The few measures a sweep prints per point (every KPI is in summary.csv).
 SWEEP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("open_cases_per_fte_mean", "group:drive", "Drive IDVA open cases/FTE", 1),
@@ -57,7 +62,7 @@ def sweep(
         typer.Option(
             "--set",
             help="PATH=V1,V2,... to sweep (repeatable; the full factorial is run), or PATH=V to fix a value, "
-            "e.g. --set referrals.annual_rate=50,100,150 --set teams.idvas[0].count=1,2.",
+            "e.g. --set referrals.annual_rate=50,100,150 --set 'teams.idvas[0].count=1,2'.",
         ),
     ] = None,
     reps: RepsOption = None,
@@ -67,9 +72,11 @@ def sweep(
         typer.Option(
             "--out",
             "-o",
-            help="Results folder (default: reports/sweep-<site>-seed<seed>). Re-run into the same folder to resume.",
+            help="Results folder (default: reports/sweep-<site>-seed<seed>-<hash of the sweep>). "
+            "Re-run the same command to resume.",
         ),
     ] = None,
+    force: ForceOption = False,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -81,7 +88,7 @@ def sweep(
 ) -> None:
     """Run every combination of parameter values (a full factorial) and tabulate the KPIs per point."""
     from drive_sim.runs.store import slug
-    from drive_sim.runs.sweep import SweepFolderError, parse_axis, run_sweep, sweep_points
+    from drive_sim.runs.sweep import SweepFolderError, parse_axis, run_sweep, sweep_identity, sweep_points
 
     axes = []
     for item in set_ or []:
@@ -89,6 +96,14 @@ def sweep(
             axes.append(parse_axis(item))
         except ValueError as error:
             fail(str(error))
+    points_asked = math.prod(len(axis.values) for axis in axes)
+    if points_asked > MAX_SWEEP_POINTS:
+        fail(f"--set: {points_asked:,} points is more than a sweep may have (at most {MAX_SWEEP_POINTS:,})")
+    if points_asked * (reps or 1) > MAX_SWEEP_REPLICATIONS:
+        fail(
+            f"--set: {points_asked:,} points x {reps or 1:,} replications is more than a sweep may run "
+            f"(at most {MAX_SWEEP_REPLICATIONS:,} replications in all); split it into smaller sweeps"
+        )
     fixed = {"run.seed": seed} if seed is not None else {}
     try:
         data, source = read_scenario_data(scenario)
@@ -97,7 +112,13 @@ def sweep(
         fail(str(error))
     base = points[0].scenario
     replications = reps or base.run.replications
-    folder = out or Path("reports") / f"sweep-{slug(base.site.name)}-seed{base.run.seed}"
+    if len(points) * replications > MAX_SWEEP_REPLICATIONS:
+        fail(
+            f"{len(points):,} points x {replications:,} replications is more than a sweep may run "
+            f"(at most {MAX_SWEEP_REPLICATIONS:,} replications in all); split it into smaller sweeps"
+        )
+    identity = sweep_identity(points, keep_records)
+    folder = results_folder(out, "sweep", f"sweep-{slug(base.site.name)}-seed{base.run.seed}", identity, force)
     total = len(points) * replications
     with (
         open_runner(backend, workers, scheduler) as runner,
@@ -111,7 +132,7 @@ def sweep(
 
         try:
             outcome = run_sweep(
-                folder, points, replications, runner, axes, keep_records, command_line(), bar.callback(), planned
+                folder, points, replications, runner, axes, keep_records, command_line(), bar.callback(), planned, force
             )
         except SweepFolderError as error:
             fail(str(error))
@@ -160,7 +181,7 @@ def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: i
                 continue
             ci = "" if math.isnan(row.ci_low) else f"\n[dim]{row.ci_low:,.{digits}f} to {row.ci_high:,.{digits}f}[/]"
             cells.append(f"{row.mean:,.{digits}f}{ci}")
-        table.add_row(str(point.index), *(str(value) for _, value in point.values), *cells)
+        table.add_row(str(point.index), *(plain(str(value)) for _, value in point.values), *cells)
     return table
 
 
@@ -229,8 +250,10 @@ def size(
     seed: SeedOption = None,
     set_: SetOption = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Results folder (default: reports/size-<site>-seed<seed>).")
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: reports/size-<site>-seed<seed>-<hash of the run>)."),
     ] = None,
+    force: ForceOption = False,
     backend: BackendOption = "process",
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -239,7 +262,7 @@ def size(
     """The least Drive IDVA staffing that meets the targets with stated confidence, and its cost a year."""
     from drive_sim.analysis.stats import summarise
     from drive_sim.runs.sizing import default_targets, drive_entry, size_drive_idvas
-    from drive_sim.runs.store import save_results, slug
+    from drive_sim.runs.store import run_identity, save_results, slug
 
     if step not in ("count", "fte"):
         fail(f"--step {step!r}: use count or fte")
@@ -264,6 +287,12 @@ def size(
     budget = max_reps or 8 * replications
     if budget < replications:
         fail(f"--max-reps {budget} is below --reps {replications}")
+    identity = run_identity(
+        "size", [resolved], replications, targets=[t.__dict__ for t in targets], confidence=confidence,
+        step=step, max_extra=max_extra, entry=position, max_reps=budget, window=window,
+    )  # fmt: skip
+    name = f"size-{slug(resolved.site.name)}-seed{resolved.run.seed}"
+    folder = results_folder(out, "size", name, identity, force)
     started = time.perf_counter()
     done = [0]
     with open_runner(backend, workers, scheduler) as runner, progress(errors, "Sizing", budget) as bar:
@@ -291,10 +320,10 @@ def size(
     labels = [r.staffing.label for r in complete]
     kpis = pd.concat([r.kpis.assign(scenario=r.staffing.label) for r in complete], ignore_index=True)
     summary = summarise(kpis)
-    folder = out or Path("reports") / f"size-{slug(resolved.site.name)}-seed{resolved.run.seed}"
     save_results(
         folder, [r.staffing.scenario for r in complete], labels, replications, kpis, summary,
         {"levels": levels}, command=command_line(), timing={"seconds": round(elapsed, 3)},
+        run_id=identity, force=force,
         extra={
             "kind": "size",
             "targets": [{"kpi": t.kpi, "scope": t.scope, "at_most": t.limit} for t in targets],
@@ -385,7 +414,38 @@ def answer_lines(result: SizingResult, scenario: Scenario, levels: pd.DataFrame,
         f"Costs: salary {money(costs.idva_salary)} ({salary_note}); on-costs x{costs.on_cost_multiplier:g} "
         f"({on_cost_note})."
     )
-    return [answer.verdict, *answer.points, cost_note, *answer.cautions]
+    stalled = [
+        f"Adding Drive IDVAs cannot meet {check.target.label} at most {check.target.limit:g}: it stops "
+        f"improving at about {check.mean:.3g} whatever the staffing ({first.mean:.3g} as given), so a "
+        "larger --max-extra will not help. Relax that target, or change what staffing does not."
+        for check, first in (stalled_targets(result) if result.chosen is None else [])
+    ]
+    if result.chosen is None and not stalled:
+        stalled = ["More staff may still help: raise --max-extra, or see which target binds in the table."]
+    return [answer.verdict, *answer.points, *stalled, cost_note, *answer.cautions]
+
+
+#: A target stalls when, at the last step's gain, reaching it would take more steps than this.
+STALL_STEPS = 10
+
+
+def stalled_targets(result: SizingResult) -> list[tuple[TargetCheck, TargetCheck]]:
+    """Targets unmet at the most staff tried that adding staff has stopped improving.
+
+    Each comes with its check at the most staff tried and at the staffing as given.
+    """
+    tried = sorted((r for r in result.levels if r.complete and r.staffing.level >= 0), key=lambda r: r.staffing.level)
+    if len(tried) < 3:
+        return []
+    given, before, last = tried[0], tried[-2], tried[-1]
+    stuck = []
+    for first, previous, check in zip(given.checks, before.checks, last.checks, strict=True):
+        gap = check.mean - check.target.limit
+        if check.met or check.n < 2 or gap <= 0:
+            continue  # met, or within the limit on average (more replications settle it)
+        if previous.mean - check.mean <= gap / STALL_STEPS:
+            stuck.append((check, first))
+    return stuck
 
 
 def register(app: typer.Typer) -> None:

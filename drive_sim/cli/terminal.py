@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from collections.abc import Callable, Iterator
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from drive_sim.analysis.stats import in_window, precision_advice
 from drive_sim.report.labels import HEADLINE
 
-__all__ = ["ProgressBar", "precision_lines", "progress"]
+__all__ = ["ProgressBar", "plain", "precision_lines", "printable", "progress"]
+
+# C0 and C1 control characters (ESC among them), DEL, and the bidirectional overrides
+# that can reorder what a terminal shows. Newlines and tabs are kept.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control characters shown as escapes (ESC as ``\x1b``), never sent raw to a terminal."""
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def plain(text: str) -> str:
+    """:func:`printable`, and safe inside rich markup (a name such as ``[red]`` is shown as typed)."""
+    return escape(printable(text))
 
 
 class ProgressBar:

@@ -22,6 +22,8 @@ import math
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -218,9 +220,27 @@ class Runner:
         self.close()
 
 
-def _ignore_interrupts() -> None:
-    # Workers leave Ctrl-C to the parent, which cancels what has not started.
+#: Seconds between a worker's checks that the process that started it is still alive.
+PARENT_POLL_SECONDS = 0.5
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent:  # re-parented: the parent is gone (SIGKILL, a crash)
+            os._exit(1)
+
+
+def _start_worker(parent: int) -> None:
+    """A worker's set-up: leave Ctrl-C to the parent, and end with the parent.
+
+    The parent cancels what has not started on Ctrl-C (or SIGTERM, which the command line
+    handles the same way). If the parent dies without a chance to tear the pool down, a
+    worker would otherwise wait for work forever: it checks its parent instead (a portable
+    ``getppid`` poll, no ``prctl``) and exits once the parent is gone.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), name="drive-sim-parent-watch", daemon=True).start()
 
 
 class ProcessRunner(Runner):
@@ -235,7 +255,8 @@ class ProcessRunner(Runner):
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context(method),
-            initializer=_ignore_interrupts,
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
         )
 
     def chunk_size(self, replications: int) -> int:

@@ -20,6 +20,7 @@ scenario give byte-identical files, timing.json aside.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -37,10 +38,13 @@ from drive_sim.scenario import Scenario, scenario_from_dict
 
 __all__ = [
     "SEED_SCHEME",
+    "OutputFolderError",
     "SavedResults",
     "atomic_write_text",
+    "check_output_folder",
     "load_results",
     "read_manifest",
+    "run_identity",
     "save_results",
     "shareable_mode",
     "slug",
@@ -59,8 +63,102 @@ SEED_SCHEME = (
 )
 
 
+#: Longest slug used in a file or folder name; longer names are cut and given a short hash.
+SLUG_LENGTH = 40
+
+
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "scenario"
+    """A short, safe file-name part: lowercase letters, digits and hyphens.
+
+    Names longer than :data:`SLUG_LENGTH` are cut and end in a short hash of the whole
+    name, so two long names that start alike still get different slugs.
+    """
+    text = text.lower()
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "scenario"
+    if len(cleaned) <= SLUG_LENGTH:
+        return cleaned
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{cleaned[: SLUG_LENGTH - 9].rstrip('-')}-{digest}"
+
+
+class OutputFolderError(Exception):
+    """A results folder cannot be written where asked; nothing has been touched."""
+
+
+def run_identity(kind: str, scenarios: Sequence[Scenario], replications: int, **more: Any) -> str:
+    """A hash of what a run computes: its kind, resolved scenarios, replications and options.
+
+    Two commands with the same identity write the same results, so one may replace the
+    other's folder; a different identity needs ``force``.
+    """
+    content = json.dumps(
+        {
+            "kind": kind,
+            "scenarios": [s.model_dump(mode="json") for s in scenarios],
+            "replications": replications,
+            **more,
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_output_folder(folder: str | Path, kind: str, run_id: str | None = None, force: bool = False) -> None:
+    """Refuse a results folder that drive-sim may not write, before anything runs.
+
+    drive-sim replaces only a folder whose own manifest marks it as a results folder of
+    the same ``kind``, and one of a different run (another ``run_id``) only with
+    ``force``. A missing or empty folder is fine if its parent can be written.
+
+    Raises:
+        OutputFolderError: Naming the path and what is wrong; nothing is touched.
+    """
+    text = str(folder)
+    folder = Path(folder)
+    if not text.strip() or folder.name in ("", ".", ".."):
+        raise OutputFolderError(f"{text!r}: give a new folder for the results, such as reports/my-run")
+    resolved = folder.resolve()
+    cwd = Path.cwd().resolve()
+    if resolved == cwd or resolved in cwd.parents:
+        raise OutputFolderError(f"{folder}: is the current folder or holds it; give a new folder for the results")
+    if folder.exists() and not folder.is_dir():
+        raise OutputFolderError(f"{folder}: is a file, not a results folder; drive-sim will not replace it")
+    parent = _nearest_existing(resolved.parent)
+    if not parent.is_dir():
+        raise OutputFolderError(f"{folder}: {parent} is a file, so no folder can be made below it")
+    try:
+        tempfile.TemporaryDirectory(dir=parent, prefix=".drive-sim-probe.").cleanup()
+    except OSError as error:
+        raise OutputFolderError(f"{folder}: the folder {parent} cannot be written ({error.strerror})") from None
+    if not folder.exists() or not any(folder.iterdir()):
+        return
+    try:
+        manifest = read_manifest(folder)
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict) or "kind" not in manifest:
+        raise OutputFolderError(
+            f"{folder}: exists and is not a drive-sim {kind} folder (it holds no drive-sim manifest); "
+            "drive-sim will not touch it: choose another --out"
+        )
+    if manifest["kind"] != kind:
+        raise OutputFolderError(
+            f"{folder}: holds the results of a drive-sim {manifest['kind']}, not a {kind}; "
+            "drive-sim will not replace it: choose another --out"
+        )
+    found = manifest.get("run_id") or manifest.get("sweep_id")  # sweeps before run_id had sweep_id
+    if run_id is not None and found != run_id and not force:
+        raise OutputFolderError(
+            f"{folder}: holds the results of a different {kind} (another scenario, seed, replications or "
+            "options); add --force to replace them, or choose another --out"
+        )
 
 
 def versions() -> dict[str, str]:
@@ -145,15 +243,29 @@ def save_results(
     extra: Mapping[str, Any] | None = None,
     timing: Mapping[str, float] | None = None,
     parquet: bool = True,
+    run_id: str | None = None,
+    force: bool = False,
 ) -> Path:
-    """Write a results folder atomically (replacing any folder of that name)."""
+    """Write a results folder atomically.
+
+    An existing folder is replaced only if :func:`check_output_folder` allows it: a
+    results folder of the same kind and run (``run_id``, by default the
+    :func:`run_identity` of the arguments), or of another run with ``force``.
+
+    Raises:
+        OutputFolderError: The folder may not be written; nothing is touched.
+    """
     final = Path(folder)
+    kind = str((extra or {}).get("kind", "run" if len(scenarios) == 1 else "compare"))
+    run_id = run_id or run_identity(kind, scenarios, replications)
+    check_output_folder(final, kind, run_id, force)
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".partial"))
     staging.chmod(shareable_mode(directory=True))
     try:
         manifest = {
             "kind": "run" if len(scenarios) == 1 else "compare",
+            "run_id": run_id,
             "labels": list(labels),
             "seeds": [s.run.seed for s in scenarios],
             "seed_scheme": SEED_SCHEME,

@@ -19,6 +19,7 @@ import hashlib
 import itertools
 import json
 import re
+import shutil
 import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -32,7 +33,15 @@ import pyarrow.parquet as pq
 
 from drive_sim.analysis.stats import summarise
 from drive_sim.runs.experiment import ReplicationResult, Runner, Task, plan_tasks
-from drive_sim.runs.store import SEED_SCHEME, atomic_write_text, read_manifest, versions, write_table
+from drive_sim.runs.store import (
+    SEED_SCHEME,
+    OutputFolderError,
+    atomic_write_text,
+    check_output_folder,
+    read_manifest,
+    versions,
+    write_table,
+)
 from drive_sim.scenario import Scenario, ScenarioError, apply_overrides, scenario_from_dict
 
 __all__ = [
@@ -44,6 +53,7 @@ __all__ = [
     "parse_axis",
     "points_table",
     "run_sweep",
+    "sweep_identity",
     "sweep_points",
 ]
 
@@ -51,7 +61,7 @@ _PART = re.compile(r"^p(?P<point>\d+)-r(?P<first>\d+)-(?P<last>\d+)\.parquet$")
 _RECORD_TABLES = ("cases", "weeks", "site_weeks", "workforce_events", "practitioners")
 
 
-class SweepFolderError(Exception):
+class SweepFolderError(OutputFolderError):
     """The results folder holds something else than this sweep."""
 
 
@@ -160,17 +170,19 @@ def sweep_points(
         overrides = {}
     points: list[SweepPoint] = []
     problems: dict[tuple[str, str], str] = {}
+    lines: dict[str, int] = {}  # the file line of a key whose value the file gives
     for index, combination in enumerate(itertools.product(*(axis.values for axis in good))):
         values = tuple(zip((axis.path for axis in good), combination, strict=True))
         try:
             point_data = apply_overrides(data, {**(overrides or {}), **dict(values)}, source)
             points.append(SweepPoint(index, values, scenario_from_dict(point_data, source)))
         except ScenarioError as error:
+            lines |= error.lines
             for key, message in error.problems:
                 problems.setdefault((key, message), _label(values))
     if path_problems or problems:
         located = [(key, f"{message} (at {label})") for (key, message), label in problems.items()]
-        raise ScenarioError(source, path_problems + located)
+        raise ScenarioError(source, path_problems + located, lines)
     return points
 
 
@@ -188,7 +200,8 @@ def points_table(points: Sequence[SweepPoint]) -> pd.DataFrame:
     return frame
 
 
-def _sweep_id(points: Sequence[SweepPoint], keep_records: bool) -> str:
+def sweep_identity(points: Sequence[SweepPoint], keep_records: bool) -> str:
+    """What a sweep computes (its points and whether records are kept): resumable when equal."""
     content = json.dumps(
         {"points": [p.scenario.model_dump(mode="json") for p in points], "keep_records": keep_records}, sort_keys=True
     )
@@ -207,20 +220,17 @@ def _prepare(
     replications: int,
     keep_records: bool,
     command: str,
+    force: bool = False,
 ) -> None:
-    sweep_id = _sweep_id(points, keep_records)
-    manifest = read_manifest(folder)
-    if manifest is not None:
-        if manifest.get("kind") != "sweep" or manifest.get("sweep_id") != sweep_id:
-            what = (
-                "a different sweep" if manifest.get("kind") == "sweep" else f"a {manifest.get('kind', 'drive-sim')} run"
-            )
-            raise SweepFolderError(
-                f"{folder} holds {what} (other scenario, seed, values or --keep-records), so it cannot be resumed "
-                "into; choose another --out or delete the folder"
-            )
-    elif folder.exists() and any(folder.iterdir()):
-        raise SweepFolderError(f"{folder} exists and is not a drive-sim sweep folder; choose another --out")
+    sweep_id = sweep_identity(points, keep_records)
+    try:
+        check_output_folder(folder, "sweep", sweep_id, force)
+    except OutputFolderError as error:
+        raise SweepFolderError(str(error)) from None
+    manifest = read_manifest(folder) if folder.is_dir() else None
+    if manifest is not None and (manifest.get("run_id") or manifest.get("sweep_id")) != sweep_id:
+        shutil.rmtree(folder)  # --force: a different sweep of drive-sim's own, replaced
+        manifest = None
     scenario_files = [f"scenarios/point-{p.index:04d}.json" for p in points]
     if manifest is None:
         for path, point in zip(scenario_files, points, strict=True):
@@ -232,6 +242,7 @@ def _prepare(
             {
                 "kind": "sweep",
                 "status": "running",
+                "run_id": sweep_id,
                 "sweep_id": sweep_id,
                 "axes": [{"path": a.path, "values": list(a.values)} for a in axes],
                 "labels": [p.label for p in points],
@@ -390,6 +401,7 @@ def run_sweep(
     command: str = "",
     on_result: Callable[[ReplicationResult], None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
+    force: bool = False,
 ) -> SweepOutcome:
     """Run (or resume) a sweep into ``folder`` and assemble its tables.
 
@@ -404,16 +416,18 @@ def run_sweep(
         command: The command line, recorded in the manifest.
         on_result: Called with each replication's result as it finishes.
         on_plan: Called once with (replications already saved, replications to run).
+        force: Replace a folder holding a different sweep (never anything else).
 
     Returns:
         What was reused, what ran, and the per-point summary (``None`` if interrupted).
 
     Raises:
-        SweepFolderError: ``folder`` holds something else; nothing is written.
+        SweepFolderError: ``folder`` holds something else (see
+            :func:`drive_sim.runs.store.check_output_folder`); nothing is written.
     """
     folder = Path(folder)
     started = time.perf_counter()
-    _prepare(folder, points, axes, replications, keep_records, command)
+    _prepare(folder, points, axes, replications, keep_records, command, force)
     done = completed_replications(folder)
     wanted = [sorted(set(range(replications)) - done.get(p.index, set())) for p in points]
     to_run = sum(len(reps) for reps in wanted)

@@ -1,6 +1,9 @@
 """Distributions are data: ``{kind = "triangular", low = 90, mode = 210, high = 365}``.
 
 Each kind is a frozen pydantic model with a ``mean``; ``sampling.sample`` draws from one.
+Every distribution in a scenario is a duration in days, so each is checked when it is
+validated: its mean and its 99.9th percentile must be finite and at most
+:data:`MAX_DURATION_DAYS`, so that sampling can never overflow.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "DISTRIBUTION_KINDS",
+    "MAX_DURATION_DAYS",
     "Distribution",
     "Empirical",
     "Exponential",
@@ -27,12 +31,44 @@ __all__ = [
 
 
 class Frozen(BaseModel):
-    """Base of every scenario section: immutable, and unknown keys are errors."""
+    """Base of every scenario section: immutable, unknown keys are errors, types are strict.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Strict: a number is never read from ``true`` or ``"150"``, a count never from ``2.5``
+    (an int is still a float). Every float must be finite (no ``inf`` or ``nan``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
-class Fixed(Frozen):
+#: The longest duration a distribution may give, in its mean and 99.9th percentile: 100 years.
+MAX_DURATION_DAYS = 36_525
+_HIGH = 0.999
+_Z_HIGH = 3.090232306167813  # the standard normal's 99.9th percentile
+
+
+class _Duration(Frozen):
+    """A distribution of days, checked for a finite, plausible mean and upper tail."""
+
+    def _high_quantile(self) -> float:
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _plausible(self) -> _Duration:
+        for what, measure in (("mean", lambda: self.mean), ("99.9th percentile", self._high_quantile)):  # type: ignore[attr-defined]
+            try:
+                value = float(measure())
+            except (OverflowError, ValueError, ZeroDivisionError):
+                value = math.inf
+            if not math.isfinite(value) or value > MAX_DURATION_DAYS:
+                shown = "not a finite number" if not math.isfinite(value) else f"{value:.4g} days"
+                raise ValueError(
+                    f"its {what} is {shown}; a duration's mean and 99.9th percentile must be at most "
+                    f"{MAX_DURATION_DAYS:,} days (100 years): check its parameters"
+                )
+        return self
+
+
+class Fixed(_Duration):
     kind: Literal["fixed"]
     value: float = Field(ge=0)
 
@@ -40,29 +76,44 @@ class Fixed(Frozen):
     def mean(self) -> float:
         return self.value
 
+    def _high_quantile(self) -> float:
+        return self.value
 
-class Exponential(Frozen):
+
+class Exponential(_Duration):
     kind: Literal["exponential"]
     mean: float = Field(gt=0)
 
+    def _high_quantile(self) -> float:
+        return -self.mean * math.log1p(-_HIGH)
 
-class LogNormal(Frozen):
+
+class LogNormal(_Duration):
     """Lognormal given by the mean and standard deviation of the value itself."""
 
     kind: Literal["lognormal"]
     mean: float = Field(gt=0)
     sd: float = Field(gt=0)
 
+    def _high_quantile(self) -> float:
+        sigma2 = math.log1p((self.sd / self.mean) ** 2)
+        return math.exp(math.log(self.mean) - sigma2 / 2 + _Z_HIGH * math.sqrt(sigma2))
 
-class Gamma(Frozen):
+
+class Gamma(_Duration):
     """Gamma given by shape and the mean of the value (scale = mean / shape)."""
 
     kind: Literal["gamma"]
     shape: float = Field(gt=0)
     mean: float = Field(gt=0)
 
+    def _high_quantile(self) -> float:
+        # Wilson-Hilferty; good to a few per cent, enough to catch an implausible tail.
+        c = 1 / (9 * self.shape)
+        return self.mean * max(0.0, 1 - c + _Z_HIGH * math.sqrt(c)) ** 3
 
-class Weibull(Frozen):
+
+class Weibull(_Duration):
     kind: Literal["weibull"]
     shape: float = Field(gt=0)
     scale: float = Field(gt=0)
@@ -71,8 +122,11 @@ class Weibull(Frozen):
     def mean(self) -> float:
         return self.scale * math.gamma(1 + 1 / self.shape)
 
+    def _high_quantile(self) -> float:
+        return self.scale * (-math.log1p(-_HIGH)) ** (1 / self.shape)
 
-class Triangular(Frozen):
+
+class Triangular(_Duration):
     kind: Literal["triangular"]
     low: float = Field(ge=0)
     mode: float = Field(ge=0)
@@ -88,8 +142,11 @@ class Triangular(Frozen):
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
+    def _high_quantile(self) -> float:
+        return self.high
 
-class Uniform(Frozen):
+
+class Uniform(_Duration):
     kind: Literal["uniform"]
     low: float = Field(ge=0)
     high: float = Field(gt=0)
@@ -104,8 +161,11 @@ class Uniform(Frozen):
     def mean(self) -> float:
         return (self.low + self.high) / 2
 
+    def _high_quantile(self) -> float:
+        return self.high
 
-class Empirical(Frozen):
+
+class Empirical(_Duration):
     """Resample from observed values (each equally likely unless weights are given)."""
 
     kind: Literal["empirical"]
@@ -127,6 +187,9 @@ class Empirical(Frozen):
     def mean(self) -> float:
         weights = self.weights or [1.0] * len(self.values)
         return sum(v * w for v, w in zip(self.values, weights, strict=True)) / sum(weights)
+
+    def _high_quantile(self) -> float:
+        return max(self.values)
 
 
 Distribution = Annotated[

@@ -67,7 +67,9 @@ class Site(_Frozen):
         description="Free text shown in reports.",
     )
     start_date: dt.date = Field(
-        dt.date(2026, 4, 1), description="Launch date (day 0). Display only; the model runs in days."
+        dt.date(2026, 4, 1),
+        strict=False,  # a date may be written as a TOML date or as "YYYY-MM-DD"
+        description="Launch date (day 0). Display only; the model runs in days.",
     )
     horizon_days: float = Field(1095, gt=0, le=20 * 365, description="Length of a run in days. Assumption: 3 years.")
 
@@ -80,7 +82,7 @@ class Panel(_Frozen):
         description="4 of 6 sites had a perpetrator panel as well as MARAC (extract §1b, L163).",
     )
     every_days: float = Field(
-        28, gt=0, description="Meeting interval. Monthly is implied by 'listed for next month' (extract Q14)."
+        28, ge=1, description="Meeting interval. Monthly is implied by 'listed for next month' (extract Q14)."
     )
     first_day: float = Field(0, ge=0, description="Day of the first meeting after launch.")
     share: float = Field(1.0, gt=0, le=1, description="Share of accepted cases accepted at this panel.")
@@ -103,7 +105,10 @@ class Referrals(_Frozen):
     """Accepted Drive cases: how many a year, at which panel meetings, ramp-up after launch, deferral."""
 
     annual_rate: float = Field(
-        100, ge=0, description="Accepted Drive cases a year: the Drive target per CM team (extract Q3, L213)."
+        100,
+        ge=0,
+        le=10_000,
+        description="Accepted Drive cases a year: the Drive target per CM team (extract Q3, L213).",
     )
     dispersion: float = Field(
         0.0,
@@ -290,6 +295,7 @@ class Idva(_Frozen):
     non_drive_referrals_per_year: float = Field(
         0,
         ge=0,
+        le=10_000,
         description="Business-as-usual referrals a year. SafeLives: about 100 per FTE (figures §1).",
     )
     attends_panel: bool = Field(False, description="Attends panel meetings (costs hours.panel_hours).")

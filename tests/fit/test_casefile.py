@@ -177,3 +177,92 @@ def test_any_table_either_reads_or_raises_a_located_case_file_error(cells):
         parse_cases(text, "cases.csv")
     except CaseFileError as error:
         assert error.problems and all(isinstance(what, str) and what for _, what in error.problems)
+
+
+# --------------------------------------------------------------------------------------
+# Issue 13: dates far out of range, files without a header, run-together column names
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("row", "where", "words"),
+    [
+        ("K9,1900-01-08,,,,0,0,,I01,C01", "row 5, column referral_date", "2000-01-01 to 2099-12-31"),
+        ("K9,2024-01-08,2162-01-01,,,0,0,,I01,C01", "row 5, column cm_closed_date", "2000-01-01 to 2099-12-31"),
+        ("K9,2024-01-08,2062-03-01,,,0,0,,I01,C01", "row 5, column cm_closed_date", "from 2000-01-01 to 2049-01-08"),
+        ("K9,2024-01-08,,2062-03-01,,0,0,,I01,C01", "row 5, column idva_first_contact_date", "25 years"),
+    ],
+)
+def test_dates_far_outside_the_exports_range_are_located_with_the_range_stated(row, where, words):
+    problems = problems_of(csv_text(*GOOD, row))
+    assert [w for w, _ in problems] == [where]
+    assert words in problems[0][1]
+
+
+def test_far_dates_are_refused_by_fit_not_crashed_on(tmp_path):
+    from typer.testing import CliRunner
+
+    from drive_sim.cli import app
+
+    cases = tmp_path / "cases.csv"
+    cases.write_text(csv_text(*GOOD, "K9,1900-01-08,,,,0,0,,I01,C01"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["fit", str(cases), "--out", str(tmp_path / "f.toml")])
+    assert result.exit_code == 2 and "row 5, column referral_date" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "f.toml").exists()
+    late = CliRunner().invoke(app, ["fit", str(cases), "--out", str(tmp_path / "f.toml"), "--as-of", "2300-01-01"])
+    assert late.exit_code == 2 and "2099-12-31" in late.output
+
+
+def test_an_as_of_date_far_from_the_export_is_refused():
+    ((where, what),) = problems_of(csv_text(*GOOD), as_of=dt.date(2099, 1, 1))
+    assert where == "" and "as-of date 2099-01-01" in what and "2049-01-08" in what
+
+
+PERSONAL_ROWS = [
+    "K1,Jane Smith,1985-04-01,07700 900123,jane.smith@example.org,Lives at 1 High Street",
+    "K2,John Brown,1979-11-30,07700 900456,john@example.org,Notes",
+]
+
+
+def test_a_file_without_a_header_never_echoes_its_first_row():
+    text = "\n".join(PERSONAL_ROWS) + "\n"
+    with pytest.raises(CaseFileError) as caught:
+        parse_cases(text, "cases.csv")
+    message = str(caught.value)
+    assert "the first row is not a header" in message
+    for cell in PERSONAL_ROWS[0].split(","):
+        assert cell not in message.replace("cases.csv", ""), cell
+    assert all(where.startswith("row 1") for where, _ in caught.value.problems)
+
+
+def test_a_headerless_non_drive_file_never_echoes_its_first_row():
+    with pytest.raises(CaseFileError) as caught:
+        parse_non_drive("2024-01,Jane Smith,4\n2024-02,Jane Smith,3\n", "nd.csv")
+    assert "the first row is not a header" in str(caught.value) and "Jane" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("column", "kind"),
+    [
+        ("NHSNumber", "an NHS or National Insurance number"),
+        ("nhsnumber", "an NHS or National Insurance number"),
+        ("NINumber", "an NHS or National Insurance number"),
+        ("ClientName", "a name"),
+        ("clientname", "a name"),
+        ("DateOfBirth", "a date of birth"),
+        ("dateofbirth", "a date of birth"),
+        ("PostCode", "an address"),
+        ("EMailAddress", "an address"),
+        ("PhoneNo", "contact details"),
+        ("CaseNotes", "free text"),
+    ],
+)
+def test_run_together_column_names_are_refused_as_personal_data(column, kind):
+    assert personal_data_kind(column) == kind
+    ((where, what),) = problems_of(csv_text(*(row + ",x" for row in GOOD), header=f"{HEADER},{column}"))
+    assert where == f"row 1, column {column!r}" and what.startswith(f"looks like personal data ({kind})")
+
+
+def test_a_header_cell_that_does_not_look_like_a_column_name_is_given_by_number():
+    problems = problems_of(csv_text(*(row + ",x" for row in GOOD), header=f"{HEADER},jane@example.org"))
+    assert problems[0][0] == "row 1, column 11" and "jane" not in str(problems)

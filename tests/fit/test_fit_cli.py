@@ -92,7 +92,7 @@ def test_problems_in_every_input_are_reported_together(tmp_path):
     non_drive.write_text("month,idva_id,referrals\n2024-1,I01,3\n", encoding="utf-8")
     result = invoke("fit", SAMPLE, "--base", base, "--non-drive", non_drive, "--out", tmp_path / "f.toml")
     assert result.exit_code == 2
-    assert f"{base}: referrals.annual_rate" in result.stderr
+    assert f"{base}, line 2: referrals.annual_rate" in result.stderr
     assert f"{non_drive}: row 2, column month" in result.stderr
 
 

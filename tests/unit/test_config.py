@@ -127,3 +127,185 @@ def test_every_field_cites_a_source_or_says_assumption():
 
     walk(Scenario, "")
     assert not missing, f"fields without a description: {missing}"
+
+
+# --------------------------------------------------------------------------------------
+# Issue 13: values that used to get through validation
+# --------------------------------------------------------------------------------------
+
+
+def _models() -> list[type]:
+    """Every model class a scenario is built of (sections, list items, distributions)."""
+    from pydantic import BaseModel
+
+    from drive_sim.scenario import Scenario
+
+    found: list[type] = []
+
+    def walk(model: type) -> None:
+        if model in found:
+            return
+        found.append(model)
+        for field in model.model_fields.values():
+            stack = [field.annotation]
+            while stack:
+                annotation = stack.pop()
+                if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                    walk(annotation)
+                stack += list(getattr(annotation, "__args__", ()))
+                stack += list(getattr(annotation, "__metadata__", ()))
+
+    walk(Scenario)
+    return found
+
+
+def test_every_model_of_the_schema_is_strict_and_refuses_non_finite_numbers():
+    from drive_sim.scenario import Frozen, LogNormal
+
+    models = _models()
+    assert LogNormal in models and len(models) > 25
+    for model in models:
+        assert issubclass(model, Frozen), model
+        assert model.model_config.get("allow_inf_nan") is False and model.model_config.get("strict") is True, model
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("[referrals]\nannual_rate = inf\n", "referrals.annual_rate"),
+        ("[referrals]\nannual_rate = nan\n", "referrals.annual_rate"),
+        ("[site]\nhorizon_days = -inf\n", "site.horizon_days"),
+        ("[[teams.idvas]]\nsalary = inf\n", "teams.idvas[0].salary"),
+        ("[durations]\ncm_intervention_days = {kind = 'exponential', mean = inf}\n", "durations.cm_intervention_days"),
+        ("[durations]\nextension_days = {kind = 'empirical', values = [30, nan]}\n", "durations.extension_days"),
+    ],
+)
+def test_non_finite_numbers_are_refused(text, key):
+    found = problems_of(text)
+    assert any(k.startswith(key) and "finite" in message for k, message in found), found
+
+
+def test_non_finite_overrides_are_refused_like_the_file():
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(None, {"referrals.annual_rate": float("inf")})
+    assert caught.value.problems == [("referrals.annual_rate", "must be a finite number (not inf or nan)")]
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("[[teams.idvas]]\ncount = true\n", "teams.idvas[0].count"),
+        ("[referrals]\nannual_rate = false\n", "referrals.annual_rate"),
+        ("[[teams.case_managers]]\nfte = true\n", "teams.case_managers[0].fte"),
+        ("[referrals]\nannual_rate = '150'\n", "referrals.annual_rate"),
+        ("[[teams.idvas]]\ncount = 2.5\n", "teams.idvas[0].count"),
+        ("[routing]\nhandover = 1\n", "routing.handover"),
+    ],
+)
+def test_booleans_and_strings_are_not_numbers(text, key):
+    assert key in keys_of(text)
+
+
+def test_an_int_is_still_a_float_and_a_date_may_be_a_string():
+    s = parse_scenario("[referrals]\nannual_rate = 150\n[site]\nstart_date = '2027-01-04'\n")
+    assert s.referrals.annual_rate == 150 and isinstance(s.referrals.annual_rate, float)
+    assert str(s.site.start_date) == "2027-01-04"
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "{kind = 'lognormal', mean = 200, sd = 1e200}",
+        "{kind = 'lognormal', mean = 30000, sd = 30000}",
+        "{kind = 'weibull', shape = 0.001, scale = 100}",
+        "{kind = 'gamma', shape = 0.0001, mean = 1e5}",
+        "{kind = 'exponential', mean = 1e9}",
+        "{kind = 'fixed', value = 1e300}",
+        "{kind = 'uniform', low = 0, high = 1e12}",
+    ],
+)
+def test_distributions_that_would_overflow_or_run_for_centuries_are_refused(spec):
+    [(key, message)] = problems_of(f"[durations]\ncm_intervention_days = {spec}\n")
+    assert key == "durations.cm_intervention_days" and "36,525 days" in message
+
+
+def test_plausible_distributions_still_pass_and_sample():
+    import numpy as np
+
+    from drive_sim.model.streams import sample
+
+    for spec in (
+        "{kind = 'lognormal', mean = 200, sd = 150}",
+        "{kind = 'weibull', shape = 1.5, scale = 220}",
+        "{kind = 'gamma', shape = 0.5, mean = 180}",
+    ):
+        s = parse_scenario(f"[durations]\ncm_intervention_days = {spec}\n")
+        assert np.isfinite(sample(s.durations.cm_intervention_days, np.random.default_rng(1)))
+
+
+def test_every_scenario_that_loads_reads_back_from_its_stored_copy():
+    """A scenario is valid only if the JSON a results folder keeps of it is valid too."""
+    from drive_sim.scenario import Scenario
+
+    s = parse_scenario("[referrals]\nannual_rate = 150\n[site]\nstart_date = 2027-01-04\n")
+    assert Scenario.model_validate_json(s.model_dump_json()) == s
+
+
+@pytest.mark.parametrize(
+    "text, key, suggestion",
+    [
+        ("[referals]\nannual_rate = 100\n", "referals", "referrals"),
+        ("[referrals]\nanual_rate = 100\n", "referrals.anual_rate", "annual_rate"),
+        ("[[teams.idvas]]\nftee = 1\n", "teams.idvas[0].ftee", "fte"),
+        ("[durations]\ncm_intervention_days = {kind = 'lognormal', mean = 200, sdd = 3}\n",
+         "durations.cm_intervention_days.sdd", "sd"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_key_gets_the_closest_known_key(text, key, suggestion):
+    assert (key, f"unknown key {key.rsplit('.', 1)[-1].split(']')[-1]!r}: did you mean {suggestion!r}?") in problems_of(
+        text
+    )
+
+
+def test_a_key_like_no_other_gets_no_suggestion():
+    [(key, message)] = problems_of("[referrals]\nzzzzqqq = 1\n")
+    assert key == "referrals.zzzzqqq" and "did you mean" not in message and "not part of" in message
+
+
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("referals.annual_rate", "unknown key 'referals': did you mean 'referrals'?"),
+        ("referrals.anual_rate", "did you mean 'annual_rate'?"),
+        ("teams.idvas[0].coutn", "did you mean 'count'?"),
+    ],
+)
+def test_a_mistyped_set_path_gets_the_closest_known_key(path, words):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(None, {path: 1})
+    [(key, message)] = caught.value.problems
+    assert key == path and words in message
+
+
+def test_a_problem_names_the_line_of_its_key_in_the_file(tmp_path):
+    path = tmp_path / "ours.toml"
+    path.write_text(
+        "# our site\n[referrals]\nanual_rate = 100\ndispersion = -1\n\n[[teams.idvas]]\nname = 'A'\n\n"
+        "[[teams.idvas]]\nname = 'B'\ncount = 0\n[durations]\nextension_days = {kind = 'fixed', value = -5}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    text = str(caught.value)
+    assert f"{path}, line 3: referrals.anual_rate: unknown key 'anual_rate': did you mean 'annual_rate'?" in text
+    assert f"{path}, line 4: referrals.dispersion:" in text
+    assert f"{path}, line 11: teams.idvas[1].count:" in text
+    assert f"{path}, line 13: durations.extension_days.value:" in text
+
+
+def test_a_value_set_by_an_override_is_not_blamed_on_the_files_line(tmp_path):
+    path = tmp_path / "ours.toml"
+    path.write_text("[referrals]\nannual_rate = 100\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, {"referrals.annual_rate": -3})
+    assert str(caught.value).startswith(f"{path}: referrals.annual_rate:")
