@@ -193,7 +193,7 @@ def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: i
 def size(
     scenario: ScenarioArg = None,
     max_weeks_above: Annotated[
-        float, typer.Option("--max-weeks-above", min=0, help="Target: share of Drive IDVA-weeks above guidance.")
+        float, typer.Option("--max-weeks-above", min=0, max=1, help="Target: share of Drive IDVA-weeks above guidance.")
     ] = 0.10,
     max_first_contact_p90: Annotated[
         float, typer.Option("--max-first-contact-p90", min=0, help="Target: 90th percentile of days to first contact.")

@@ -113,3 +113,10 @@ def test_sweep_and_run_errors_name_the_line_and_suggest_a_key(tmp_path):
     result = invoke("run", path, "--set", "referals.annual_rate=150", "--out", tmp_path / "out")
     refused(result, "unknown key 'referals': did you mean 'referrals'?")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("option", ["--max-weeks-above", "--max-burnout-probability"])
+def test_a_share_or_chance_target_above_one_is_refused(option):
+    result = invoke("size", option, "2", "--reps", "2")
+    assert result.exit_code == 2
+    assert option in " ".join(result.output.split())
