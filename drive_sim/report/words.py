@@ -211,10 +211,24 @@ def run_answer(
     points.append(cm + ".")
     drive_cost = _mean(summary, "drive_idva_annual_cost", "site")
     cost = f"This staffing costs {_money(card['cost'])} a year with on-costs"
-    points.append(cost + (f", {_money(drive_cost)} of it for the named Drive IDVA posts." if drive_cost > 0 else "."))
+    points.append(cost + _drive_cost_words(drive_cost, scenario))
     added = drive_added_sentence(drive_added_row(summary))
     verdict = _verdict(card, scenario)
     return Answer(f"{added} {verdict}" if added else verdict, points, _cautions(replications, command))
+
+
+def _drive_cost_words(drive_cost: float, scenario: Scenario) -> str:
+    """What the "Drive IDVA" share of the cost counts: named posts, or every IDVA post when all hold Drive cases."""
+    if not drive_cost > 0:
+        return "."
+    idvas = scenario.teams.idvas
+    if all(i.role == "drive" for i in idvas) and any(i.non_drive_referrals_per_year > 0 for i in idvas):
+        return (
+            f", {_money(drive_cost)} of it for the IDVA posts. Every IDVA here holds Drive cases beside "
+            "business-as-usual work, so that is the cost of the whole IDVA team, not of Drive alone: "
+            "the FTE Drive adds (above) is the Drive share."
+        )
+    return f", {_money(drive_cost)} of it for the named Drive IDVA posts."
 
 
 def drive_added_row(summary: pd.DataFrame) -> dict[str, float]:

@@ -106,3 +106,18 @@ def test_the_verdict_names_every_idva_group_above_guidance() -> None:
     answer = run_answer(_summary({}), _summary({}), _card(wider=26), Scenario(), replications=20)
     assert "the named Drive IDVA holds 1.7 times the guidance caseload" in answer.verdict
     assert "the wider IDVA team holds 1.3 times the guidance caseload" in answer.verdict
+
+
+def test_the_drive_idva_cost_says_what_it_counts_when_every_idva_holds_drive_cases() -> None:
+    from pathlib import Path
+
+    from drive_sim.scenario import load_scenario
+
+    summary = _summary({("drive_idva_annual_cost", "site"): 137_446})
+    needed = pd.DataFrame(columns=["kpi", "scope", "mean", "ci_low", "ci_high"])
+    named = " ".join(run_answer(summary, needed, _card(), Scenario(), replications=20).points)
+    assert "for the named Drive IDVA posts" in named and "whole IDVA team" not in named
+    spread = load_scenario(Path(__file__).parents[2] / "scenarios" / "site4.toml")
+    everyone = " ".join(run_answer(summary, needed, _card(), spread, replications=20).points)
+    assert "for the IDVA posts" in everyone and "not of Drive alone" in everyone
+    assert "named Drive IDVA posts" not in everyone
