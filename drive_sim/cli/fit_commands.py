@@ -47,10 +47,17 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
-def _check_outputs(paths: list[Path], inputs: list[Path | None]) -> None:
-    """Refuse outputs that cannot be written, that repeat, or that are one of the inputs."""
+def _check_outputs(paths: list[Path], inputs: list[Path | None], force: bool = False) -> None:
+    """Refuse outputs that cannot be written, that repeat, that are inputs, or that exist (unless ``force``)."""
     problems = [f"{path}: the folder {path.parent} does not exist" for path in paths if not path.parent.is_dir()]
     problems += [f"{path}: is a folder, not a file" for path in paths if path.is_dir()]
+    existing = [path for path in paths if path.is_file() and not any(s and _same_file(path, s) for s in inputs)]
+    if not force:
+        problems += [
+            f"{path}: already exists; drive-sim replaces a file only when asked: give another name, "
+            "or add --force to replace it"
+            for path in existing
+        ]
     problems += [
         f"{path}: is also an input ({source}); an output may never be an input, so give another file to write"
         for path in paths
@@ -136,6 +143,7 @@ def fit(
         typer.Option("--drive-idva", help="With --non-drive: an IDVA id that is a named Drive IDVA (repeatable)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the bootstrap intervals.")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Replace output files that already exist.")] = False,
 ) -> None:
     """Fit a scenario to a site's anonymised case export; write it with an HTML fit report."""
     from drive_sim.calibration.casefile import read_cases, read_non_drive
@@ -144,7 +152,7 @@ def fit(
     from drive_sim.scenario import read_scenario_data, scenario_from_dict
 
     report = report or out.with_suffix(".html")
-    _check_outputs([out, report], [cases, non_drive, base])
+    _check_outputs([out, report], [cases, non_drive, base], force)
     cutoff = _as_of(as_of)
     problems: list[str] = []
     base_data, base_source, scenario = {}, "the default site", None
@@ -203,13 +211,14 @@ def synth(
     non_drive_out: Annotated[
         Path | None, typer.Option("--non-drive-out", help="Also write non-Drive referrals per IDVA and month (CSV).")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace output files that already exist.")] = False,
 ) -> None:
     """Write the case export a site running this scenario would produce, for testing `fit`."""
     from drive_sim.calibration.casefile import cases_from_output, format_cases, format_non_drive, non_drive_from_output
     from drive_sim.model import simulate
     from drive_sim.scenario import load_scenario
 
-    _check_outputs([out, *([non_drive_out] if non_drive_out else [])], [scenario])
+    _check_outputs([out, *([non_drive_out] if non_drive_out else [])], [scenario], force)
     try:
         resolved = load_scenario(scenario, {"run.seed": seed} if seed is not None else None)
     except ScenarioError as error:

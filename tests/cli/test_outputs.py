@@ -138,3 +138,19 @@ def test_synth_never_writes_over_its_scenario(tmp_path):
     result = invoke("synth", scenario, "--out", scenario)
     assert result.exit_code == 2 and "input" in result.output
     assert scenario.read_text(encoding="utf-8") == '[site]\nname = "Ours"\n'
+
+
+@pytest.mark.parametrize("command", ["fit", "synth"])
+def test_fit_and_synth_never_replace_an_existing_file_unless_forced(tmp_path, command):
+    cases = tmp_path / "cases.csv"
+    shutil.copy(SAMPLE, cases)
+    mine = tmp_path / ("our-site.toml" if command == "fit" else "export.csv")
+    mine.write_text("a file of the user's own\n", encoding="utf-8")
+    args = ["fit", cases, "--out", mine] if command == "fit" else ["synth", "--out", mine]
+    refused = invoke(*args)
+    assert refused.exit_code == 2, refused.output
+    assert "already exists" in refused.output and "--force" in refused.output
+    assert mine.read_text(encoding="utf-8") == "a file of the user's own\n"
+    forced = invoke(*args, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert mine.read_text(encoding="utf-8") != "a file of the user's own\n"
