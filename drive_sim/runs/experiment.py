@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -220,6 +221,10 @@ class Runner:
         self.close()
 
 
+class WorkersStopped(KeyboardInterrupt):
+    """A worker process ended from outside: treated as Ctrl-C (what finished is kept)."""
+
+
 #: Seconds between a worker's checks that the process that started it is still alive.
 PARENT_POLL_SECONDS = 0.5
 
@@ -240,6 +245,9 @@ def _start_worker(parent: int) -> None:
     ``getppid`` poll, no ``prctl``) and exits once the parent is gone.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker inherits the command line's SIGTERM handler (which raises
+    # KeyboardInterrupt); the pool ends a worker with SIGTERM, so it must simply end.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch_parent, args=(parent,), name="drive-sim-parent-watch", daemon=True).start()
 
 
@@ -268,8 +276,14 @@ class ProcessRunner(Runner):
         yielded: set[Future] = set()
         try:
             for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    # A worker was stopped from outside (SIGTERM to the whole process group,
+                    # the OOM killer): handled as an interruption, keeping what finished.
+                    raise WorkersStopped from None
                 yielded.add(future)
-                yield futures[future], future.result()
+                yield futures[future], result
         except KeyboardInterrupt:
             for future in futures:
                 future.cancel()

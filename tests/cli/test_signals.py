@@ -42,13 +42,14 @@ def alive(pid: int) -> bool:
     return bool(state) and not state.startswith(("Z", "X"))  # a zombie has ended
 
 
-def start(tmp_path: Path) -> tuple[subprocess.Popen, list[int]]:
+def start(tmp_path: Path, session: bool = False) -> tuple[subprocess.Popen, list[int]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "drive_sim", *LONG_RUN, "--out", str(tmp_path / "out")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
+        start_new_session=session,  # its own process group, to signal the whole group
     )
     deadline = time.monotonic() + 60
     workers: list[int] = []
@@ -87,4 +88,24 @@ def test_sigterm_keeps_what_finished_says_so_and_exits_143(tmp_path):
     assert process.returncode == 143, (out, err)
     assert "Interrupted: kept the" in out and "Traceback" not in err
     assert (tmp_path / "out" / "kpis.csv").exists()
+    assert not wait_until_gone(workers, 10), "workers outlived their parent"
+
+
+def test_a_worker_killed_from_outside_is_an_interruption_not_a_traceback(tmp_path):
+    # What SIGTERM to the whole process group can do: a worker ends before the parent
+    # has handled its own signal, and the pool breaks under it.
+    process, workers = start(tmp_path)
+    os.kill(workers[0], signal.SIGKILL)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, (out, err)
+    assert "Interrupted: kept the" in out and "Traceback" not in err
+    assert not wait_until_gone(workers, 10), "workers outlived their parent"
+
+
+def test_sigterm_to_the_whole_process_group_keeps_what_finished_and_exits_143(tmp_path):
+    process, workers = start(tmp_path, session=True)
+    os.killpg(process.pid, signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143, (out, err)
+    assert "Interrupted: kept the" in out and "Traceback" not in err
     assert not wait_until_gone(workers, 10), "workers outlived their parent"
