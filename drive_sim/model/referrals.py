@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
-from typing import TYPE_CHECKING
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from drive_sim.model.cases import Case, lifecycle
-from drive_sim.model.streams import sample
-from drive_sim.scenario import Panel, Referrals
+from drive_sim.model.case import Case, CaseDraws
+from drive_sim.model.lifecycle import lifecycle
+from drive_sim.model.streams import Streams, sample
+from drive_sim.scenario import Distribution, Panel, Referrals, Scenario
 
 if TYPE_CHECKING:
-    from drive_sim.model.practitioners import IdvaState
-    from drive_sim.model.site import SiteModel
+    import simpy
 
-__all__ = ["backlog", "meeting_days", "non_drive_referrals", "panel_meetings", "ramp"]
+    from drive_sim.model.team import IdvaState, Team
+
+__all__ = ["Calendar", "Intake", "cases_at_meeting", "meeting_days", "non_drive_referrals", "ramp"]
+
+Process = Generator["simpy.Event", Any, None]
 
 
 def ramp(referrals: Referrals, day: float) -> float:
@@ -30,6 +36,26 @@ def meeting_days(panel: Panel, horizon: float) -> np.ndarray:
     return np.arange(panel.first_day, horizon, panel.every_days)
 
 
+class Calendar:
+    """The site's days: the horizon, working days and the days panels meet."""
+
+    def __init__(self, scenario: Scenario):
+        self.horizon = scenario.site.horizon_days
+        self._weekday0 = scenario.site.start_date.weekday()
+        self._panel_days = sorted(
+            {float(d) for panel in scenario.referrals.panels for d in meeting_days(panel, self.horizon)}
+        )
+
+    def is_working_day(self, day: int) -> bool:
+        return (self._weekday0 + day) % 7 < 5
+
+    def next_panel_day(self, now: float) -> float | None:
+        for day in self._panel_days:
+            if day > now:
+                return day
+        return None
+
+
 def cases_at_meeting(referrals: Referrals, panel: Panel, day: float, rng: np.random.Generator) -> int:
     """Poisson (or, with dispersion k > 0, negative binomial) cases accepted at one meeting."""
     mean = referrals.annual_rate * panel.share * panel.every_days / 365 * ramp(referrals, day)
@@ -42,50 +68,71 @@ def cases_at_meeting(referrals: Referrals, panel: Panel, day: float, rng: np.ran
     return int(rng.poisson(rng.gamma(1 / k, mean * k)))
 
 
-def panel_meetings(site: SiteModel, panel: Panel):
-    """One panel: at each meeting a random number of new cases is listed."""
-    env = site.env
-    rng = site.streams["referrals"]
-    for day in meeting_days(panel, site.horizon):
-        if day > env.now:
-            yield env.timeout(day - env.now)
-        site.panel_held()
-        for _ in range(cases_at_meeting(site.scenario.referrals, panel, env.now, rng)):
-            # The generator is indexed by referral order, not by case id, so a backlog
-            # does not shift the draws of the cases referred after it.
-            rng_case = site.streams.item("cases", site.next_referral_index())
-            case = Case(site.next_case_id(), env.now, False, rng_case, site.scenario)
-            env.process(lifecycle(site, case, panel.every_days))
+class Intake:
+    """Drive cases referred to the site: draws each case and starts its lifecycle."""
+
+    def __init__(self, env: simpy.Environment, team: Team, scenario: Scenario, streams: Streams, calendar: Calendar):
+        self.env = env
+        self.team = team
+        self.scenario = scenario
+        self.streams = streams
+        self.calendar = calendar
+        self._case_ids = 0
+        self._referral_index = 0
+
+    def _next_case_id(self) -> int:
+        self._case_ids += 1
+        return self._case_ids - 1
+
+    def _refer(self, case: Case, every_days: float) -> None:
+        self.env.process(lifecycle(self.env, self.team, case, self.scenario.policies, self.calendar, every_days))
+
+    def panel_meetings(self, panel: Panel) -> Process:
+        """One panel: at each meeting a random number of new cases is listed."""
+        env = self.env
+        scenario = self.scenario
+        rng = self.streams["referrals"]
+        for day in meeting_days(panel, self.calendar.horizon):
+            if day > env.now:
+                yield env.timeout(day - env.now)
+            self.team.panel_held(scenario.hours.idva.panel_hours)
+            for _ in range(cases_at_meeting(scenario.referrals, panel, env.now, rng)):
+                # The generator is indexed by referral order, not by case id, so a backlog
+                # does not shift the draws of the cases referred after it.
+                self._referral_index += 1
+                rng_case = self.streams.item("cases", self._referral_index - 1)
+                case_id = self._next_case_id()
+                case = Case(case_id, env.now, False, CaseDraws.draw(rng_case, scenario, False))
+                self._refer(case, panel.every_days)
+
+    def backlog(self) -> Process:
+        """Backdating: the last N months of MARAC cases accepted at launch (extract §2.3)."""
+        scenario = self.scenario
+        months = scenario.backdating.months
+        if months <= 0:
+            return
+        env = self.env
+        rng = self.streams["backlog"]
+        size = int(rng.poisson(scenario.referrals.annual_rate * months / 12))
+        arrivals = np.sort(rng.uniform(0, scenario.backdating.arrival_spread_days, size))
+        every = scenario.referrals.panels[0].every_days
+        for index, day in enumerate(arrivals):
+            if day > env.now:
+                yield env.timeout(day - env.now)
+            case_id = self._next_case_id()
+            draws = CaseDraws.draw(self.streams.item("backlog_cases", index), scenario, True)
+            # The backlog is accepted as one block: its deferral draw is not used.
+            case = Case(case_id, env.now, True, dataclasses.replace(draws, deferrals=0))
+            self._refer(case, every)
 
 
-def backlog(site: SiteModel):
-    """Backdating: the last N months of MARAC cases accepted at launch (extract §2.3)."""
-    scenario = site.scenario
-    months = scenario.backdating.months
-    if months <= 0:
-        return
-    env = site.env
-    rng = site.streams["backlog"]
-    size = int(rng.poisson(scenario.referrals.annual_rate * months / 12))
-    arrivals = np.sort(rng.uniform(0, scenario.backdating.arrival_spread_days, size))
-    every = scenario.referrals.panels[0].every_days
-    for index, day in enumerate(arrivals):
-        if day > env.now:
-            yield env.timeout(day - env.now)
-        case = Case(site.next_case_id(), env.now, True, site.streams.item("backlog_cases", index), site.scenario)
-        case.deferrals = case.record.deferrals = 0  # the backlog is accepted as one block
-        env.process(lifecycle(site, case, every))
-
-
-def non_drive_referrals(site: SiteModel, idva: IdvaState):
+def non_drive_referrals(
+    env: simpy.Environment, team: Team, idva: IdvaState, rng: np.random.Generator, spec: Distribution
+) -> Process:
     """Business-as-usual referrals to one IDVA post; each case is just a closing day on a heap."""
     if idva.non_drive_rate <= 0:
         return
-    env = site.env
-    rng = site.streams.post("non_drive", idva.name)
-    spec = site.scenario.durations.non_drive_case_days
     mean_gap = 365 / idva.non_drive_rate
-    groups = site.routing.groups
     while True:
         yield env.timeout(rng.exponential(mean_gap))
         length = sample(spec, rng)
@@ -93,7 +140,6 @@ def non_drive_referrals(site: SiteModel, idva: IdvaState):
         if idva.vacant:
             # Referrals to an empty post go to colleagues, as a leaver's cases do; with
             # nobody in post they wait, uncovered, on the post.
-            covering = [groups[idva.role], groups["wider"], groups["all"]]
-            holder = site.least_loaded_in_post(covering, idva, env.now) or idva
+            holder = team.covering(idva, env.now) or idva
         heapq.heappush(holder.non_drive_closing, env.now + length)
         holder.new_non_drive_cases += 1

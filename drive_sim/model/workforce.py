@@ -8,18 +8,20 @@ multiplied while burnt out (Aiken 2002's 43% vs 11% intention to leave, figures 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Generator, Iterable
+from typing import TYPE_CHECKING, Any
 
-from drive_sim.model.practitioners import IdvaState, Practitioner
 from drive_sim.model.records import WorkforceEvent
-from drive_sim.model.streams import sample
+from drive_sim.model.streams import Streams, sample
 from drive_sim.scenario import Attrition, Burnout
+from drive_sim.scenario import Workforce as WorkforceRules
 
 if TYPE_CHECKING:
-    from drive_sim.model.site import SiteModel
+    import simpy
 
-__all__ = ["burnout_flags", "burnout_step", "leave_probability", "leave", "weekly_attrition"]
+    from drive_sim.model.team import Practitioner, Team
+
+__all__ = ["Workforce", "burnout_flags", "burnout_step", "leave_probability"]
 
 
 def burnout_step(state: tuple[int, int, bool], above: bool, rule: Burnout) -> tuple[int, int, bool]:
@@ -58,51 +60,62 @@ def leave_probability(attrition: Attrition, burnt_out: bool, days: float = 7.0) 
     return -math.expm1(-hazard)
 
 
-def weekly_attrition(site: SiteModel, person: Practitioner, u: float) -> None:
-    """Whether ``person`` leaves this week, given her uniform draw ``u`` for the week.
+class Workforce:
+    """Leaving and recruitment: who leaves each week, the vacancy, the new starter."""
 
-    Every post gets one draw a week from its own workforce stream, used or not, so who
-    leaves, or who else is in the team, does not shift the draws of the others.
-    """
-    workforce = site.scenario.workforce
-    attrition = workforce.idva_attrition if person.kind == "idva" else workforce.cm_attrition
-    if attrition.enabled and not person.vacant and u < leave_probability(attrition, person.burnt_out):
-        leave(site, person, attrition)
+    def __init__(
+        self,
+        env: simpy.Environment,
+        team: Team,
+        workforce: WorkforceRules,
+        streams: Streams,
+        events: list[WorkforceEvent],
+    ):
+        self.env = env
+        self.team = team
+        self.rules = workforce
+        self.streams = streams
+        self.events = events  # the run's workforce events, burnout included
 
+    def weekly_attrition(self, person: Practitioner) -> None:
+        """Whether ``person`` leaves this week.
 
-def leave(site: SiteModel, person: Practitioner, attrition: Attrition) -> None:
-    """A practitioner leaves: cases reassigned by rule (or uncovered), the post falls vacant."""
-    env = site.env
-    site.output.workforce_events.append(WorkforceEvent(env.now, person.name, person.kind, "left"))
-    if person.burnt_out:
-        site.output.workforce_events.append(WorkforceEvent(env.now, person.name, person.kind, "burnout_end"))
-    person.vacant = True
-    person.burnt_out = False
-    person.above_weeks = person.below_weeks = 0
-    if attrition.reassign == "same_group":
-        site.reassign_all(person)
-    env.process(_recruit(site, person, attrition))
+        Every post gets one draw a week from its own workforce stream, used or not, so who
+        leaves, or who else is in the team, does not shift the draws of the others.
+        """
+        u = float(self.streams.post("workforce", person.name).random())
+        attrition = self.rules.idva_attrition if person.kind == "idva" else self.rules.cm_attrition
+        if attrition.enabled and not person.vacant and u < leave_probability(attrition, person.burnt_out):
+            self.leave(person, attrition)
 
+    def leave(self, person: Practitioner, attrition: Attrition) -> None:
+        """A practitioner leaves: cases reassigned by rule (or uncovered), the post falls vacant."""
+        env = self.env
+        self.events.append(WorkforceEvent(env.now, person.name, person.kind, "left"))
+        if person.burnt_out:
+            self.events.append(WorkforceEvent(env.now, person.name, person.kind, "burnout_end"))
+        person.vacant = True
+        person.burnt_out = False
+        person.above_weeks = person.below_weeks = 0
+        if attrition.reassign == "same_group":
+            self.team.reassign_all(person)
+        env.process(self._recruit(person, attrition))
 
-def _recruit(site: SiteModel, person: Practitioner, attrition: Attrition):
-    env = site.env
-    yield env.timeout(sample(attrition.vacancy_days, site.streams.post("vacancy", person.name)))
-    person.vacant = False
-    person.capacity_factor = attrition.induction_capacity_share if attrition.induction_days > 0 else 1.0
-    site.output.workforce_events.append(WorkforceEvent(env.now, person.name, person.kind, "started"))
-    if attrition.reassign == "same_group":
-        # Cases left uncovered because nobody was in post when their holder left now go
-        # to the team again, the new starter included.
-        for other in site.practitioners:
-            if (
-                other.kind == person.kind
-                and other.vacant
-                and (other.cases or getattr(other, "non_drive_closing", None))
-            ):
-                site.reassign_all(other)
-    if isinstance(person, IdvaState):
-        site.routing.place_freed()
-    if attrition.induction_days > 0:
-        yield env.timeout(attrition.induction_days)
-        if not person.vacant:
-            person.capacity_factor = 1.0
+    def _recruit(self, person: Practitioner, attrition: Attrition) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        yield env.timeout(sample(attrition.vacancy_days, self.streams.post("vacancy", person.name)))
+        person.vacant = False
+        person.capacity_factor = attrition.induction_capacity_share if attrition.induction_days > 0 else 1.0
+        self.events.append(WorkforceEvent(env.now, person.name, person.kind, "started"))
+        if attrition.reassign == "same_group":
+            # Cases left uncovered because nobody was in post when their holder left now go
+            # to the team again, the new starter included.
+            for other in self.team.practitioners:
+                if other.kind == person.kind and other.vacant and other.holds_cases():
+                    self.team.reassign_all(other)
+        if person.kind == "idva":
+            self.team.place_freed()
+        if attrition.induction_days > 0:
+            yield env.timeout(attrition.induction_days)
+            if not person.vacant:
+                person.capacity_factor = 1.0

@@ -11,8 +11,8 @@ from scipy import stats
 from support import scenario
 
 from drive_sim.model import simulate
+from drive_sim.model.hours import FIRST_CONTACT_TIME
 from drive_sim.model.workforce import burnout_flags, leave_probability
-from drive_sim.model.workload import FIRST_CONTACT_TIME
 from drive_sim.scenario import Burnout
 
 

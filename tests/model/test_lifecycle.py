@@ -7,7 +7,7 @@ import math
 from support import scenario
 
 from drive_sim.model import simulate
-from drive_sim.model.workload import TICK_TIME
+from drive_sim.model.hours import TICK_TIME
 
 #: Deterministic cases: every client is contacted at allocation, engages, and the CM works
 #: for exactly 100 days from acceptance; nobody is deselected, extended or waiting.

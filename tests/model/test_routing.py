@@ -9,7 +9,7 @@ import pytest
 from support import scenario
 
 from drive_sim.model import simulate
-from drive_sim.model.workload import TICK_TIME
+from drive_sim.model.hours import TICK_TIME
 from drive_sim.scenario import load_scenario
 
 SCENARIOS = sorted(Path(__file__).resolve().parents[2].joinpath("scenarios").glob("*.toml"))

@@ -7,7 +7,7 @@ from support import scenario
 from drive_sim.analysis.metrics import replication_kpis
 from drive_sim.model import simulate
 from drive_sim.model.site import SiteModel
-from drive_sim.model.workforce import burnout_flags, leave
+from drive_sim.model.workforce import burnout_flags
 from drive_sim.scenario import Routing
 
 
@@ -76,7 +76,7 @@ def test_liaison_relayed_through_a_leaver_moves_with_her_cases():
         yield site.env.timeout(150)
         assert leaver.relaying, "the test needs cases relayed through the leaver"
         moved = list(leaver.relaying.values())
-        leave(site, leaver, s.workforce.idva_attrition)
+        site.workforce.leave(leaver, s.workforce.idva_attrition)
         seen["relaying"] = dict(leaver.relaying)
         seen["moved"] = moved
 

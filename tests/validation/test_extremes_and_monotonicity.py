@@ -24,7 +24,7 @@ from validation_support import CONFIDENCE, assert_paired_change, default_site, r
 
 from drive_sim.analysis.metrics import replication_kpis
 from drive_sim.model import simulate
-from drive_sim.model.workload import FIRST_CONTACT_TIME
+from drive_sim.model.hours import FIRST_CONTACT_TIME
 from drive_sim.runs.experiment import run_experiment
 from drive_sim.scenario import Scenario
 

@@ -31,9 +31,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drive_sim.model import simulate
+from drive_sim.model.hours import TICK_TIME
 from drive_sim.model.records import SimulationOutput
 from drive_sim.model.referrals import meeting_days
-from drive_sim.model.workload import TICK_TIME
 from drive_sim.scenario import Scenario, scenario_from_dict
 
 EVERYDAY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

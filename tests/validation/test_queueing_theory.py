@@ -39,7 +39,7 @@ from validation_support import (
 )
 
 from drive_sim.model import simulate
-from drive_sim.model.workload import TICK_TIME
+from drive_sim.model.hours import TICK_TIME
 from drive_sim.scenario import Scenario
 
 DRIVE_INTERVENTION = {"kind": "triangular", "low": 90, "mode": 210, "high": 365}

@@ -16,17 +16,34 @@ Drive cases ask for (``drive_hours``) and business as usual.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Generator, Iterable
+from typing import TYPE_CHECKING, Any
 
-from drive_sim.model.practitioners import IdvaState, Practitioner, cm_caseload_hours, idva_caseload_hours
 from drive_sim.model.records import SiteWeek, WeeklyState, WorkforceEvent
-from drive_sim.model.workforce import burnout_step, weekly_attrition
+from drive_sim.model.team import IdvaState, Practitioner
+from drive_sim.model.workforce import burnout_step
+from drive_sim.scenario import Hours, Scenario
 
 if TYPE_CHECKING:
-    from drive_sim.model.cases import Case
-    from drive_sim.model.site import SiteModel
+    import simpy
 
-__all__ = ["case_reviews", "first_contact_worker", "weekly_tick"]
+    from drive_sim.model.case import Case
+    from drive_sim.model.records import SimulationOutput
+    from drive_sim.model.referrals import Calendar
+    from drive_sim.model.team import CaseManagerState, Team
+    from drive_sim.model.workforce import Workforce
+
+__all__ = [
+    "FIRST_CONTACT_TIME",
+    "TICK_TIME",
+    "case_reviews",
+    "cm_caseload_hours",
+    "first_contact_worker",
+    "idva_caseload_hours",
+    "weekly_tick",
+]
+
+Process = Generator["simpy.Event", Any, None]
 
 #: Offsets within a day: first contacts at midday, the weekly tick at the end of the day,
 #: so work that arrives on a day can be done that day and is counted in its week.
@@ -34,9 +51,8 @@ FIRST_CONTACT_TIME = 0.5
 TICK_TIME = 0.75
 
 
-def ongoing_hours(site: SiteModel, person: Practitioner, now: float) -> float:
+def ongoing_hours(person: Practitioner, now: float, hours: Hours) -> float:
     """Hours a week the practitioner's current cases ask for, meetings of the week included."""
-    hours = site.scenario.hours
     total = person.meeting_hours
     if isinstance(person, IdvaState):
         total += idva_caseload_hours(person.cases.values(), now, hours)
@@ -47,9 +63,9 @@ def ongoing_hours(site: SiteModel, person: Practitioner, now: float) -> float:
     return total
 
 
-def _set_first_contact_budget(site: SiteModel, idva: IdvaState, available: float, ongoing: float) -> None:
+def _set_first_contact_budget(idva: IdvaState, available: float, ongoing: float, hours: Hours) -> None:
     # Reserved hours are per full-time post: a half-time IDVA keeps half of them.
-    reserved = min(site.scenario.hours.idva.reserved_first_contact_hours_per_week * idva.fte, available)
+    reserved = min(hours.idva.reserved_first_contact_hours_per_week * idva.fte, available)
     idva.first_contact_hours_per_day = (reserved + max(0.0, available - reserved - ongoing)) / 5
 
 
@@ -65,29 +81,30 @@ def count_attempt_due(idva: IdvaState, case: Case, attempt_hours: float) -> None
         idva.first_contact_due_hours += attempt_hours
 
 
-def weekly_tick(site: SiteModel):
+def weekly_tick(
+    env: simpy.Environment, team: Team, scenario: Scenario, output: SimulationOutput, workforce: Workforce
+) -> Process:
     """End of each week: hours, workload, shortfall, burnout, leaving; then records."""
-    env = site.env
-    scenario = site.scenario
+    horizon = scenario.site.horizon_days
     hours = scenario.hours
     rule = scenario.workforce.burnout
     guidance = scenario.guidance
     attempt_hours = hours.idva.first_contact_hours
     alert_days = hours.reviews.unreviewed_alert_weeks * 7
-    for idva in site.idvas:
-        _set_first_contact_budget(site, idva, idva.available_hours(hours), 0.0)
+    for idva in team.idvas:
+        _set_first_contact_budget(idva, idva.available_hours(hours), 0.0, hours)
     week = 0
     while True:
         week += 1
         end = week * 7 + TICK_TIME
-        if end > site.horizon:
+        if end > horizon:
             return
         yield env.timeout(end - env.now)
         now = env.now
-        for person in site.practitioners:
+        for person in team.practitioners:
             is_idva = isinstance(person, IdvaState)
             available = person.available_hours(hours)
-            ongoing = ongoing_hours(site, person, now)
+            ongoing = ongoing_hours(person, now, hours)
             if is_idva:
                 eligible = 0
                 for case in person.first_contact_queue:
@@ -127,8 +144,8 @@ def weekly_tick(site: SiteModel):
             )
             if person.burnt_out != was_burnt_out:
                 event = "burnout_start" if person.burnt_out else "burnout_end"
-                site.output.workforce_events.append(WorkforceEvent(now, person.name, person.kind, event))
-            site.output.weeks.append(
+                workforce.events.append(WorkforceEvent(now, person.name, person.kind, event))
+            output.weeks.append(
                 WeeklyState(
                     week=week,
                     day=week * 7.0,
@@ -161,37 +178,40 @@ def weekly_tick(site: SiteModel):
                 person.first_contact_hours = person.first_contact_due_hours = 0.0
                 person.carried_backlog_hours = backlog
                 person.new_non_drive_cases = 0
-                _set_first_contact_budget(site, person, available, ongoing)
-        site.output.site_weeks.append(
+                _set_first_contact_budget(person, available, ongoing, hours)
+        output.site_weeks.append(
             SiteWeek(
                 week=week,
                 day=week * 7.0,
-                accepted=site.accepted_count,
-                waiting=len(site.routing.waitlist),
-                open=len(site.live),
-                closed=site.closed_count,
-                deselected=site.deselected_count,
+                accepted=team.accepted_count,
+                waiting=len(team.waitlist),
+                open=len(team.live),
+                closed=team.closed_count,
+                deselected=team.deselected_count,
             )
         )
         # One draw a week per post from the post's own stream, used or not.
-        for person in site.practitioners:
-            weekly_attrition(site, person, float(site.streams.post("workforce", person.name).random()))
+        for person in team.practitioners:
+            workforce.weekly_attrition(person)
 
 
-def first_contact_worker(site: SiteModel):
-    """Each working day, every IDVA makes the first-contact attempts her free hours allow."""
-    env = site.env
-    hours = site.scenario.hours
+def first_contact_worker(env: simpy.Environment, team: Team, hours: Hours, calendar: Calendar) -> Process:
+    """Each working day, every IDVA makes the first-contact attempts her free hours allow.
+
+    The IDVA's first-contact queue fires each case's outcome, as a SimPy resource fires
+    a request: ``"contacted"`` once the client answers, ``"unreachable"`` after the last
+    attempt.
+    """
     attempt_hours = hours.idva.first_contact_hours
     retry_days = hours.first_contact.retry_days
     max_attempts = hours.first_contact.max_attempts
     day = 0
-    while day + FIRST_CONTACT_TIME < site.horizon:
-        if site.is_working_day(day):
+    while day + FIRST_CONTACT_TIME < calendar.horizon:
+        if calendar.is_working_day(day):
             if day + FIRST_CONTACT_TIME > env.now:
                 yield env.timeout(day + FIRST_CONTACT_TIME - env.now)
             now = env.now
-            for idva in site.idvas:
+            for idva in team.idvas:
                 if idva.vacant:
                     continue
                 idva.first_contact_credit += idva.first_contact_hours_per_day
@@ -210,12 +230,12 @@ def first_contact_worker(site: SiteModel):
                     idva.first_contact_hours += attempt_hours
                     case.attempts += 1
                     case.record.first_contact_attempts = case.attempts
-                    if case.response != "unreachable" and case.attempts >= case.attempts_needed:
+                    if case.draws.response != "unreachable" and case.attempts >= case.draws.attempts_needed:
                         queue.pop(position)
-                        site.first_contact_made(case)
+                        team.first_contact_made(case)
                     elif case.attempts >= max_attempts:
                         queue.pop(position)
-                        site.client_unreachable(case)
+                        team.client_unreachable(case)
                     else:
                         case.not_before = now + retry_days
                         position += 1
@@ -226,32 +246,84 @@ def first_contact_worker(site: SiteModel):
         day += 1
 
 
-def case_reviews(site: SiteModel, cm: Practitioner, offset_days: float):
+def case_reviews(env: simpy.Environment, team: Team, cm: CaseManagerState, offset_days: float, hours: Hours) -> Process:
     """Joint CM-IDVA reviews: one short meeting per IDVA every interval, oldest cases first.
 
     'Quieter' disrupt-only cases come last ("we never talk about those cases", L674), and
     an overloaded IDVA misses the meeting (L223).
     """
-    env = site.env
-    reviews = site.scenario.hours.reviews
+    reviews = hours.reviews
     interval = reviews.interval_weeks * 7
     yield env.timeout(offset_days)
     while True:
         now = env.now
         if not cm.vacant:
-            partners: dict[str, list] = {}
+            partners: dict[str, list[Case]] = {}
             for case in cm.cases.values():
                 partner = case.relay or case.idva
                 if partner is not None:
                     partners.setdefault(partner.name, []).append(case)
             for name, cases in partners.items():
-                partner = site.by_name[name]
-                if partner.vacant or partner.last_workload > reviews.skip_above_workload:
+                holder = team.by_name[name]
+                if holder.vacant or holder.last_workload > reviews.skip_above_workload:
                     continue
                 cases.sort(key=lambda c: (c.cm_phase == "disrupt", c.last_review, c.case_id))
                 for case in cases[: reviews.cases_per_meeting]:
                     case.record.max_unreviewed_days = max(case.record.max_unreviewed_days, now - case.last_review)
                     case.last_review = now
                 cm.meeting_hours += reviews.meeting_hours
-                partner.meeting_hours += reviews.meeting_hours
+                holder.meeting_hours += reviews.meeting_hours
         yield env.timeout(interval)
+
+
+def idva_caseload_hours(cases: Iterable[Case], now: float, hours: Hours) -> float:
+    """Hours a week an IDVA's Drive cases ask for now (first contact aside).
+
+    A case counts from first contact until the IDVA closes it: intensive support for the
+    first weeks (not for clients already in support), then ongoing support; a monitoring
+    client is one short call every 2, 4 or 8 weeks; a cross-border case adds liaison.
+    This runs for every practitioner every week, so the loop is written out by hand.
+    """
+    idva = hours.idva
+    intensive_days = idva.intensive_weeks * 7
+    intensive, ongoing = idva.support_intensive_hours_per_week, idva.support_hours_per_week
+    call, cross_border = idva.monitoring_call_hours, idva.cross_border_hours_per_week
+    total = 0.0
+    for case in cases:
+        contact = case.contact_day
+        if not case.idva_open or contact != contact:  # closed, or not yet contacted (nan)
+            continue
+        draws = case.draws
+        if draws.cross_border:
+            total += cross_border
+        if draws.response == "monitoring":
+            total += call / draws.monitoring_interval_weeks
+        elif not draws.already_supported and now - contact < intensive_days:
+            total += intensive
+        else:
+            total += ongoing
+    return total
+
+
+def cm_caseload_hours(cases: Iterable[Case], now: float, hours: Hours) -> float:
+    """Hours a week a Case Manager's cases ask for now, by phase.
+
+    Before contact: the contact strategy, then a little while the gate is shut; then
+    direct work, disrupt-only work, or holding the case open for the IDVA ('cm_waits').
+    """
+    cm = hours.cm
+    by_phase = {
+        "direct": cm.direct_hours_per_week,
+        "disrupt": cm.disrupt_hours_per_week,
+        "holding": cm.holding_hours_per_week,
+        "closed": 0.0,
+    }
+    strategy, awaiting = cm.contact_strategy_hours_per_week, cm.awaiting_gate_hours_per_week
+    total = 0.0
+    for case in cases:
+        phase = case.cm_phase
+        if phase == "pre_contact":
+            total += strategy if now < case.strategy_end else awaiting
+        else:
+            total += by_phase[phase]
+    return total

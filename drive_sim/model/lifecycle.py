@@ -1,0 +1,193 @@
+"""The life of one case, from its listing at panel to closure, and the gate.
+
+The CM writes the contact strategy while the client is allocated to an IDVA and
+contacted. The gate then decides when the CM may contact the service user; the CM
+intervention (3-12 months) runs from then, so a long gate lengthens the case.
+
+:func:`gate_opens` is the gate as a pure rule (no SimPy): the day the CM intervention
+starts, given the day of the IDVA's word. The case process below reaches the same day
+through SimPy events (one small function per policy); ``calibration.fit`` and the
+validation oracle use the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from drive_sim.model.case import Case
+
+if TYPE_CHECKING:
+    import simpy
+
+    from drive_sim.model.referrals import Calendar
+    from drive_sim.model.team import Team
+    from drive_sim.scenario import Policies
+
+__all__ = ["GateOpening", "GatePolicy", "Process", "gate_opens", "lifecycle"]
+
+#: The gate policies (scenario ``policies.gate``).
+GatePolicy = Literal["strict", "cautious", "none"]
+
+#: A SimPy process: yields events, returns when done.
+Process = Generator["simpy.Event", Any, None]
+
+
+class GateOpening(NamedTuple):
+    """When the CM intervention starts; ``timed_out`` if it starts without the IDVA's word."""
+
+    day: float | None  # None: the gate is still shut
+    timed_out: bool
+
+
+def gate_opens(gate: GatePolicy, strategy_end: float, word_day: float | None, cautious_day: float) -> GateOpening:
+    """The gate as a rule: when the CM intervention starts.
+
+    ``word_day`` is when the IDVA's first contact had an outcome (contacted or
+    unreachable; None if not yet); ``cautious_day`` is the later of the strategy's end and
+    ``cautious_after_days`` after acceptance. Under ``none`` the intervention starts when
+    the strategy is written; under ``strict`` at the later of that and the IDVA's word;
+    under ``cautious`` likewise, unless no word has come by ``cautious_day``, when it
+    starts then, as disrupt work.
+    """
+    if gate == "none":
+        return GateOpening(strategy_end, False)
+    if gate == "cautious" and (word_day is None or word_day > cautious_day):
+        return GateOpening(cautious_day, True)
+    return GateOpening(None if word_day is None else max(strategy_end, word_day), False)
+
+
+def lifecycle(
+    env: simpy.Environment, team: Team, case: Case, policies: Policies, calendar: Calendar, every_days: float
+) -> Process:
+    """The SimPy process of one case, from its listing at panel to closure."""
+    draws = case.draws
+    if draws.deferrals:
+        yield env.timeout(draws.deferrals * every_days)  # 'listed for next month'
+    if env.now >= calendar.horizon:
+        return
+    team.accept(case)
+    outcome = case.await_outcome(env)
+    record = case.record
+    if policies.gate == "none":
+        record.gate_open_day = env.now  # no gate: the CM need not wait for the IDVA
+    else:
+        # The IDVA's word that she has met the client opens the gate.
+        outcome.callbacks.append(lambda event: _gate_opened(case) if event.value == "contacted" else None)
+    env.process(_allocate_idva(team, case))
+    if env.now < case.strategy_end:
+        yield env.timeout(case.strategy_end - env.now)
+    end: simpy.Event | None = None
+    if policies.gate == "cautious":
+        closed, end = yield from _cautious_gate(env, team, case, policies)
+        if closed:
+            return
+    elif policies.gate == "strict":
+        yield outcome  # 'hinges on the IDVA's say so'
+    if end is None:
+        end = env.timeout(draws.cm_days + draws.extension_days)
+    if outcome.triggered and outcome.value == "unreachable" and policies.gate != "none":
+        if policies.gate == "strict" and draws.u_deselect_unreachable < policies.unreachable_deselect_probability:
+            if (yield from _deselect_at_next_panel(env, team, case, calendar, end)):
+                return
+        case.cm_phase = "disrupt"
+        record.disrupt_only = True
+    else:
+        _contact_service_user(case, policies, env.now)
+        not_engaged = record.service_user_engaged == 0.0
+        if not_engaged and draws.u_deselect_non_engaging < policies.engagement.deselect_non_engaging_probability:
+            if (yield from _deselect_at_next_panel(env, team, case, calendar, end)):
+                return
+    if not end.processed:
+        yield end
+    yield from _close(env, team, case, policies)
+
+
+def _gate_opened(case: Case) -> None:
+    case.record.gate_open_day = case.contact_day
+
+
+def _cautious_gate(
+    env: simpy.Environment, team: Team, case: Case, policies: Policies
+) -> Generator[simpy.Event, Any, tuple[bool, simpy.Event | None]]:
+    """Gate ``cautious``: wait for the IDVA's word until ``cautious_after_days``.
+
+    Returns (closed, end): whether the case closed meanwhile (the intervention ran
+    without the IDVA's word), and the intervention's end if it started without her word.
+    """
+    outcome = case.outcome
+    assert outcome is not None
+    record = case.record
+    yield outcome | env.timeout(max(0.0, record.accepted_day + policies.cautious_after_days - env.now))
+    if outcome.triggered:
+        return False, None
+    # No word from the IDVA: start disrupt work, keep the door open for contact.
+    case.cm_phase = "disrupt"
+    record.disrupt_only = True
+    end = env.timeout(case.draws.cm_days + case.draws.extension_days)
+    yield outcome | end
+    if end.processed:
+        yield from _close(env, team, case, policies)
+        return True, None
+    return False, end
+
+
+def _allocate_idva(team: Team, case: Case) -> Process:
+    """Allocate the client to an IDVA, waiting for a place if the site's rules say so."""
+    idva = team.allocate_idva(case)
+    if idva is None:
+        yield team.join_waitlist(case)  # the team starts the client when a place frees
+    else:
+        team.start_idva(case, idva)
+
+
+def _contact_service_user(case: Case, policies: Policies, now: float) -> None:
+    """Strategy written and gate open: the CM contacts the service user, who engages or not."""
+    record = case.record
+    engagement = policies.engagement
+    record.cm_first_contact_day = now
+    delay = max(0.0, now - case.strategy_end)
+    chance = engagement.base_probability
+    if engagement.window_effect:
+        chance *= 0.5 ** (delay / engagement.half_life_days)
+    engaged = case.draws.u_engage < chance
+    record.service_user_engaged = 1.0 if engaged else 0.0
+    case.cm_phase = "direct" if engaged else "disrupt"
+    record.disrupt_only = not engaged
+
+
+def _deselect_at_next_panel(
+    env: simpy.Environment, team: Team, case: Case, calendar: Calendar, end: simpy.Event
+) -> Generator[simpy.Event, Any, bool]:
+    """Back to panel; deselected at the next meeting unless the intervention ends first."""
+    panel_day = calendar.next_panel_day(env.now)
+    if panel_day is None or panel_day >= calendar.horizon:
+        return False
+    yield env.timeout(panel_day - env.now) | end
+    if end.processed:
+        return False
+    case.record.deselected_day = env.now
+    team.close_cm(case)
+    team.end_case(case, "deselected")
+    return True
+
+
+def _close(env: simpy.Environment, team: Team, case: Case, policies: Policies) -> Process:
+    """Closure by policy: together, staggered (IDVA keeps the client), or the CM waits."""
+    closure = policies.closure
+    tail_days = case.draws.tail_days
+    tail_end = env.now + tail_days
+    if closure == "cm_waits" and case.idva_open and tail_days > 0:
+        case.cm_phase = "holding"
+        yield env.timeout(tail_days)
+    team.close_cm(case)
+    if closure == "staggered" and case.idva_open and tail_days > 0:
+        # Fix (validation suite, no-case-lost invariant): a client still awaiting first
+        # contact may turn out unreachable during the tail; the IDVA then closes her side
+        # and the case is over, rather than counted open with nobody holding it.
+        tail = env.timeout(tail_end - env.now)
+        outcome = case.outcome
+        assert outcome is not None
+        while case.idva_open and not tail.processed:
+            yield tail if outcome.triggered else tail | outcome
+    team.end_case(case, "closed")

@@ -1,0 +1,499 @@
+"""The team of one site: who is in post, which IDVA holds a client, and who holds a case.
+
+:class:`Team` is the one owner of custody: accepting a case (its Case Manager),
+allocating, starting, handing over, transferring, reassigning a leaver's cases, the
+waitlist, and ending a case. Processes change who holds a case only through it.
+
+The routing rules (scenario ``[routing]``) say which group receives each kind of case,
+how an IDVA is picked within a group, what happens at a caseload cap, whether clients
+are handed over to a Drive IDVA after a while, and whether liaison is relayed through
+the named Drive IDVA. The study's six structures are combinations of these, in
+``scenarios/``; none of them is a branch here.
+
+Practitioners follow the probation Workload Measurement Tool (figures §4): a
+practitioner has ``fte x contracted hours x productive share`` hours a week (less during
+induction, none while the post is vacant).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Generator, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+import simpy
+
+from drive_sim.scenario import Hours, Scenario
+
+if TYPE_CHECKING:
+    from drive_sim.model.case import Case, CaseStatus
+
+__all__ = ["CaseManagerState", "IdvaState", "Practitioner", "Team", "expand_team", "least_loaded"]
+
+
+@dataclass(eq=False)
+class Practitioner:
+    name: str
+    kind: str  # idva | cm
+    role: str  # drive | wider | cm | team_leader
+    fte: float
+    index: int
+    capacity_share: float = 1.0  # share of a full caseload (a Team Leader holds less)
+    weight: float = 1.0  # allocation weight within a group
+    cases: dict[int, Case] = field(default_factory=dict)  # Drive cases held, by case id
+    vacant: bool = False
+    capacity_factor: float = 1.0  # below 1 during induction
+    # burnout and the current week's accumulators
+    above_weeks: int = 0
+    below_weeks: int = 0
+    burnt_out: bool = False
+    last_workload: float = 0.0
+    meeting_hours: float = 0.0
+    new_drive_cases: int = 0
+
+    def load(self, now: float) -> float:
+        """Open cases per FTE at current capacity: who is least loaded gets the next case."""
+        raise NotImplementedError
+
+    def holds_cases(self) -> bool:
+        """Whether any case is still on her caseload (uncovered, if she has left)."""
+        return bool(self.cases)
+
+    def available_hours(self, hours: Hours) -> float:
+        if self.vacant:
+            return 0.0
+        return (
+            self.fte
+            * self.capacity_share
+            * hours.contracted_hours_per_week
+            * hours.productive_share
+            * self.capacity_factor
+        )
+
+
+@dataclass(eq=False)
+class IdvaState(Practitioner):
+    attends_panel: bool = False
+    non_drive_rate: float = 0.0  # referrals a year
+    non_drive_closing: list[float] = field(default_factory=list)  # heap of closing days
+    first_contact_queue: list[Case] = field(default_factory=list)
+    first_contact_credit: float = 0.0
+    first_contact_hours_per_day: float = 0.0
+    first_contact_hours: float = 0.0  # this week
+    first_contact_due_hours: float = 0.0  # this week: attempts that fell due
+    carried_backlog_hours: float = 0.0  # first-contact hours outstanding at the end of last week
+    new_non_drive_cases: int = 0
+    relaying: dict[int, Case] = field(default_factory=dict)  # cases whose liaison she relays
+
+    def non_drive_open(self, now: float) -> int:
+        closing = self.non_drive_closing
+        while closing and closing[0] <= now:
+            heapq.heappop(closing)
+        return len(closing)
+
+    def holds_cases(self) -> bool:
+        return bool(self.cases or self.non_drive_closing)
+
+    def open_cases(self, now: float) -> int:
+        return len(self.cases) + self.non_drive_open(now)
+
+    def load(self, now: float) -> float:
+        """Open cases (Drive and non-Drive) per FTE, allocation weight and current capacity.
+
+        Counting capacity keeps a new starter in induction from being handed a whole
+        panel's cases because her caseload is empty.
+        """
+        return self.open_cases(now) / (self.fte * self.weight * self.capacity_factor)
+
+
+@dataclass(eq=False)
+class CaseManagerState(Practitioner):
+    def load(self, now: float) -> float:
+        """Open cases per caseload FTE at current capacity (see IdvaState.load)."""
+        return len(self.cases) / (self.fte * self.capacity_share * self.capacity_factor)
+
+
+P = TypeVar("P", bound=Practitioner)
+
+
+def least_loaded(people: Iterable[P], now: float) -> P:
+    """The practitioner with the lowest load now; the first in the team on a tie."""
+    return min(people, key=lambda p: (p.load(now), p.index))
+
+
+def expand_team(scenario: Scenario) -> tuple[list[IdvaState], list[CaseManagerState]]:
+    """Practitioners from the team entries (an entry with count n stands for n people)."""
+    idvas: list[IdvaState] = []
+    for idva in scenario.teams.idvas:
+        for k in range(idva.count):
+            idvas.append(
+                IdvaState(
+                    name=idva.name if idva.count == 1 else f"{idva.name} {k + 1}",
+                    kind="idva",
+                    role=idva.role,
+                    fte=idva.fte,
+                    index=len(idvas),
+                    weight=idva.allocation_weight,
+                    attends_panel=idva.attends_panel,
+                    non_drive_rate=idva.non_drive_referrals_per_year,
+                )
+            )
+    cms: list[CaseManagerState] = []
+    for cm in scenario.teams.case_managers:
+        for k in range(cm.count):
+            cms.append(
+                CaseManagerState(
+                    name=cm.name if cm.count == 1 else f"{cm.name} {k + 1}",
+                    kind="cm",
+                    role="team_leader" if cm.team_leader else "cm",
+                    fte=cm.fte,
+                    index=len(cms),
+                    capacity_share=cm.caseload_share,
+                )
+            )
+    return idvas, cms
+
+
+class Team:
+    """Practitioners, routing and the custody of every live case of one replication."""
+
+    def __init__(self, env: simpy.Environment, scenario: Scenario, routing_rng: np.random.Generator):
+        self.env = env
+        self.idvas, self.cms = expand_team(scenario)
+        self.practitioners: list[Practitioner] = [*self.idvas, *self.cms]
+        names = [p.name for p in self.practitioners]
+        if len(set(names)) != len(names):
+            raise ValueError("practitioner names must be unique after numbering team entries")
+        self.by_name = {p.name: p for p in self.practitioners}
+        self.rules = scenario.routing
+        self.handover_days = scenario.durations.handover_days
+        self._routing_rng = routing_rng
+        idvas = self.idvas
+        self.groups: dict[str, list[IdvaState]] = {
+            "drive": [i for i in idvas if i.role == "drive"],
+            "wider": [i for i in idvas if i.role == "wider"],
+            "all": list(idvas),
+        }
+        self._turn: dict[str, int] = {}
+        self.waitlist: list[tuple[Case, str, simpy.Event]] = []
+        rates = [i.non_drive_rate for i in idvas]
+        total = sum(rates)
+        weights = [r / total for r in rates] if total > 0 else [1 / len(idvas)] * len(idvas)
+        self._existing_cumulative = [sum(weights[: k + 1]) for k in range(len(weights))]
+        # every case accepted, and what became of them
+        self.cases: list[Case] = []
+        self.live: set[int] = set()
+        self.accepted_count = self.closed_count = self.deselected_count = 0
+
+    # ---- who is in post ---------------------------------------------------------------
+
+    def covering(self, person: IdvaState, now: float) -> IdvaState | None:
+        """Who covers ``person``'s caseload, None with nobody in post.
+
+        The least loaded in post in her group, else in the wider team, else anyone.
+        """
+        for group in (self.groups[person.role], self.groups["wider"], self.groups["all"]):
+            in_post = [i for i in group if not i.vacant and i is not person]
+            if in_post:
+                return least_loaded(in_post, now)
+        return None
+
+    def panel_held(self, panel_hours: float) -> None:
+        for idva in self.idvas:
+            if idva.attends_panel and not idva.vacant:
+                idva.meeting_hours += panel_hours
+
+    # ---- where a case goes ------------------------------------------------------------
+
+    def group_for(self, case: Case) -> str:
+        rules = self.rules
+        if case.backdated and rules.backdated != "as_normal":
+            return rules.backdated
+        if case.draws.already_supported:
+            return rules.already_supported
+        return str(getattr(rules, case.draws.response))
+
+    def existing_idva(self, case: Case) -> IdvaState:
+        """The IDVA who already supports the client (drawn at referral, by BAU volume)."""
+        for idva, bound in zip(self.idvas, self._existing_cumulative, strict=True):
+            if case.draws.u_existing_idva < bound:
+                return idva
+        return self.idvas[-1]
+
+    def allocate_idva(self, case: Case) -> IdvaState | None:
+        """The IDVA for a new case, or None if every place in its group is taken."""
+        group = self.group_for(case)
+        if group == "existing":
+            existing = self.existing_idva(case)
+            if not existing.vacant:
+                return existing
+            # Her IDVA has left: whoever covers that IDVA's caseload takes her.
+            return self.covering(existing, self.env.now) or existing
+        rules = self.rules
+        capped = rules.caseload_cap is not None and rules.when_full != "allocate_anyway"
+        if all(idva.vacant for idva in self.groups[group]):
+            # Nobody of the group is in post: the rest of the service covers, as for a leaver.
+            group = next((g for g in ("wider", "all") if any(not i.vacant for i in self.groups[g])), group)
+        chosen = self.pick(self.groups[group], group, capped=capped)
+        if chosen is not None or not capped:
+            return chosen
+        if rules.when_full == "overflow":
+            return self.pick(self.groups["wider"], "wider", capped=True) or self.pick(
+                self.groups["wider"], "wider", capped=False
+            )
+        return None  # waitlist
+
+    def below_cap(self, idva: IdvaState) -> bool:
+        cap = self.rules.caseload_cap
+        return cap is None or len(idva.cases) < max(1, math.floor(cap * idva.fte + 1e-9))
+
+    def pick(self, members: Sequence[IdvaState], group: str, capped: bool) -> IdvaState | None:
+        """Pick an IDVA within a group: in post first, below the cap if ``capped``."""
+        candidates = [i for i in members if not i.vacant] or list(members)
+        if capped:
+            candidates = [i for i in candidates if self.below_cap(i)]
+        if not candidates:
+            return None
+        how = self.rules.pick
+        if how == "round_robin":
+            turn = self._turn.get(group, 0)
+            self._turn[group] = turn + 1
+            return candidates[turn % len(candidates)]
+        if how == "weighted":
+            weights = [i.fte * i.weight for i in candidates]
+            total = sum(weights)
+            u = self._routing_rng.random() * total
+            for idva, w in zip(candidates, weights, strict=True):
+                u -= w
+                if u < 0:
+                    return idva
+            return candidates[-1]
+        return least_loaded(candidates, self.env.now)
+
+    # ---- accepting and allocating ---------------------------------------------------
+
+    def accept(self, case: Case) -> None:
+        """Accepted at panel: allocated to the least loaded Case Manager."""
+        now = self.env.now
+        case.record.accepted_day = now
+        case.strategy_end = case.record.contact_strategy_end_day = now + case.draws.strategy_days
+        case.last_review = now
+        self.cases.append(case)
+        self.live.add(case.case_id)
+        self.accepted_count += 1
+        cm = least_loaded([cm for cm in self.cms if not cm.vacant] or self.cms, now)
+        case.cm = cm
+        case.cm_open = True
+        cm.cases[case.case_id] = case
+        cm.new_drive_cases += 1
+        case.record.cm = cm.name
+
+    def start_idva(self, case: Case, idva: IdvaState) -> None:
+        """The client is allocated to ``idva``; first contact is queued unless already made."""
+        now = self.env.now
+        record = case.record
+        case.idva = idva
+        case.idva_open = True
+        idva.cases[case.case_id] = case
+        idva.new_drive_cases += 1
+        record.idva = record.final_idva = idva.name
+        record.idva_group = idva.role
+        record.allocated_day = now
+        if case.draws.already_supported:
+            self._leave_former_caseload(case, idva)
+        self._update_relay(case)
+        if case.draws.already_contacted:
+            self.first_contact_made(case)
+        else:
+            idva.first_contact_queue.append(case)
+        if self.rules.handover and idva.role == "wider" and self.group_for(case) != "existing":
+            self.env.process(self._handover(case))
+
+    def _leave_former_caseload(self, case: Case, idva: IdvaState) -> None:
+        """A client already in support who moves to another IDVA leaves her own IDVA's caseload.
+
+        She was one of that IDVA's business-as-usual cases (backdated clients 'came
+        straight over to the Drive IDVA', extract §2.3): one of them closes now, the one
+        her own draw picks, so the client is not held twice.
+        """
+        former = self.existing_idva(case)
+        if former is idva or former.non_drive_open(self.env.now) == 0:
+            return
+        closing = former.non_drive_closing
+        closing.sort()  # a sorted list is a heap, and stays one when an item is deleted
+        del closing[min(len(closing) - 1, int(case.draws.u_former_case * len(closing)))]
+        case.record.former_idva = former.name
+
+    # ---- the first-contact outcome ----------------------------------------------------
+
+    def first_contact_made(self, case: Case) -> None:
+        """The IDVA has met the client: the case's outcome fires ``"contacted"``."""
+        case.contacted(self.env.now)
+
+    def client_unreachable(self, case: Case) -> None:
+        """Every attempt failed: the IDVA closes her side, then the outcome fires ``"unreachable"``."""
+        self.close_idva(case)
+        case.unreachable(self.env.now)
+
+    # ---- waiting for a place ----------------------------------------------------------
+
+    def join_waitlist(self, case: Case) -> simpy.Event:
+        event = self.env.event()
+        case.waiting = True
+        case.record.waitlist_entry_day = self.env.now
+        self.waitlist.append((case, self.group_for(case), event))
+        return event
+
+    def _off_waitlist(self, case: Case) -> None:
+        record = case.record
+        case.waiting = False
+        record.waitlist_exit_day = self.env.now
+        record.waitlist_days = record.waitlist_exit_day - record.waitlist_entry_day
+
+    def _leave_waitlist(self, case: Case) -> None:
+        """The case ended (closed or deselected) before the client was given a place."""
+        self._off_waitlist(case)
+        self.waitlist = [entry for entry in self.waitlist if entry[0] is not case]
+
+    def place_freed(self) -> None:
+        """Offer freed places to waiting clients, first come first served."""
+        still_waiting = []
+        for case, group, event in self.waitlist:
+            idva = self.pick(self.groups[group], group, capped=True) if not event.triggered else None
+            if idva is None:
+                still_waiting.append((case, group, event))
+                continue
+            self._off_waitlist(case)
+            # Reserve the place now so the next client in the list cannot take it too.
+            self.start_idva(case, idva)
+            event.succeed(idva)
+        self.waitlist = still_waiting
+
+    # ---- handover, transfer and liaison -----------------------------------------------
+
+    def _handover(self, case: Case) -> Generator[simpy.Event, Any, None]:
+        """After ``handover_days`` a wider-team IDVA passes the client to a Drive IDVA."""
+        yield self.env.timeout(self.handover_days)
+        if case.idva_open and case.idva is not None and case.idva.role == "wider":
+            target = self.pick(self.groups["drive"], "drive", capped=False)
+            if target is not None:
+                self.transfer_idva(case, target)
+                case.record.handovers += 1
+
+    def transfer_idva(self, case: Case, target: IdvaState) -> None:
+        """Move a client to another IDVA (handover or reassignment), queue place included."""
+        source = case.idva
+        assert source is not None
+        del source.cases[case.case_id]
+        if case in source.first_contact_queue:
+            source.first_contact_queue.remove(case)
+            target.first_contact_queue.append(case)
+        case.idva = target
+        target.cases[case.case_id] = case
+        case.record.final_idva = target.name
+        self._update_relay(case)
+
+    def relay_for(self, case: Case) -> IdvaState | None:
+        """The named Drive IDVA who relays liaison for a case held outside the Drive IDVAs."""
+        if self.rules.liaison != "relayed" or case.idva is None or case.idva.role == "drive":
+            return None
+        return self.pick(self.groups["drive"], "drive", capped=False)
+
+    def _update_relay(self, case: Case) -> None:
+        if case.relay is not None:
+            case.relay.relaying.pop(case.case_id, None)
+        case.relay = self.relay_for(case)
+        if case.relay is not None:
+            case.relay.relaying[case.case_id] = case
+            case.record.relayed = True
+
+    # ---- closing ----------------------------------------------------------------------
+
+    def close_idva(self, case: Case) -> None:
+        idva = case.idva
+        assert idva is not None
+        case.idva_open = False
+        case.record.idva_closed_day = self.env.now
+        del idva.cases[case.case_id]
+        if case in idva.first_contact_queue:
+            idva.first_contact_queue.remove(case)
+        if case.relay is not None:
+            case.relay.relaying.pop(case.case_id, None)
+            case.relay = None
+        self.place_freed()
+
+    def close_cm(self, case: Case) -> None:
+        cm = case.cm
+        assert cm is not None
+        now = self.env.now
+        case.cm_open = False
+        case.cm_phase = "closed"
+        case.record.cm_closed_day = now
+        case.record.max_unreviewed_days = max(case.record.max_unreviewed_days, now - case.last_review)
+        del cm.cases[case.case_id]
+
+    def end_case(self, case: Case, status: CaseStatus) -> None:
+        """The case is over (its CM side already closed): the IDVA's side closes too."""
+        if case.idva_open:
+            self.close_idva(case)
+        if case.waiting:
+            self._leave_waitlist(case)
+        case.record.status = status
+        self.live.discard(case.case_id)
+        if status == "deselected":
+            self.deselected_count += 1
+        else:
+            self.closed_count += 1
+
+    # ---- leavers ----------------------------------------------------------------------
+
+    def reassign_all(self, person: Practitioner) -> None:
+        """Give a leaver's cases to the least loaded in her group, else the wider team."""
+        if isinstance(person, IdvaState):
+            self._reassign_idva(person)
+        elif isinstance(person, CaseManagerState):
+            self._reassign_cm(person)
+
+    def _reassign_idva(self, person: IdvaState) -> None:
+        now = self.env.now
+        for case in list(person.cases.values()):
+            target = self.covering(person, now)
+            if target is None:
+                return  # nobody in post: the cases stay uncovered
+            self.transfer_idva(case, target)
+            case.record.reassignments += 1
+        for case in list(person.relaying.values()):
+            # Liaison she relayed moves with her cases (to whoever covers them); if
+            # that is the client's own IDVA, she now liaises directly.
+            target = self.covering(person, now)
+            if target is None:
+                break
+            del person.relaying[case.case_id]
+            case.relay = None if target is case.idva else target
+            if case.relay is not None:
+                case.relay.relaying[case.case_id] = case
+        for closing in list(person.non_drive_closing):
+            target = self.covering(person, now)
+            if target is None:
+                # Fix (validation suite): the last IDVA in post left holding only
+                # non-Drive cases; they stay uncovered, like Drive cases (was a crash).
+                return
+            target.non_drive_closing.append(closing)
+            target.non_drive_closing.sort()
+        person.non_drive_closing.clear()
+        self.place_freed()
+
+    def _reassign_cm(self, person: CaseManagerState) -> None:
+        now = self.env.now
+        for case in list(person.cases.values()):
+            in_post = [cm for cm in self.cms if not cm.vacant]
+            if not in_post:
+                return
+            target = least_loaded(in_post, now)
+            del person.cases[case.case_id]
+            target.cases[case.case_id] = case
+            case.cm = target
+            case.record.reassignments += 1
