@@ -41,27 +41,27 @@ __all__ = [
 #: Section path -> the mechanism that reads its keys, and where that lives (ARCHITECTURE.md).
 SECTION_MECHANISMS: dict[str, str] = {
     "site": "The run's length and calendar (`model/site.py`); the name and description label tables and reports.",
-    "referrals": "Panel meetings and ramp-up (`model/referrals.py`); deferral to the next meeting (`model/cases.py`).",
-    "backdating": "The launch backlog (`model/referrals.py`); backlog clients already in support (`model/cases.py`).",
-    "case_mix": "Case draws at referral, from the case's own stream (`Case.__init__` in `model/cases.py`).",
-    "durations": "Case draws at referral (`model/cases.py`); non-Drive case length (`model/referrals.py`); "
-    "handover (`model/routing.py`).",
-    "teams": "The team the site starts with (`expand_team` in `model/site.py`).",
-    "routing": "Routing rules, caseload cap and waitlist, handover, relayed liaison (`model/routing.py`).",
-    "policies": "The gate, service-user engagement, deselection and closure (`lifecycle` in `model/cases.py`).",
-    "hours": "Hours a case asks by type and phase (`model/practitioners.py`); first contact from capacity and "
-    "the weekly hours accounting (`model/workload.py`).",
-    "hours.first_contact": "First-contact attempts: drawn with the case (`model/cases.py`), made from the IDVA's "
-    "free hours (`model/workload.py`).",
-    "hours.reviews": "Joint CM-IDVA case reviews (`model/site.py`, `model/workload.py`); the unreviewed-case alert "
+    "referrals": "Panel meetings and ramp-up (`model/referrals.py`); deferral to the next meeting (`model/case.py`).",
+    "backdating": "The launch backlog (`model/referrals.py`); backlog clients already in support (`model/case.py`).",
+    "case_mix": "Case draws at referral, from the case's own stream (`CaseDraws` in `model/case.py`).",
+    "durations": "Case draws at referral (`model/case.py`); non-Drive case length (`model/referrals.py`); "
+    "handover (`model/team.py`).",
+    "teams": "The team the site starts with (`expand_team` in `model/team.py`).",
+    "routing": "Routing rules, caseload cap and waitlist, handover, relayed liaison (`Team` in `model/team.py`).",
+    "policies": "The gate (`gate_opens`), service-user engagement, deselection and closure (`model/lifecycle.py`).",
+    "hours": "Hours a case asks by type and phase, first contact from capacity and the weekly hours accounting "
+    "(`model/hours.py`).",
+    "hours.first_contact": "First-contact attempts: drawn with the case (`model/case.py`), made from the IDVA's "
+    "free hours (`model/hours.py`).",
+    "hours.reviews": "Joint CM-IDVA case reviews (`model/hours.py`); the unreviewed-case alert "
     "(`analysis/metrics.py`).",
     "workforce": "Burnout rule, turnover, vacancy and induction (`model/workforce.py`); burnout is checked at the "
-    "weekly hours tick (`model/workload.py`).",
-    "guidance": "What the KPIs are judged against (`guidance_for` in `analysis/metrics.py`, the report, "
-    "`drive-sim size`); the caseload burnout rule (`model/workload.py`).",
+    "weekly hours tick (`model/hours.py`).",
+    "guidance": "What the KPIs are judged against (`guidance_for` in `analysis/kpis.py`, the report, "
+    "`drive-sim size`); the caseload burnout rule (`model/hours.py`).",
     "costs": "The annual cost of each post (`model/site.py`), reported as KPIs and by `drive-sim size`.",
-    "run": "Seeds and replications (`model/streams.py`, `runs/experiment.py`); the warm-up left out of KPIs "
-    "(`analysis/metrics.py`).",
+    "run": "Seeds and replications (`model/streams.py`, `runs/experiment.py`); the warm-up and windows "
+    "(`analysis/warmup.py`).",
 }
 
 # A description cites evidence when it names the study (extract, section, line or
