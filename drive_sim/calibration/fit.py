@@ -49,6 +49,7 @@ from drive_sim.calibration.fit_stats import (
     wilson,
     z_value,
 )
+from drive_sim.model.lifecycle import GatePolicy, cautious_deadline, gate_opens
 from drive_sim.scenario import Scenario
 
 __all__ = [
@@ -258,16 +259,14 @@ def _days(start: dt.date, end: dt.date) -> int:
 
 @dataclass(frozen=True)
 class InterventionStart:
-    """When the model starts a case's CM intervention: at the gate (see ``model.cases``).
+    """When the model starts a case's CM intervention: at the gate (see ``model.lifecycle``).
 
-    The CM writes the contact strategy first; under gate ``strict`` the intervention starts
-    at the later of the strategy's end and the IDVA's first contact; under ``cautious`` at
-    the later of the strategy's end and the earlier of first contact and
-    ``cautious_after_days``; under ``none`` at the strategy's end. The export has no gate
-    date, so it is rebuilt this way from the base scenario's policy.
+    The model's own rule, :func:`drive_sim.model.lifecycle.gate_opens`, applied to the
+    export's dates (days from referral, taken as acceptance): the export has no gate date,
+    so it is rebuilt from the base scenario's policy.
     """
 
-    gate: str = "strict"
+    gate: GatePolicy = "strict"
     strategy_days: float = 28.0
     cautious_after_days: float = 28.0
 
@@ -284,16 +283,10 @@ class InterventionStart:
         contact = (
             None if case.idva_first_contact_date is None else _days(case.referral_date, case.idva_first_contact_date)
         )
-        if self.gate == "none":
-            return self.strategy_days
-        if contact is None:
-            # Unreachable: the outcome's date is not in the export. Still waiting: the gate is shut.
-            if self.gate == "strict" or case.client_response is not None:
-                return None
-            return max(self.strategy_days, self.cautious_after_days)
-        if self.gate == "strict":
-            return max(self.strategy_days, contact)
-        return max(self.strategy_days, min(contact, self.cautious_after_days))
+        if self.gate != "none" and contact is None and case.client_response is not None:
+            return None  # unreachable: the outcome's date is not in the export
+        deadline = cautious_deadline(0.0, self.strategy_days, self.cautious_after_days)
+        return gate_opens(self.gate, self.strategy_days, contact, deadline).day
 
 
 def _cm_duration_data(export: CaseExport, start: InterventionStart) -> tuple[np.ndarray, np.ndarray, int]:

@@ -4,7 +4,7 @@ from drive_sim import lazy_exports
 
 _EXPORTS = {
     "SiteModel": "site",
-    "expand_team": "team",
+    "expand_team": "practitioners",
     "simulate": "site",
     "Streams": "streams",
     "STREAM_NAMES": "streams",

@@ -22,7 +22,7 @@ from drive_sim.scenario import Scenario
 if TYPE_CHECKING:
     import simpy
 
-    from drive_sim.model.team import CaseManagerState, IdvaState
+    from drive_sim.model.practitioners import CaseManagerState, IdvaState
 
 __all__ = ["Case", "CaseDraws", "CaseStatus", "CmPhase", "FirstContactOutcome", "Response"]
 

@@ -20,7 +20,6 @@ from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
 from drive_sim.model.records import SiteWeek, WeeklyState, WorkforceEvent
-from drive_sim.model.team import IdvaState, Practitioner
 from drive_sim.model.workforce import burnout_step
 from drive_sim.scenario import Hours, Scenario
 
@@ -28,9 +27,10 @@ if TYPE_CHECKING:
     import simpy
 
     from drive_sim.model.case import Case
+    from drive_sim.model.practitioners import CaseManagerState
     from drive_sim.model.records import SimulationOutput
     from drive_sim.model.referrals import Calendar
-    from drive_sim.model.team import CaseManagerState, Team
+    from drive_sim.model.team import Team
     from drive_sim.model.workforce import Workforce
 
 __all__ = [
@@ -51,36 +51,6 @@ FIRST_CONTACT_TIME = 0.5
 TICK_TIME = 0.75
 
 
-def ongoing_hours(person: Practitioner, now: float, hours: Hours) -> float:
-    """Hours a week the practitioner's current cases ask for, meetings of the week included."""
-    total = person.meeting_hours
-    if isinstance(person, IdvaState):
-        total += idva_caseload_hours(person.cases.values(), now, hours)
-        total += person.non_drive_open(now) * hours.idva.non_drive_hours_per_week
-        total += len(person.relaying) * hours.idva.relayed_liaison_hours_per_week
-    else:
-        total += cm_caseload_hours(person.cases.values(), now, hours)
-    return total
-
-
-def _set_first_contact_budget(idva: IdvaState, available: float, ongoing: float, hours: Hours) -> None:
-    # Reserved hours are per full-time post: a half-time IDVA keeps half of them.
-    reserved = min(hours.idva.reserved_first_contact_hours_per_week * idva.fte, available)
-    idva.first_contact_hours_per_day = (reserved + max(0.0, available - reserved - ongoing)) / 5
-
-
-def count_attempt_due(idva: IdvaState, case: Case, attempt_hours: float) -> None:
-    """Count the hours of the client's next attempt as asked of ``idva``, once.
-
-    Called when the attempt is made and, at the week's end, for every client whose next
-    attempt is due: so an attempt's hours are asked in the week it falls due, whether it
-    is made that week or waits.
-    """
-    if case.attempts_due <= case.attempts:
-        case.attempts_due = case.attempts + 1
-        idva.first_contact_due_hours += attempt_hours
-
-
 def weekly_tick(
     env: simpy.Environment, team: Team, scenario: Scenario, output: SimulationOutput, workforce: Workforce
 ) -> Process:
@@ -89,10 +59,9 @@ def weekly_tick(
     hours = scenario.hours
     rule = scenario.workforce.burnout
     guidance = scenario.guidance
-    attempt_hours = hours.idva.first_contact_hours
     alert_days = hours.reviews.unreviewed_alert_weeks * 7
     for idva in team.idvas:
-        _set_first_contact_budget(idva, idva.available_hours(hours), 0.0, hours)
+        idva.set_first_contact_budget(idva.available_hours(hours), 0.0, hours)
     week = 0
     while True:
         week += 1
@@ -102,28 +71,11 @@ def weekly_tick(
         yield env.timeout(end - env.now)
         now = env.now
         for person in team.practitioners:
-            is_idva = isinstance(person, IdvaState)
             available = person.available_hours(hours)
-            ongoing = ongoing_hours(person, now, hours)
-            if is_idva:
-                eligible = 0
-                for case in person.first_contact_queue:
-                    if case.not_before <= now:
-                        eligible += 1
-                        count_attempt_due(person, case, attempt_hours)
-                first_contact = person.first_contact_hours
-                due = person.first_contact_due_hours
-                backlog = eligible * attempt_hours
-                non_drive = person.non_drive_open(now)
-                drive = ongoing - non_drive * hours.idva.non_drive_hours_per_week + due
-                unreviewed = 0
-            else:
-                first_contact = due = backlog = 0.0
-                eligible = non_drive = 0
-                drive = ongoing
-                unreviewed = sum(1 for case in person.cases.values() if now - case.last_review > alert_days)
-            demand = ongoing + due
-            shortfall = max(0.0, ongoing - max(0.0, available - first_contact))
+            ongoing = person.ongoing_hours(now, hours)
+            figures = person.week_figures(now, hours, ongoing, alert_days)
+            demand = ongoing + figures.due_hours
+            shortfall = max(0.0, ongoing - max(0.0, available - figures.first_contact_hours))
             workload = demand / available if available > 0 else math.nan
             person.last_workload = 0.0 if math.isnan(workload) else workload
             if person.vacant:
@@ -131,13 +83,12 @@ def weekly_tick(
             elif rule.rule == "workload":
                 # The backlog switch: first-contact hours still outstanding from earlier
                 # weeks count again toward burnout (off by default; see Burnout).
-                carried = person.carried_backlog_hours if is_idva and rule.backlog_counts else 0.0
+                carried = person.carried_backlog() if rule.backlog_counts else 0.0
                 above = available > 0 and (demand + carried) / available > rule.workload_threshold
             else:
                 # Per caseload FTE: a Team Leader holding half a caseload is judged on half an FTE.
-                per_fte = (len(person.cases) + non_drive) / (person.fte * person.capacity_share)
-                limit = guidance.idva_open_cases_per_fte if is_idva else guidance.cm_open_cases_per_fte
-                above = per_fte > rule.caseload_multiple * limit
+                per_fte = person.open_caseload(figures) / (person.fte * person.capacity_share)
+                above = per_fte > rule.caseload_multiple * person.guidance_limit(guidance)
             was_burnt_out = person.burnt_out
             person.above_weeks, person.below_weeks, person.burnt_out = burnout_step(
                 (person.above_weeks, person.below_weeks, person.burnt_out), above, rule
@@ -154,31 +105,25 @@ def weekly_tick(
                     role=person.role,
                     fte=person.fte,
                     drive_open=len(person.cases),
-                    non_drive_open=non_drive,
+                    non_drive_open=figures.non_drive_open,
                     demand_hours=demand,
                     available_hours=available,
                     shortfall_hours=shortfall,
-                    first_contact_hours=first_contact,
-                    first_contact_queue=len(person.first_contact_queue) if is_idva else 0,
+                    first_contact_hours=figures.first_contact_hours,
+                    first_contact_queue=figures.queue,
                     new_drive_cases=person.new_drive_cases,
-                    new_non_drive_cases=person.new_non_drive_cases if is_idva else 0,
-                    unreviewed_cases=unreviewed,
+                    new_non_drive_cases=figures.new_non_drive_cases,
+                    unreviewed_cases=figures.unreviewed_cases,
                     burnt_out=person.burnt_out,
                     vacant=person.vacant,
                     ongoing_hours=ongoing,
-                    first_contact_due_hours=due,
-                    first_contact_backlog_clients=eligible,
-                    first_contact_backlog_hours=backlog,
-                    drive_hours=drive,
+                    first_contact_due_hours=figures.due_hours,
+                    first_contact_backlog_clients=figures.backlog_clients,
+                    first_contact_backlog_hours=figures.backlog_hours,
+                    drive_hours=figures.drive_hours,
                 )
             )
-            person.meeting_hours = 0.0
-            person.new_drive_cases = 0
-            if is_idva:
-                person.first_contact_hours = person.first_contact_due_hours = 0.0
-                person.carried_backlog_hours = backlog
-                person.new_non_drive_cases = 0
-                _set_first_contact_budget(person, available, ongoing, hours)
+            person.close_week(available, ongoing, figures, hours)
         output.site_weeks.append(
             SiteWeek(
                 week=week,
@@ -225,7 +170,7 @@ def first_contact_worker(env: simpy.Environment, team: Team, hours: Hours, calen
                     if case.not_before > now:
                         position += 1
                         continue
-                    count_attempt_due(idva, case, attempt_hours)
+                    idva.count_attempt_due(case, attempt_hours)
                     idva.first_contact_credit -= attempt_hours
                     idva.first_contact_hours += attempt_hours
                     case.attempts += 1

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from drive_sim.model.team import Team
     from drive_sim.scenario import Policies
 
-__all__ = ["GateOpening", "GatePolicy", "Process", "gate_opens", "lifecycle"]
+__all__ = ["GateOpening", "GatePolicy", "Process", "cautious_deadline", "gate_opens", "lifecycle"]
 
 #: The gate policies (scenario ``policies.gate``).
 GatePolicy = Literal["strict", "cautious", "none"]
@@ -40,15 +40,22 @@ class GateOpening(NamedTuple):
     timed_out: bool
 
 
+def cautious_deadline(accepted_day: float, strategy_end: float, cautious_after_days: float) -> float:
+    """Under gate ``cautious``: the day the CM stops waiting for the IDVA's word.
+
+    The later of the strategy's end and ``cautious_after_days`` after acceptance.
+    """
+    return max(strategy_end, accepted_day + cautious_after_days)
+
+
 def gate_opens(gate: GatePolicy, strategy_end: float, word_day: float | None, cautious_day: float) -> GateOpening:
     """The gate as a rule: when the CM intervention starts.
 
     ``word_day`` is when the IDVA's first contact had an outcome (contacted or
-    unreachable; None if not yet); ``cautious_day`` is the later of the strategy's end and
-    ``cautious_after_days`` after acceptance. Under ``none`` the intervention starts when
-    the strategy is written; under ``strict`` at the later of that and the IDVA's word;
-    under ``cautious`` likewise, unless no word has come by ``cautious_day``, when it
-    starts then, as disrupt work.
+    unreachable; None if not yet); ``cautious_day`` is :func:`cautious_deadline`.
+    Under ``none`` the intervention starts when the strategy is written; under
+    ``strict`` at the later of that and the IDVA's word; under ``cautious`` likewise,
+    unless no word has come by ``cautious_day``, when it starts then, as disrupt work.
     """
     if gate == "none":
         return GateOpening(strategy_end, False)
@@ -118,7 +125,8 @@ def _cautious_gate(
     outcome = case.outcome
     assert outcome is not None
     record = case.record
-    yield outcome | env.timeout(max(0.0, record.accepted_day + policies.cautious_after_days - env.now))
+    deadline = cautious_deadline(record.accepted_day, case.strategy_end, policies.cautious_after_days)
+    yield outcome | env.timeout(max(0.0, deadline - env.now))
     if outcome.triggered:
         return False, None
     # No word from the IDVA: start disrupt work, keep the door open for contact.

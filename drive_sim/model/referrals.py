@@ -17,7 +17,8 @@ from drive_sim.scenario import Distribution, Panel, Referrals, Scenario
 if TYPE_CHECKING:
     import simpy
 
-    from drive_sim.model.team import IdvaState, Team
+    from drive_sim.model.practitioners import IdvaState
+    from drive_sim.model.team import Team
 
 __all__ = ["Calendar", "Intake", "cases_at_meeting", "meeting_days", "non_drive_referrals", "ramp"]
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import simpy
 
 from drive_sim.model.hours import case_reviews, first_contact_worker, weekly_tick
+from drive_sim.model.practitioners import expand_team
 from drive_sim.model.records import PractitionerInfo, SimulationOutput
 from drive_sim.model.referrals import Calendar, Intake, non_drive_referrals
 from drive_sim.model.streams import Streams
-from drive_sim.model.team import Team, expand_team
+from drive_sim.model.team import Team
 from drive_sim.model.workforce import Workforce
 from drive_sim.scenario import Scenario
 

@@ -10,151 +10,25 @@ are handed over to a Drive IDVA after a while, and whether liaison is relayed th
 the named Drive IDVA. The study's six structures are combinations of these, in
 ``scenarios/``; none of them is a branch here.
 
-Practitioners follow the probation Workload Measurement Tool (figures §4): a
-practitioner has ``fte x contracted hours x productive share`` hours a week (less during
-induction, none while the post is vacant).
+The practitioners themselves, and their hours, are in :mod:`drive_sim.model.practitioners`.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-from collections.abc import Generator, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Generator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
 
-from drive_sim.scenario import Hours, Scenario
+from drive_sim.model.practitioners import CaseManagerState, IdvaState, Practitioner, expand_team, least_loaded
+from drive_sim.scenario import Scenario
 
 if TYPE_CHECKING:
     from drive_sim.model.case import Case, CaseStatus
 
-__all__ = ["CaseManagerState", "IdvaState", "Practitioner", "Team", "expand_team", "least_loaded"]
-
-
-@dataclass(eq=False)
-class Practitioner:
-    name: str
-    kind: str  # idva | cm
-    role: str  # drive | wider | cm | team_leader
-    fte: float
-    index: int
-    capacity_share: float = 1.0  # share of a full caseload (a Team Leader holds less)
-    weight: float = 1.0  # allocation weight within a group
-    cases: dict[int, Case] = field(default_factory=dict)  # Drive cases held, by case id
-    vacant: bool = False
-    capacity_factor: float = 1.0  # below 1 during induction
-    # burnout and the current week's accumulators
-    above_weeks: int = 0
-    below_weeks: int = 0
-    burnt_out: bool = False
-    last_workload: float = 0.0
-    meeting_hours: float = 0.0
-    new_drive_cases: int = 0
-
-    def load(self, now: float) -> float:
-        """Open cases per FTE at current capacity: who is least loaded gets the next case."""
-        raise NotImplementedError
-
-    def holds_cases(self) -> bool:
-        """Whether any case is still on her caseload (uncovered, if she has left)."""
-        return bool(self.cases)
-
-    def available_hours(self, hours: Hours) -> float:
-        if self.vacant:
-            return 0.0
-        return (
-            self.fte
-            * self.capacity_share
-            * hours.contracted_hours_per_week
-            * hours.productive_share
-            * self.capacity_factor
-        )
-
-
-@dataclass(eq=False)
-class IdvaState(Practitioner):
-    attends_panel: bool = False
-    non_drive_rate: float = 0.0  # referrals a year
-    non_drive_closing: list[float] = field(default_factory=list)  # heap of closing days
-    first_contact_queue: list[Case] = field(default_factory=list)
-    first_contact_credit: float = 0.0
-    first_contact_hours_per_day: float = 0.0
-    first_contact_hours: float = 0.0  # this week
-    first_contact_due_hours: float = 0.0  # this week: attempts that fell due
-    carried_backlog_hours: float = 0.0  # first-contact hours outstanding at the end of last week
-    new_non_drive_cases: int = 0
-    relaying: dict[int, Case] = field(default_factory=dict)  # cases whose liaison she relays
-
-    def non_drive_open(self, now: float) -> int:
-        closing = self.non_drive_closing
-        while closing and closing[0] <= now:
-            heapq.heappop(closing)
-        return len(closing)
-
-    def holds_cases(self) -> bool:
-        return bool(self.cases or self.non_drive_closing)
-
-    def open_cases(self, now: float) -> int:
-        return len(self.cases) + self.non_drive_open(now)
-
-    def load(self, now: float) -> float:
-        """Open cases (Drive and non-Drive) per FTE, allocation weight and current capacity.
-
-        Counting capacity keeps a new starter in induction from being handed a whole
-        panel's cases because her caseload is empty.
-        """
-        return self.open_cases(now) / (self.fte * self.weight * self.capacity_factor)
-
-
-@dataclass(eq=False)
-class CaseManagerState(Practitioner):
-    def load(self, now: float) -> float:
-        """Open cases per caseload FTE at current capacity (see IdvaState.load)."""
-        return len(self.cases) / (self.fte * self.capacity_share * self.capacity_factor)
-
-
-P = TypeVar("P", bound=Practitioner)
-
-
-def least_loaded(people: Iterable[P], now: float) -> P:
-    """The practitioner with the lowest load now; the first in the team on a tie."""
-    return min(people, key=lambda p: (p.load(now), p.index))
-
-
-def expand_team(scenario: Scenario) -> tuple[list[IdvaState], list[CaseManagerState]]:
-    """Practitioners from the team entries (an entry with count n stands for n people)."""
-    idvas: list[IdvaState] = []
-    for idva in scenario.teams.idvas:
-        for k in range(idva.count):
-            idvas.append(
-                IdvaState(
-                    name=idva.name if idva.count == 1 else f"{idva.name} {k + 1}",
-                    kind="idva",
-                    role=idva.role,
-                    fte=idva.fte,
-                    index=len(idvas),
-                    weight=idva.allocation_weight,
-                    attends_panel=idva.attends_panel,
-                    non_drive_rate=idva.non_drive_referrals_per_year,
-                )
-            )
-    cms: list[CaseManagerState] = []
-    for cm in scenario.teams.case_managers:
-        for k in range(cm.count):
-            cms.append(
-                CaseManagerState(
-                    name=cm.name if cm.count == 1 else f"{cm.name} {k + 1}",
-                    kind="cm",
-                    role="team_leader" if cm.team_leader else "cm",
-                    fte=cm.fte,
-                    index=len(cms),
-                    capacity_share=cm.caseload_share,
-                )
-            )
-    return idvas, cms
+__all__ = ["Team"]
 
 
 class Team:

@@ -19,7 +19,8 @@ from drive_sim.scenario import Workforce as WorkforceRules
 if TYPE_CHECKING:
     import simpy
 
-    from drive_sim.model.team import Practitioner, Team
+    from drive_sim.model.practitioners import Practitioner
+    from drive_sim.model.team import Team
 
 __all__ = ["Workforce", "burnout_flags", "burnout_step", "leave_probability"]
 

@@ -185,7 +185,8 @@ def key_lines(text: str) -> dict[str, int]:
     of an inline table on one line, and skips multi-line strings.
     """
     lines: dict[str, int] = {}
-    table, counts, in_string = "", {}, ""
+    counts: dict[str, int] = {}
+    table, in_string = "", ""
     for number, line in enumerate(text.splitlines(), start=1):
         if in_string:
             if line.count(in_string) % 2:

@@ -711,7 +711,7 @@ class Scenario(_Frozen):
             problems.append("routing.liaison = 'relayed' needs a 'drive' IDVA to relay through")
         if self.routing.when_full == "overflow" and self.routing.caseload_cap is not None and "wider" not in roles:
             problems.append("routing.when_full = 'overflow' needs a 'wider' IDVA team to overflow to")
-        names = [p.name for p in (*self.teams.idvas, *self.teams.case_managers)]
+        names = [p.name for p in self.teams.idvas] + [p.name for p in self.teams.case_managers]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             problems.append(f"teams: practitioner names must be unique; repeated: {', '.join(duplicates)}")

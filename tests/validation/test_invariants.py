@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 from drive_sim.model import simulate
 from drive_sim.model.hours import TICK_TIME
+from drive_sim.model.lifecycle import cautious_deadline, gate_opens
 from drive_sim.model.records import SimulationOutput
 from drive_sim.model.referrals import meeting_days
 from drive_sim.scenario import Scenario, scenario_from_dict
@@ -440,20 +441,19 @@ def idva_case_hours(case, t: float, scenario: Scenario) -> float:
 
 
 def _gate_start(case, scenario: Scenario) -> tuple[float, float]:
-    """(day the CM intervention timer started, day disrupt work began before any IDVA word or nan)."""
+    """(day the CM intervention timer started, day disrupt work began before any IDVA word or nan).
+
+    The gate's rule is the model's own pure rule (``gate_opens``), applied to the record's
+    dates; the oracle checks that the SimPy process reaches the same days.
+    """
     policies = scenario.policies
     strategy_end = case.accepted_day + scenario.durations.contact_strategy_days.value
     outcome = np.fmin(case.first_contact_day, case.unreachable_day)
-    if policies.gate == "none":
-        return strategy_end, NAN
-    if policies.gate == "cautious":
-        cautious_day = case.accepted_day + max(
-            scenario.durations.contact_strategy_days.value, policies.cautious_after_days
-        )
-        if math.isnan(outcome) or outcome > cautious_day:
-            return cautious_day, cautious_day
-    # Strict (or cautious with the IDVA's word in time): the timer starts with her word.
-    return (max(strategy_end, outcome) if not math.isnan(outcome) else NAN), NAN
+    word = None if math.isnan(outcome) else float(outcome)
+    deadline = cautious_deadline(case.accepted_day, strategy_end, policies.cautious_after_days)
+    opening = gate_opens(policies.gate, strategy_end, word, deadline)
+    start = NAN if opening.day is None else opening.day
+    return start, (start if opening.timed_out else NAN)
 
 
 def cm_case_hours(case, t: float, scenario: Scenario) -> float:

@@ -1,0 +1,271 @@
+"""The practitioners of a site: IDVAs and Case Managers, their hours and their week.
+
+Practitioners follow the probation Workload Measurement Tool (figures §4): a
+practitioner has ``fte x contracted hours x productive share`` hours a week (less during
+induction, none while the post is vacant). What differs between an IDVA and a Case
+Manager in the weekly accounting (first contact, business-as-usual cases, guidance) is a
+method of each type, so :func:`drive_sim.model.hours.weekly_tick` has no branches on
+the kind of practitioner.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
+
+from drive_sim.model.hours import cm_caseload_hours, idva_caseload_hours
+from drive_sim.scenario import Guidance, Hours, Scenario
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from drive_sim.model.case import Case
+
+__all__ = [
+    "CaseManagerState",
+    "IdvaState",
+    "Kind",
+    "Practitioner",
+    "Role",
+    "WeekFigures",
+    "expand_team",
+    "least_loaded",
+]
+
+#: The two kinds of practitioner.
+Kind = Literal["idva", "cm"]
+#: Roles: Drive or wider-team IDVA; Case Manager or a Team Leader holding part of a caseload.
+Role = Literal["drive", "wider", "cm", "team_leader"]
+
+
+class WeekFigures(NamedTuple):
+    """What a practitioner's week adds beyond her ongoing hours (see ``week_figures``)."""
+
+    first_contact_hours: float  # first-contact hours worked this week
+    due_hours: float  # first-contact hours that fell due this week (asked)
+    backlog_clients: int  # clients whose first contact is due and still waiting
+    backlog_hours: float
+    non_drive_open: int  # business-as-usual cases open
+    drive_hours: float  # the part of the hours asked that Drive cases ask for
+    unreviewed_cases: int  # cases not reviewed within the alert interval
+    queue: int  # clients in her first-contact queue
+    new_non_drive_cases: int
+
+
+@dataclass(eq=False)
+class Practitioner:
+    name: str
+    kind: Kind
+    role: Role
+    fte: float
+    index: int
+    capacity_share: float = 1.0  # share of a full caseload (a Team Leader holds less)
+    weight: float = 1.0  # allocation weight within a group
+    cases: dict[int, Case] = field(default_factory=dict)  # Drive cases held, by case id
+    vacant: bool = False
+    capacity_factor: float = 1.0  # below 1 during induction
+    # burnout and the current week's accumulators
+    above_weeks: int = 0
+    below_weeks: int = 0
+    burnt_out: bool = False
+    last_workload: float = 0.0
+    meeting_hours: float = 0.0
+    new_drive_cases: int = 0
+
+    def load(self, now: float) -> float:
+        """Open cases per FTE at current capacity: who is least loaded gets the next case."""
+        raise NotImplementedError
+
+    def holds_cases(self) -> bool:
+        """Whether any case is still on her caseload (uncovered, if she has left)."""
+        return bool(self.cases)
+
+    def available_hours(self, hours: Hours) -> float:
+        if self.vacant:
+            return 0.0
+        return (
+            self.fte
+            * self.capacity_share
+            * hours.contracted_hours_per_week
+            * hours.productive_share
+            * self.capacity_factor
+        )
+
+    # ---- the weekly accounting (drive_sim.model.hours.weekly_tick) ---------------------
+
+    def ongoing_hours(self, now: float, hours: Hours) -> float:
+        """Hours a week her current cases ask for, meetings of the week included."""
+        raise NotImplementedError
+
+    def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:
+        """The rest of the week's figures, given her ongoing hours (counts due attempts once)."""
+        raise NotImplementedError
+
+    def carried_backlog(self) -> float:
+        """Hours outstanding from earlier weeks that may count again toward burnout."""
+        return 0.0
+
+    def guidance_limit(self, guidance: Guidance) -> float:
+        """Open cases per FTE that sector guidance allows her kind of practitioner."""
+        raise NotImplementedError
+
+    def open_caseload(self, figures: WeekFigures) -> int:
+        """Cases open at the week's end, Drive and business as usual."""
+        return len(self.cases) + figures.non_drive_open
+
+    def close_week(self, available: float, ongoing: float, figures: WeekFigures, hours: Hours) -> None:
+        """Reset the week's accumulators once the week is recorded."""
+        self.meeting_hours = 0.0
+        self.new_drive_cases = 0
+
+
+@dataclass(eq=False)
+class IdvaState(Practitioner):
+    attends_panel: bool = False
+    non_drive_rate: float = 0.0  # referrals a year
+    non_drive_closing: list[float] = field(default_factory=list)  # heap of closing days
+    first_contact_queue: list[Case] = field(default_factory=list)
+    first_contact_credit: float = 0.0
+    first_contact_hours_per_day: float = 0.0
+    first_contact_hours: float = 0.0  # this week
+    first_contact_due_hours: float = 0.0  # this week: attempts that fell due
+    carried_backlog_hours: float = 0.0  # first-contact hours outstanding at the end of last week
+    new_non_drive_cases: int = 0
+    relaying: dict[int, Case] = field(default_factory=dict)  # cases whose liaison she relays
+
+    def non_drive_open(self, now: float) -> int:
+        closing = self.non_drive_closing
+        while closing and closing[0] <= now:
+            heapq.heappop(closing)
+        return len(closing)
+
+    def holds_cases(self) -> bool:
+        return bool(self.cases or self.non_drive_closing)
+
+    def open_cases(self, now: float) -> int:
+        return len(self.cases) + self.non_drive_open(now)
+
+    def load(self, now: float) -> float:
+        """Open cases (Drive and non-Drive) per FTE, allocation weight and current capacity.
+
+        Counting capacity keeps a new starter in induction from being handed a whole
+        panel's cases because her caseload is empty.
+        """
+        return self.open_cases(now) / (self.fte * self.weight * self.capacity_factor)
+
+    def count_attempt_due(self, case: Case, attempt_hours: float) -> None:
+        """Count the hours of the client's next attempt as asked of her, once.
+
+        Called when the attempt is made and, at the week's end, for every client whose
+        next attempt is due: so an attempt's hours are asked in the week it falls due,
+        whether it is made that week or waits.
+        """
+        if case.attempts_due <= case.attempts:
+            case.attempts_due = case.attempts + 1
+            self.first_contact_due_hours += attempt_hours
+
+    def set_first_contact_budget(self, available: float, ongoing: float, hours: Hours) -> None:
+        """Next week's first-contact hours a day: the reserve, plus what ongoing work leaves."""
+        # Reserved hours are per full-time post: a half-time IDVA keeps half of them.
+        reserved = min(hours.idva.reserved_first_contact_hours_per_week * self.fte, available)
+        self.first_contact_hours_per_day = (reserved + max(0.0, available - reserved - ongoing)) / 5
+
+    def ongoing_hours(self, now: float, hours: Hours) -> float:
+        total = self.meeting_hours
+        total += idva_caseload_hours(self.cases.values(), now, hours)
+        total += self.non_drive_open(now) * hours.idva.non_drive_hours_per_week
+        total += len(self.relaying) * hours.idva.relayed_liaison_hours_per_week
+        return total
+
+    def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:
+        attempt_hours = hours.idva.first_contact_hours
+        eligible = 0
+        for case in self.first_contact_queue:
+            if case.not_before <= now:
+                eligible += 1
+                self.count_attempt_due(case, attempt_hours)
+        due = self.first_contact_due_hours
+        non_drive = self.non_drive_open(now)
+        return WeekFigures(
+            first_contact_hours=self.first_contact_hours,
+            due_hours=due,
+            backlog_clients=eligible,
+            backlog_hours=eligible * attempt_hours,
+            non_drive_open=non_drive,
+            drive_hours=ongoing - non_drive * hours.idva.non_drive_hours_per_week + due,
+            unreviewed_cases=0,
+            queue=len(self.first_contact_queue),
+            new_non_drive_cases=self.new_non_drive_cases,
+        )
+
+    def carried_backlog(self) -> float:
+        return self.carried_backlog_hours
+
+    def guidance_limit(self, guidance: Guidance) -> float:
+        return guidance.idva_open_cases_per_fte
+
+    def close_week(self, available: float, ongoing: float, figures: WeekFigures, hours: Hours) -> None:
+        super().close_week(available, ongoing, figures, hours)
+        self.first_contact_hours = self.first_contact_due_hours = 0.0
+        self.carried_backlog_hours = figures.backlog_hours
+        self.new_non_drive_cases = 0
+        self.set_first_contact_budget(available, ongoing, hours)
+
+
+@dataclass(eq=False)
+class CaseManagerState(Practitioner):
+    def load(self, now: float) -> float:
+        """Open cases per caseload FTE at current capacity (see IdvaState.load)."""
+        return len(self.cases) / (self.fte * self.capacity_share * self.capacity_factor)
+
+    def ongoing_hours(self, now: float, hours: Hours) -> float:
+        return self.meeting_hours + cm_caseload_hours(self.cases.values(), now, hours)
+
+    def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:
+        unreviewed = sum(1 for case in self.cases.values() if now - case.last_review > alert_days)
+        return WeekFigures(0.0, 0.0, 0, 0.0, 0, ongoing, unreviewed, 0, 0)
+
+    def guidance_limit(self, guidance: Guidance) -> float:
+        return guidance.cm_open_cases_per_fte
+
+
+P = TypeVar("P", bound=Practitioner)
+
+
+def least_loaded(people: Iterable[P], now: float) -> P:
+    """The practitioner with the lowest load now; the first in the team on a tie."""
+    return min(people, key=lambda p: (p.load(now), p.index))
+
+
+def expand_team(scenario: Scenario) -> tuple[list[IdvaState], list[CaseManagerState]]:
+    """Practitioners from the team entries (an entry with count n stands for n people)."""
+    idvas: list[IdvaState] = []
+    for idva in scenario.teams.idvas:
+        for k in range(idva.count):
+            idvas.append(
+                IdvaState(
+                    name=idva.name if idva.count == 1 else f"{idva.name} {k + 1}",
+                    kind="idva",
+                    role=idva.role,
+                    fte=idva.fte,
+                    index=len(idvas),
+                    weight=idva.allocation_weight,
+                    attends_panel=idva.attends_panel,
+                    non_drive_rate=idva.non_drive_referrals_per_year,
+                )
+            )
+    cms: list[CaseManagerState] = []
+    for cm in scenario.teams.case_managers:
+        for k in range(cm.count):
+            cms.append(
+                CaseManagerState(
+                    name=cm.name if cm.count == 1 else f"{cm.name} {k + 1}",
+                    kind="cm",
+                    role="team_leader" if cm.team_leader else "cm",
+                    fte=cm.fte,
+                    index=len(cms),
+                    capacity_share=cm.caseload_share,
+                )
+            )
+    return idvas, cms
