@@ -351,7 +351,7 @@ def _scope_kpis(
 _CASE_COLUMNS = (
     "accepted_day", "allocated_day", "first_contact_day", "unreachable_day", "gate_open_day",
     "cm_first_contact_day", "service_user_engaged", "disrupt_only", "deselected_day",
-    "waitlist_days", "handovers", "relayed", "cross_border", "reassignments", "max_unreviewed_days",
+    "waitlist_days", "handovers", "transfers", "relayed", "cross_border", "reassignments", "max_unreviewed_days",
     "first_contact_attempts", "backdated", "waitlist_entry_day", "waitlist_exit_day",
     "contact_strategy_end_day",
 )  # fmt: skip
@@ -449,6 +449,7 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window) -> 
         "waitlist_share": _mean(waited),
         "waitlist_days_mean": _mean(c["waitlist_days"][waited]),
         "handovers_per_case": _mean(c["handovers"]),
+        "transfers_per_case": _mean(c["transfers"]),
         "relayed_liaison_share": _mean(c["relayed"]),
         "cross_border_share": _mean(c["cross_border"]),
         "reassignments_per_case": _mean(c["reassignments"]),

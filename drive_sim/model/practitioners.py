@@ -71,6 +71,7 @@ class Practitioner:
     burnt_out: bool = False
     last_workload: float = 0.0
     meeting_hours: float = 0.0
+    intake_hours: float = 0.0  # taking over clients this week (handover, transfer, reassignment)
     new_drive_cases: int = 0
 
     def load(self, now: float) -> float:
@@ -116,7 +117,7 @@ class Practitioner:
 
     def close_week(self, available: float, ongoing: float, figures: WeekFigures, hours: Hours) -> None:
         """Reset the week's accumulators once the week is recorded."""
-        self.meeting_hours = 0.0
+        self.meeting_hours = self.intake_hours = 0.0
         self.new_drive_cases = 0
 
 
@@ -172,7 +173,7 @@ class IdvaState(Practitioner):
         self.first_contact_hours_per_day = (reserved + max(0.0, available - reserved - ongoing)) / 5
 
     def ongoing_hours(self, now: float, hours: Hours) -> float:
-        total = self.meeting_hours
+        total = self.meeting_hours + self.intake_hours
         total += idva_caseload_hours(self.cases.values(), now, hours)
         total += self.non_drive_open(now) * hours.idva.non_drive_hours_per_week
         total += len(self.relaying) * hours.idva.relayed_liaison_hours_per_week

@@ -56,6 +56,7 @@ class CaseRecord:
     idva_closed_day: float = NAN
     extended: bool = False
     handovers: int = 0
+    transfers: int = 0  # moved to the group her response calls for, after first contact at intake
     reassignments: int = 0
     relayed: bool = False
     max_unreviewed_days: float = 0.0

@@ -45,6 +45,9 @@ class Team:
         self.rules = scenario.routing
         self.handover_days = scenario.durations.handover_days
         self._routing_rng = routing_rng
+        rules = scenario.routing
+        self._routing_by_response = len({rules.support, rules.monitoring, rules.unreachable}) > 1
+        self.transfer_hours = scenario.hours.idva.transfer_intake_hours
         idvas = self.idvas
         self.groups: dict[str, list[IdvaState]] = {
             "drive": [i for i in idvas if i.role == "drive"],
@@ -83,12 +86,29 @@ class Team:
     # ---- where a case goes ------------------------------------------------------------
 
     def group_for(self, case: Case) -> str:
+        """The group a client goes to, on what is known of her now (routing on what is known)."""
         rules = self.rules
         if case.backdated and rules.backdated != "as_normal":
             return rules.backdated
         if case.draws.already_supported:
             return rules.already_supported
+        if self.at_intake(case):
+            return rules.intake
         return str(getattr(rules, case.draws.response))
+
+    def at_intake(self, case: Case) -> bool:
+        """Whether routing waits on a response nobody knows yet: she goes to the intake group.
+
+        Only where the response matters (the response groups differ), and not for a client
+        the IDVAs have already met, or under ``routing.foresight``.
+        """
+        rules = self.rules
+        return (
+            self._routing_by_response
+            and not rules.foresight
+            and not case.draws.already_contacted
+            and case.contact_day != case.contact_day  # not yet contacted (nan)
+        )
 
     def existing_idva(self, case: Case) -> IdvaState:
         """The IDVA who already supports the client (drawn at referral, by BAU volume)."""
@@ -204,8 +224,29 @@ class Team:
     # ---- the first-contact outcome ----------------------------------------------------
 
     def first_contact_made(self, case: Case) -> None:
-        """The IDVA has met the client: the case's outcome fires ``"contacted"``."""
+        """The IDVA has met the client: the case's outcome fires ``"contacted"``.
+
+        A client taken at intake now has a known response and moves to the group it calls
+        for (if she is not in it already and it has a place).
+        """
+        at_intake = self.at_intake(case)
         case.contacted(self.env.now)
+        if at_intake:
+            self._route_on_response(case)
+
+    def _route_on_response(self, case: Case) -> None:
+        group = self.group_for(case)
+        idva = case.idva
+        if idva is None or not case.idva_open or group in ("all", idva.role):
+            return
+        rules = self.rules
+        capped = rules.caseload_cap is not None and rules.when_full != "allocate_anyway"
+        target = self.pick(self.groups[group], group, capped=capped)
+        if target is None:
+            return  # no place in her group: she stays with the IDVA who met her
+        self.transfer_idva(case, target)
+        case.record.transfers += 1
+        self.place_freed()
 
     def client_unreachable(self, case: Case) -> None:
         """Every attempt failed: the IDVA closes her side, then the outcome fires ``"unreachable"``."""
@@ -267,6 +308,7 @@ class Team:
             target.first_contact_queue.append(case)
         case.idva = target
         target.cases[case.case_id] = case
+        target.intake_hours += self.transfer_hours
         case.record.final_idva = target.name
         self._update_relay(case)
 

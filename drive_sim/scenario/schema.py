@@ -350,7 +350,23 @@ class Routing(_Frozen):
     support: IdvaGroup = Field("drive", description="Group that receives clients in support.")
     monitoring: IdvaGroup = Field("drive", description="Group that receives monitoring clients.")
     unreachable: IdvaGroup = Field(
-        "drive", description="Group that makes first contact with clients who turn out unreachable."
+        "drive",
+        description="Group that makes first contact with clients who turn out unreachable. Nobody knows a "
+        "client will be unreachable before trying, so this applies only with routing.foresight; otherwise "
+        "routing.intake makes first contact.",
+    )
+    intake: IdvaGroup = Field(
+        "drive",
+        description="Where routing depends on the client's response: the group that makes first contact with a "
+        "client whose response is not yet known. After first contact she moves to the group her response "
+        "calls for (a transfer, with its intake hours). Already-contacted, already-supported and backdated "
+        "clients are routed on what is known. Assumption: the study does not say who makes first contact; "
+        "at Site 1 the Drive IDVA tried the clients who proved unreachable.",
+    )
+    foresight: bool = Field(
+        False,
+        description="Route on the response drawn at referral, as if it were known before anyone has met the "
+        "client. No site can do this: it is for textbook checks and for measuring what foresight changes.",
     )
     already_supported: Literal["existing", "drive", "wider", "all"] = Field(
         "existing",
@@ -492,6 +508,13 @@ class IdvaHours(_Frozen):
         description="Named Drive IDVA's time per case whose liaison she relays (Site 6). Assumption.",
     )
     panel_hours: float = Field(3.0, ge=0, description="One panel meeting, preparation included. Assumption.")
+    transfer_intake_hours: float = Field(
+        1.0,
+        ge=0,
+        description="Hours the receiving IDVA spends taking over a client (reading the case, an introduction) "
+        "on a handover, a transfer to the group her response calls for, or a reassignment when an IDVA "
+        "leaves, counted in the week it happens. Assumption (the study gives no figure).",
+    )
 
 
 class FirstContact(_Frozen):
