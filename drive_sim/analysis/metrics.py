@@ -353,7 +353,7 @@ _CASE_COLUMNS = (
     "cm_first_contact_day", "service_user_engaged", "disrupt_only", "deselected_day",
     "waitlist_days", "handovers", "transfers", "relayed", "cross_border", "reassignments", "max_unreviewed_days",
     "first_contact_attempts", "backdated", "waitlist_entry_day", "waitlist_exit_day",
-    "contact_strategy_end_day",
+    "contact_strategy_end_day", "cm_waitlist_days",
 )  # fmt: skip
 
 
@@ -448,6 +448,7 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window) -> 
         "deselection_rate": _mean(~np.isnan(c["deselected_day"])),
         "waitlist_share": _mean(waited),
         "waitlist_days_mean": _mean(c["waitlist_days"][waited]),
+        "cm_waitlist_share": _mean(c["cm_waitlist_days"] > 0),
         "handovers_per_case": _mean(c["handovers"]),
         "transfers_per_case": _mean(c["transfers"]),
         "relayed_liaison_share": _mean(c["relayed"]),

@@ -51,6 +51,14 @@ FIRST_CONTACT_TIME = 0.5
 TICK_TIME = 0.75
 
 
+def next_tick(now: float) -> float:
+    """The first weekly tick after ``now`` (workloads change only at ticks)."""
+    week = max(1, math.floor((now - TICK_TIME) / 7) + 1)
+    while week * 7 + TICK_TIME <= now:
+        week += 1
+    return week * 7 + TICK_TIME
+
+
 def weekly_tick(
     env: simpy.Environment, team: Team, scenario: Scenario, output: SimulationOutput, workforce: Workforce
 ) -> Process:

@@ -16,6 +16,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from drive_sim.model.case import Case
+from drive_sim.model.hours import next_tick
 
 if TYPE_CHECKING:
     import simpy
@@ -73,7 +74,7 @@ def lifecycle(
         yield env.timeout(draws.deferrals * every_days)  # 'listed for next month'
     if env.now >= calendar.horizon:
         return
-    team.accept(case)
+    waiting_for_cm = team.accept(case)
     outcome = case.await_outcome(env)
     record = case.record
     if policies.gate == "none":
@@ -82,8 +83,9 @@ def lifecycle(
         # The IDVA's word that she has met the client opens the gate.
         outcome.callbacks.append(lambda event: _gate_opened(case) if event.value == "contacted" else None)
     env.process(_allocate_idva(team, case))
-    if env.now < case.strategy_end:
-        yield env.timeout(case.strategy_end - env.now)
+    if waiting_for_cm is not None:
+        yield waiting_for_cm  # no CM place yet (routing.cm_caseload_cap)
+    yield from _write_strategy(env, case)
     end: simpy.Event | None = None
     if policies.gate == "cautious":
         closed, end = yield from _cautious_gate(env, team, case, policies)
@@ -108,6 +110,23 @@ def lifecycle(
     if not end.processed:
         yield end
     yield from _close(env, team, case, policies)
+
+
+def _write_strategy(env: simpy.Environment, case: Case) -> Process:
+    """The CM writes the contact strategy: ``strategy_days`` of work at full pace.
+
+    An overloaded CM works at her pace (1/workload, :meth:`Practitioner.pace`), read
+    afresh at every weekly tick, so her strategies take longer (CM capacity binds).
+    """
+    remaining = case.draws.strategy_days
+    while remaining > 1e-9:
+        cm = case.cm
+        pace = cm.pace() if cm is not None else 0.0
+        to_tick = next_tick(env.now) - env.now
+        step = to_tick if pace <= 0 else min(remaining / pace, to_tick)
+        yield env.timeout(step)
+        remaining -= step * pace
+    case.strategy_end = case.record.contact_strategy_end_day = env.now
 
 
 def _gate_opened(case: Case) -> None:
@@ -154,10 +173,14 @@ def _contact_service_user(case: Case, policies: Policies, now: float) -> None:
     record = case.record
     engagement = policies.engagement
     record.cm_first_contact_day = now
-    delay = max(0.0, now - case.strategy_end)
+    # The window of opportunity runs from when the strategy would be written at full pace:
+    # a slow strategy (an overloaded CM) loses it as the gate does.
+    delay = max(0.0, now - (record.accepted_day + case.draws.strategy_days))
     chance = engagement.base_probability
     if engagement.window_effect:
         chance *= 0.5 ** (delay / engagement.half_life_days)
+    if engagement.cm_shortfall_elasticity > 0 and case.cm is not None:
+        chance *= case.cm.pace() ** engagement.cm_shortfall_elasticity  # her direct work falls short
     engaged = case.draws.u_engage < chance
     record.service_user_engaged = 1.0 if engaged else 0.0
     case.cm_phase = "direct" if engaged else "disrupt"

@@ -82,6 +82,16 @@ class Practitioner:
         """Whether any case is still on her caseload (uncovered, if she has left)."""
         return bool(self.cases)
 
+    def pace(self) -> float:
+        """Share of the work asked that she gets through this week: 1 up to a full week's hours.
+
+        Above it (last week's workload w > 1) she gets through 1/w; nothing while the post
+        is vacant.
+        """
+        if self.vacant:
+            return 0.0
+        return 1.0 / max(1.0, self.last_workload)
+
     def available_hours(self, hours: Hours) -> float:
         if self.vacant:
             return 0.0

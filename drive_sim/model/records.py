@@ -46,6 +46,8 @@ class CaseRecord:
     first_contact_day: float = NAN
     first_contact_attempts: int = 0
     unreachable_day: float = NAN
+    cm_allocated_day: float = NAN  # given a Case Manager (after any wait for a CM place)
+    cm_waitlist_days: float = 0.0  # days waiting for a CM place (routing.cm_caseload_cap)
     contact_strategy_end_day: float = NAN  # the CM's contact strategy is written
     gate_open_day: float = NAN  # the IDVA says the CM may contact (acceptance under gate 'none')
     cm_first_contact_day: float = NAN  # the CM contacts the service user: strategy done and gate open

@@ -56,6 +56,7 @@ class Team:
         }
         self._turn: dict[str, int] = {}
         self.waitlist: list[tuple[Case, str, simpy.Event]] = []
+        self.cm_waitlist: list[tuple[Case, simpy.Event]] = []
         rates = [i.non_drive_rate for i in idvas]
         total = sum(rates)
         weights = [r / total for r in rates] if total > 0 else [1 / len(idvas)] * len(idvas)
@@ -169,21 +170,57 @@ class Team:
 
     # ---- accepting and allocating ---------------------------------------------------
 
-    def accept(self, case: Case) -> None:
-        """Accepted at panel: allocated to the least loaded Case Manager."""
+    def accept(self, case: Case) -> simpy.Event | None:
+        """Accepted at panel: allocated to the least loaded Case Manager with a place.
+
+        Returns None once she has a CM, or an event that fires when a CM place frees
+        (``routing.cm_caseload_cap``), first come first served.
+        """
         now = self.env.now
         case.record.accepted_day = now
-        case.strategy_end = case.record.contact_strategy_end_day = now + case.draws.strategy_days
+        case.strategy_end = math.inf  # not written yet (see lifecycle._write_strategy)
         case.last_review = now
         self.cases.append(case)
         self.live.add(case.case_id)
         self.accepted_count += 1
-        cm = least_loaded([cm for cm in self.cms if not cm.vacant] or self.cms, now)
+        cm = self._cm_with_a_place()
+        if cm is not None:
+            self._start_cm(case, cm)
+            return None
+        event = self.env.event()
+        self.cm_waitlist.append((case, event))
+        return event
+
+    def _cm_with_a_place(self) -> CaseManagerState | None:
+        candidates = [cm for cm in self.cms if not cm.vacant] or self.cms
+        cap = self.rules.cm_caseload_cap
+        if cap is not None:
+            candidates = [
+                cm for cm in candidates if len(cm.cases) < max(1, math.floor(cap * cm.fte * cm.capacity_share + 1e-9))
+            ]
+            if not candidates:
+                return None
+        return least_loaded(candidates, self.env.now)
+
+    def _start_cm(self, case: Case, cm: CaseManagerState) -> None:
+        now = self.env.now
         case.cm = cm
         case.cm_open = True
         cm.cases[case.case_id] = case
         cm.new_drive_cases += 1
         case.record.cm = cm.name
+        case.record.cm_allocated_day = now
+        case.record.cm_waitlist_days = now - case.record.accepted_day
+
+    def cm_place_freed(self) -> None:
+        """Offer freed CM places to accepted cases waiting for a CM, first come first served."""
+        while self.cm_waitlist:
+            cm = self._cm_with_a_place()
+            if cm is None:
+                return
+            case, event = self.cm_waitlist.pop(0)
+            self._start_cm(case, cm)
+            event.succeed(cm)
 
     def start_idva(self, case: Case, idva: IdvaState) -> None:
         """The client is allocated to ``idva``; first contact is queued unless already made."""
@@ -350,6 +387,8 @@ class Team:
         case.record.cm_closed_day = now
         case.record.max_unreviewed_days = max(case.record.max_unreviewed_days, now - case.last_review)
         del cm.cases[case.case_id]
+        if self.cm_waitlist:
+            self.cm_place_freed()
 
     def end_case(self, case: Case, status: CaseStatus) -> None:
         """The case is over (its CM side already closed): the IDVA's side closes too."""

@@ -397,6 +397,13 @@ class Routing(_Frozen):
         ge=1,
         description="Most Drive cases a full-time IDVA may hold (scaled by FTE); none by default, as in the study.",
     )
+    cm_caseload_cap: int | None = Field(
+        None,
+        ge=1,
+        description="Most Drive cases a full-time Case Manager may hold (scaled by FTE and caseload share); an "
+        "accepted case then waits for a CM place, first come first served. None by default (the study names no "
+        "CM cap). Assumption.",
+    )
     when_full: Literal["waitlist", "overflow", "allocate_anyway"] = Field(
         "allocate_anyway",
         description=(
@@ -426,6 +433,15 @@ class Engagement(_Frozen):
         60,
         gt=0,
         description="Days of gate delay (beyond the contact strategy) that halve the chance of engagement. Assumption.",
+    )
+    cm_shortfall_elasticity: float = Field(
+        0.5,
+        ge=0,
+        le=5,
+        description="ASSUMPTION, flagged: a Case Manager whose week asks more hours than she has (workload w > 1) "
+        "gets through 1/w of her work, so her strategies take longer and her direct work falls short; the chance "
+        "a service user engages is multiplied by (1/w) to this power (the study: CM capacity problems exist but "
+        "are 'much more notable for IDVAs', extract §2.9). 0 switches the engagement effect off.",
     )
     deselect_non_engaging_probability: float = Field(
         0.5,

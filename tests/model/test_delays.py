@@ -37,7 +37,9 @@ def test_case_records_carry_the_days_a_delay_is_measured_from():
     for case in out.cases:
         if math.isnan(case.accepted_day):
             continue
-        assert case.contact_strategy_end_day == pytest.approx(case.accepted_day + 28), case
+        # 28 days at full pace; longer while her CM is overloaded; nan if not written by the end
+        written = case.contact_strategy_end_day
+        assert math.isnan(written) or written >= case.accepted_day + 28 - 1e-9, case
         if not math.isnan(case.first_contact_day):
             assert case.accepted_day <= case.allocated_day <= case.first_contact_day, case
             assert case.gate_open_day == case.first_contact_day, case  # the strict gate
