@@ -77,6 +77,12 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "deselection_rate": ("share", "Share of accepted cases deselected."),
     "waitlist_share": ("share", "Share of cases that waited for an IDVA place."),
     "waitlist_days_mean": ("days", "Mean wait for an IDVA place among the cases that waited."),
+    "engagement_lost_to_wait": (
+        "share",
+        "Chance of service-user engagement lost to the wait on the gate after the strategy was written, "
+        "mean over cases the CM contacted (the 'window of opportunity', extract §2.4, L309).",
+    ),
+    "proxy_gate_share": ("share", "Share of opened gates opened by a proxy professional's information, not the IDVA."),
     "cm_waitlist_share": ("share", "Share of accepted cases that waited for a Case Manager place (CM caseload cap)."),
     "handovers_per_case": ("handovers", "Handovers from a wider-team IDVA to a Drive IDVA per case."),
     "transfers_per_case": (
@@ -149,7 +155,8 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     ),
     "first_contact_backlog_clients": (
         "clients",
-        "Clients in scope whose next first-contact attempt is due but not made, at a week's end (mean over weeks).",
+        "Clients in scope whose next first-contact attempt is due but not made, or who await the IDVA's "
+        "sign-off, at a week's end (mean over weeks).",
     ),
     "drive_idva_hours_per_week": (
         "hours a week",
@@ -162,7 +169,8 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     ),
     "first_contact_backlog_hours": (
         "hours",
-        "Hours of those outstanding first-contact attempts, at a week's end (mean over weeks); not in hours asked.",
+        "Hours of those outstanding first-contact attempts and sign-offs, at a week's end (mean over weeks); "
+        "not in hours asked.",
     ),
     "unreviewed_cases_mean": ("cases", "Mean unreviewed cases at the end of a CM-week."),
 }
@@ -188,6 +196,8 @@ SITE_KPIS: tuple[str, ...] = (
     "deselection_rate",
     "waitlist_share",
     "waitlist_days_mean",
+    "engagement_lost_to_wait",
+    "proxy_gate_share",
     "cm_waitlist_share",
     "handovers_per_case",
     "transfers_per_case",
@@ -286,7 +296,8 @@ KPI_WINDOW: dict[str, str] = {
             "waitlist_wait_median_days", "waitlist_wait_p90_days", "gate_open_delay_median_days",
             "cm_first_contact_delay_median_days", "gate_bound_share", "cm_wait_on_idva_median_days",
             "service_user_engagement_rate", "disrupt_only_share", "deselection_rate", "waitlist_share",
-            "waitlist_days_mean", "cm_waitlist_share", "handovers_per_case", "transfers_per_case",
+            "waitlist_days_mean", "engagement_lost_to_wait", "proxy_gate_share", "cm_waitlist_share",
+            "handovers_per_case", "transfers_per_case",
             "relayed_liaison_share", "cross_border_share", "reassignments_per_case", "unreviewed_over_alert_share",
         ),
         "cases",

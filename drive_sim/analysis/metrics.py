@@ -353,7 +353,7 @@ _CASE_COLUMNS = (
     "cm_first_contact_day", "service_user_engaged", "disrupt_only", "deselected_day",
     "waitlist_days", "handovers", "transfers", "relayed", "cross_border", "reassignments", "max_unreviewed_days",
     "first_contact_attempts", "backdated", "waitlist_entry_day", "waitlist_exit_day",
-    "contact_strategy_end_day", "cm_waitlist_days",
+    "contact_strategy_end_day", "cm_waitlist_days", "engagement_lost_to_wait",
 )  # fmt: skip
 
 
@@ -417,6 +417,7 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window) -> 
     accepted = columns["accepted_day"]
     in_window = (accepted >= window.start_day) & (accepted < window.end_day)
     c = {name: values[in_window] for name, values in columns.items()}
+    words = np.array([case.gate_word for case in output.cases], dtype=str)[in_window]
 
     allocated = ~np.isnan(c["allocated_day"])
     delay, accepted_on = first_contact_delays(c)
@@ -448,6 +449,8 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window) -> 
         "deselection_rate": _mean(~np.isnan(c["deselected_day"])),
         "waitlist_share": _mean(waited),
         "waitlist_days_mean": _mean(c["waitlist_days"][waited]),
+        "engagement_lost_to_wait": _mean(c["engagement_lost_to_wait"][~np.isnan(c["engagement_lost_to_wait"])]),
+        "proxy_gate_share": _mean((words == "proxy")[words != ""]),
         "cm_waitlist_share": _mean(c["cm_waitlist_days"] > 0),
         "handovers_per_case": _mean(c["handovers"]),
         "transfers_per_case": _mean(c["transfers"]),

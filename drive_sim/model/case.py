@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from drive_sim.model.practitioners import CaseManagerState, IdvaState
 
-__all__ = ["Case", "CaseDraws", "CaseStatus", "CmPhase", "FirstContactOutcome", "Response"]
+__all__ = ["Case", "CaseDraws", "CaseStatus", "CmPhase", "FirstContactOutcome", "GateWord", "Response"]
 
 NAN = float("nan")
 
@@ -34,6 +34,9 @@ Response = Literal["support", "monitoring", "unreachable"]
 CmPhase = Literal["pre_contact", "direct", "disrupt", "holding", "closed"]
 #: The outcome of the IDVA's first contact, the value of ``Case.outcome``.
 FirstContactOutcome = Literal["contacted", "unreachable"]
+#: The word the gate waits for: the IDVA's sign-off, a proxy's information, or "unreachable"
+#: (every attempt failed and no proxy is coming).
+GateWord = Literal["signed_off", "proxy", "unreachable"]
 #: How a case ended.
 CaseStatus = Literal["closed", "deselected"]
 
@@ -59,6 +62,8 @@ class CaseDraws:
     tail_days: float
     strategy_days: float
     u_former_case: float  # which of her own IDVA's business-as-usual cases is hers
+    withheld: bool  # the IDVA withholds sign-off for a while (policies.withhold_share)
+    proxy: bool  # another professional can give the CM the information (policies.proxy_share)
 
     @classmethod
     def draw(cls, rng: np.random.Generator, scenario: Scenario, backdated: bool) -> CaseDraws:
@@ -120,6 +125,8 @@ class CaseDraws:
             tail_days=tail_days,
             strategy_days=strategy_days,
             u_former_case=float(rng.random()),
+            withheld=bool(rng.random() < scenario.policies.withhold_share),
+            proxy=bool(rng.random() < scenario.policies.proxy_share),
         )
 
 
@@ -154,6 +161,7 @@ class Case:
         self.not_before = 0.0
         self.last_review = NAN
         self.outcome: simpy.Event | None = None  # the IDVA's first contact, a FirstContactOutcome
+        self.word: simpy.Event | None = None  # the word that opens the gate, a GateWord
         self.record = CaseRecord(
             case_id=case_id,
             backdated=backdated,
@@ -187,6 +195,20 @@ class Case:
         """Every attempt failed: fire the outcome ``"unreachable"``."""
         self.record.unreachable_day = now
         self._fire("unreachable")
+
+    def await_word(self, env: simpy.Environment) -> simpy.Event:
+        """The event the word that opens the gate will fire (IDVA sign-off, proxy, or unreachable)."""
+        self.word = env.event()
+        return self.word
+
+    def give_word(self, now: float, word: GateWord) -> None:
+        """The gate's word arrives (the first one counts): ``signed_off``, ``proxy`` or ``unreachable``."""
+        if self.word is None or self.word.triggered:
+            return
+        if word != "unreachable":
+            self.record.gate_open_day = now
+            self.record.gate_word = word
+        self.word.succeed(word)
 
     def _fire(self, outcome: FirstContactOutcome) -> None:
         assert self.outcome is not None

@@ -158,6 +158,7 @@ def first_contact_worker(env: simpy.Environment, team: Team, hours: Hours, calen
     attempt_hours = hours.idva.first_contact_hours
     retry_days = hours.first_contact.retry_days
     max_attempts = hours.first_contact.max_attempts
+    sign_off_hours = hours.idva.sign_off_hours
     day = 0
     while day + FIRST_CONTACT_TIME < calendar.horizon:
         if calendar.is_working_day(day):
@@ -169,7 +170,8 @@ def first_contact_worker(env: simpy.Environment, team: Team, hours: Hours, calen
                     continue
                 idva.first_contact_credit += idva.first_contact_hours_per_day
                 queue = idva.first_contact_queue
-                if not queue:  # the usual day: nothing waiting (see the cap on idle credit below)
+                sign_offs = idva.sign_off_queue
+                if not queue and not sign_offs:  # the usual day: nothing waiting (see the cap below)
                     idva.first_contact_credit = min(idva.first_contact_credit, attempt_hours)
                     continue
                 position = 0
@@ -192,7 +194,13 @@ def first_contact_worker(env: simpy.Environment, team: Team, hours: Hours, calen
                     else:
                         case.not_before = now + retry_days
                         position += 1
-                if not any(case.not_before <= now for case in queue):
+                # Then her sign-offs: the CM's word that it is safe to contact the service user.
+                while sign_offs and idva.first_contact_credit >= sign_off_hours - 1e-9:
+                    case = sign_offs.pop(0)
+                    idva.first_contact_credit -= sign_off_hours
+                    idva.first_contact_hours += sign_off_hours
+                    case.give_word(now, "signed_off")
+                if not sign_offs and not any(case.not_before <= now for case in queue):
                     # Idle hours are not banked beyond one attempt: an idle IDVA can start a
                     # new referral at once, but a quiet week does not pay for a busy one.
                     idva.first_contact_credit = min(idva.first_contact_credit, attempt_hours)

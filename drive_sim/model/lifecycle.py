@@ -52,8 +52,9 @@ def cautious_deadline(accepted_day: float, strategy_end: float, cautious_after_d
 def gate_opens(gate: GatePolicy, strategy_end: float, word_day: float | None, cautious_day: float) -> GateOpening:
     """The gate as a rule: when the CM intervention starts.
 
-    ``word_day`` is when the IDVA's first contact had an outcome (contacted or
-    unreachable; None if not yet); ``cautious_day`` is :func:`cautious_deadline`.
+    ``word_day`` is when the gate's word came (the IDVA's sign-off after first contact,
+    a proxy's information, or the client proved unreachable; None if not yet);
+    ``cautious_day`` is :func:`cautious_deadline`.
     Under ``none`` the intervention starts when the strategy is written; under
     ``strict`` at the later of that and the IDVA's word; under ``cautious`` likewise,
     unless no word has come by ``cautious_day``, when it starts then, as disrupt work.
@@ -76,12 +77,16 @@ def lifecycle(
         return
     waiting_for_cm = team.accept(case)
     outcome = case.await_outcome(env)
+    word = case.await_word(env)
     record = case.record
     if policies.gate == "none":
         record.gate_open_day = env.now  # no gate: the CM need not wait for the IDVA
     else:
-        # The IDVA's word that she has met the client opens the gate.
-        outcome.callbacks.append(lambda event: _gate_opened(case) if event.value == "contacted" else None)
+        # Once the IDVA has met the client she is asked for her word (a sign-off); a proxy
+        # professional may give the CM the information first.
+        outcome.callbacks.append(lambda event: _ask_for_word(env, team, case, policies, event.value))
+        if draws.proxy:
+            env.process(_proxy_word(env, case, policies.proxy_days))
     env.process(_allocate_idva(team, case))
     if waiting_for_cm is not None:
         yield waiting_for_cm  # no CM place yet (routing.cm_caseload_cap)
@@ -92,10 +97,10 @@ def lifecycle(
         if closed:
             return
     elif policies.gate == "strict":
-        yield outcome  # 'hinges on the IDVA's say so'
+        yield word  # 'hinges on the IDVA's say so'
     if end is None:
         end = env.timeout(draws.cm_days + draws.extension_days)
-    if outcome.triggered and outcome.value == "unreachable" and policies.gate != "none":
+    if word.triggered and word.value == "unreachable" and policies.gate != "none":
         if policies.gate == "strict" and draws.u_deselect_unreachable < policies.unreachable_deselect_probability:
             if (yield from _deselect_at_next_panel(env, team, case, calendar, end)):
                 return
@@ -129,8 +134,30 @@ def _write_strategy(env: simpy.Environment, case: Case) -> Process:
     case.strategy_end = case.record.contact_strategy_end_day = env.now
 
 
-def _gate_opened(case: Case) -> None:
-    case.record.gate_open_day = case.contact_day
+def _ask_for_word(env: simpy.Environment, team: Team, case: Case, policies: Policies, outcome: str) -> None:
+    """The first contact's outcome is in: ask the IDVA to sign off, or (unreachable) say so.
+
+    An IDVA may withhold her sign-off for a while (``policies.withhold_share``). An
+    unreachable client's case waits on a proxy where one is coming.
+    """
+    if outcome == "contacted":
+        if case.draws.withheld:
+            env.process(_withheld_sign_off(env, team, case, policies.withhold_days))
+        else:
+            team.ask_sign_off(case)
+    elif not case.draws.proxy:
+        case.give_word(env.now, "unreachable")
+
+
+def _withheld_sign_off(env: simpy.Environment, team: Team, case: Case, days: float) -> Process:
+    yield env.timeout(days)
+    team.ask_sign_off(case)
+
+
+def _proxy_word(env: simpy.Environment, case: Case, days: float) -> Process:
+    """Another professional gives the CM the information ``days`` after acceptance."""
+    yield env.timeout(days)
+    case.give_word(env.now, "proxy")
 
 
 def _cautious_gate(
@@ -141,18 +168,18 @@ def _cautious_gate(
     Returns (closed, end): whether the case closed meanwhile (the intervention ran
     without the IDVA's word), and the intervention's end if it started without her word.
     """
-    outcome = case.outcome
-    assert outcome is not None
+    word = case.word
+    assert word is not None
     record = case.record
     deadline = cautious_deadline(record.accepted_day, case.strategy_end, policies.cautious_after_days)
-    yield outcome | env.timeout(max(0.0, deadline - env.now))
-    if outcome.triggered:
+    yield word | env.timeout(max(0.0, deadline - env.now))
+    if word.triggered:
         return False, None
     # No word from the IDVA: start disrupt work, keep the door open for contact.
     case.cm_phase = "disrupt"
     record.disrupt_only = True
     end = env.timeout(case.draws.cm_days + case.draws.extension_days)
-    yield outcome | end
+    yield word | end
     if end.processed:
         yield from _close(env, team, case, policies)
         return True, None
@@ -175,12 +202,18 @@ def _contact_service_user(case: Case, policies: Policies, now: float) -> None:
     record.cm_first_contact_day = now
     # The window of opportunity runs from when the strategy would be written at full pace:
     # a slow strategy (an overloaded CM) loses it as the gate does.
-    delay = max(0.0, now - (record.accepted_day + case.draws.strategy_days))
+    planned = record.accepted_day + case.draws.strategy_days
+    delay = max(0.0, now - planned)
     chance = engagement.base_probability
-    if engagement.window_effect:
-        chance *= 0.5 ** (delay / engagement.half_life_days)
     if engagement.cm_shortfall_elasticity > 0 and case.cm is not None:
         chance *= case.cm.pace() ** engagement.cm_shortfall_elasticity  # her direct work falls short
+    without_wait = chance
+    if engagement.window_effect:
+        chance *= 0.5 ** (delay / engagement.half_life_days)
+        # What the wait on the gate (after the strategy was written) cost in chance of engagement.
+        before_gate = max(0.0, case.strategy_end - planned)
+        without_wait *= 0.5 ** (before_gate / engagement.half_life_days)
+    record.engagement_lost_to_wait = without_wait - chance
     engaged = case.draws.u_engage < chance
     record.service_user_engaged = 1.0 if engaged else 0.0
     case.cm_phase = "direct" if engaged else "disrupt"

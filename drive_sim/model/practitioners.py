@@ -137,6 +137,7 @@ class IdvaState(Practitioner):
     non_drive_rate: float = 0.0  # referrals a year
     non_drive_closing: list[float] = field(default_factory=list)  # heap of closing days
     first_contact_queue: list[Case] = field(default_factory=list)
+    sign_off_queue: list[Case] = field(default_factory=list)  # contacted clients awaiting her sign-off
     first_contact_credit: float = 0.0
     first_contact_hours_per_day: float = 0.0
     first_contact_hours: float = 0.0  # this week
@@ -198,11 +199,12 @@ class IdvaState(Practitioner):
                 self.count_attempt_due(case, attempt_hours)
         due = self.first_contact_due_hours
         non_drive = self.non_drive_open(now)
+        signing = len(self.sign_off_queue)  # contacted clients still awaiting her sign-off
         return WeekFigures(
             first_contact_hours=self.first_contact_hours,
             due_hours=due,
-            backlog_clients=eligible,
-            backlog_hours=eligible * attempt_hours,
+            backlog_clients=eligible + signing,
+            backlog_hours=eligible * attempt_hours + signing * hours.idva.sign_off_hours,
             non_drive_open=non_drive,
             drive_hours=ongoing - non_drive * hours.idva.non_drive_hours_per_week + due,
             unreviewed_cases=0,

@@ -50,8 +50,10 @@ class CaseRecord:
     cm_waitlist_days: float = 0.0  # days waiting for a CM place (routing.cm_caseload_cap)
     contact_strategy_end_day: float = NAN  # the CM's contact strategy is written
     gate_open_day: float = NAN  # the IDVA says the CM may contact (acceptance under gate 'none')
+    gate_word: str = ""  # who opened the gate: signed_off (the IDVA) | proxy | "" (gate none, or still shut)
     cm_first_contact_day: float = NAN  # the CM contacts the service user: strategy done and gate open
     service_user_engaged: float = NAN  # 1.0, 0.0, or nan where no contact was made
+    engagement_lost_to_wait: float = NAN  # chance of engagement lost to the wait on the gate (nan: no contact)
     disrupt_only: bool = False
     deselected_day: float = NAN
     cm_closed_day: float = NAN

@@ -48,6 +48,7 @@ class Team:
         rules = scenario.routing
         self._routing_by_response = len({rules.support, rules.monitoring, rules.unreachable}) > 1
         self.transfer_hours = scenario.hours.idva.transfer_intake_hours
+        self.sign_off_hours = scenario.hours.idva.sign_off_hours
         idvas = self.idvas
         self.groups: dict[str, list[IdvaState]] = {
             "drive": [i for i in idvas if i.role == "drive"],
@@ -271,6 +272,20 @@ class Team:
         if at_intake:
             self._route_on_response(case)
 
+    def ask_sign_off(self, case: Case) -> None:
+        """The CM asks the client's IDVA for her word: a safety check queued at the IDVA.
+
+        With ``hours.idva.sign_off_hours`` at 0 the word is given at once.
+        """
+        idva = case.idva
+        if idva is None or not case.idva_open or (case.word is not None and case.word.triggered):
+            return
+        if self.sign_off_hours <= 0:
+            case.give_word(self.env.now, "signed_off")
+            return
+        idva.sign_off_queue.append(case)
+        idva.first_contact_due_hours += self.sign_off_hours  # asked in the week it is asked
+
     def _route_on_response(self, case: Case) -> None:
         group = self.group_for(case)
         idva = case.idva
@@ -343,6 +358,9 @@ class Team:
         if case in source.first_contact_queue:
             source.first_contact_queue.remove(case)
             target.first_contact_queue.append(case)
+        if case in source.sign_off_queue:
+            source.sign_off_queue.remove(case)
+            target.sign_off_queue.append(case)
         case.idva = target
         target.cases[case.case_id] = case
         target.intake_hours += self.transfer_hours
@@ -373,6 +391,8 @@ class Team:
         del idva.cases[case.case_id]
         if case in idva.first_contact_queue:
             idva.first_contact_queue.remove(case)
+        if case in idva.sign_off_queue:
+            idva.sign_off_queue.remove(case)
         if case.relay is not None:
             case.relay.relaying.pop(case.case_id, None)
             case.relay = None

@@ -432,7 +432,8 @@ class Engagement(_Frozen):
     half_life_days: float = Field(
         60,
         gt=0,
-        description="Days of gate delay (beyond the contact strategy) that halve the chance of engagement. Assumption.",
+        description="Days of delay beyond the contact strategy's planned end (the wait on the gate, or a slow "
+        "strategy) that halve the chance of engagement. Assumption.",
     )
     cm_shortfall_elasticity: float = Field(
         0.5,
@@ -471,6 +472,32 @@ class Policies(_Frozen):
         le=1,
         description="Under 'strict', a case whose client is unreachable goes back to panel and "
         "is deselected with this chance (extract §2.13, L813); otherwise disrupt-only. Assumption.",
+    )
+    withhold_share: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Share of contacted clients for whom the IDVA withholds sign-off for a while (risk of "
+        "escalation, or liability: an IDVA 'reluctant to sign off ... concerned about being liable', extract "
+        "§2.6, L628). Assumption: 5%.",
+    )
+    withhold_days: float = Field(
+        28, ge=0, description="How long a withheld sign-off is held back before the IDVA is asked again. Assumption."
+    )
+    proxy_share: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Share of cases where another professional (a Domestic Abuse Risk Officer, social worker, "
+        "housing officer ...) can act as proxy and give the CM the information instead of the IDVA (extract "
+        "§2.9, L795-799; 'seen as less good'). Under 'strict' the proxy's word opens the gate, so an "
+        "unreachable client's case can still go ahead. Assumption: 10%.",
+    )
+    proxy_days: float = Field(
+        42,
+        ge=0,
+        description="Days after acceptance for the proxy's information to reach the CM (the case may go back to "
+        "panel to find a proxy, L795). Assumption.",
     )
     closure: Literal["together", "staggered", "cm_waits"] = Field(
         "together",
@@ -524,6 +551,14 @@ class IdvaHours(_Frozen):
         description="Named Drive IDVA's time per case whose liaison she relays (Site 6). Assumption.",
     )
     panel_hours: float = Field(3.0, ge=0, description="One panel meeting, preparation included. Assumption.")
+    sign_off_hours: float = Field(
+        0.5,
+        ge=0,
+        description="The IDVA's sign-off: a safety check with the client after first contact before she tells the "
+        "CM it is safe to proceed (the gate 'hinges on the IDVA's say so', extract §2.6, L588); done from her "
+        "first-contact hours after any first-contact attempts. 0 makes the word immediate on contact. "
+        "Assumption: 30 minutes.",
+    )
     transfer_intake_hours: float = Field(
         1.0,
         ge=0,

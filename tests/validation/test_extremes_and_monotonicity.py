@@ -65,6 +65,7 @@ def test_unlimited_staff_gives_no_waits(replication):
             "routing": {"caseload_cap": 20, "when_full": "waitlist"},
             "hours": {"first_contact": {"answer_probability": 1.0}},
             "workforce": {"idva_attrition": {"enabled": False}, "cm_attrition": {"enabled": False}},
+            "teams": {"case_managers": [{"name": "Case Manager", "count": 40}]},  # unlimited CMs too
         },
         drive_idvas=40,
     )

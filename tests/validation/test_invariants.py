@@ -29,6 +29,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import merge
+from validation_support import MECHANISMS_OFF
 
 from drive_sim.model import simulate
 from drive_sim.model.hours import TICK_TIME
@@ -425,7 +427,7 @@ def visible_hours_site(draw: st.DrawFn) -> Scenario:
     data["durations"]["cm_intervention_days"] = {"kind": "fixed", "value": draw(st.integers(1, 150)) + 0.3}
     data["durations"]["extension_probability"] = 0.0
     data["durations"]["idva_tail_days"] = {"kind": "fixed", "value": draw(st.sampled_from([0, 14, 56])) + 0.3}
-    return scenario_from_dict(data, "hypothesis site (visible hours)")
+    return scenario_from_dict(merge(MECHANISMS_OFF, data), "hypothesis site (visible hours)")
 
 
 def idva_case_hours(case, t: float, scenario: Scenario) -> float:
@@ -440,6 +442,12 @@ def idva_case_hours(case, t: float, scenario: Scenario) -> float:
     return (hours.support_intensive_hours_per_week if intensive else hours.support_hours_per_week) + extra
 
 
+def _strategy_end(case) -> float:
+    """When the CM finished the contact strategy (its length depends on her pace); inf if not yet."""
+    written = case.contact_strategy_end_day
+    return math.inf if math.isnan(written) else written
+
+
 def _gate_start(case, scenario: Scenario) -> tuple[float, float]:
     """(day the CM intervention timer started, day disrupt work began before any IDVA word or nan).
 
@@ -447,7 +455,7 @@ def _gate_start(case, scenario: Scenario) -> tuple[float, float]:
     dates; the oracle checks that the SimPy process reaches the same days.
     """
     policies = scenario.policies
-    strategy_end = case.accepted_day + scenario.durations.contact_strategy_days.value
+    strategy_end = _strategy_end(case)
     outcome = np.fmin(case.first_contact_day, case.unreachable_day)
     word = None if math.isnan(outcome) else float(outcome)
     deadline = cautious_deadline(case.accepted_day, strategy_end, policies.cautious_after_days)
@@ -459,7 +467,7 @@ def _gate_start(case, scenario: Scenario) -> tuple[float, float]:
 def cm_case_hours(case, t: float, scenario: Scenario) -> float:
     """What one held case asks of its CM in the week ending at t, by the phase it is in."""
     hours = scenario.hours.cm
-    strategy_end = case.accepted_day + scenario.durations.contact_strategy_days.value
+    strategy_end = _strategy_end(case)
     timer_start, early_disrupt = _gate_start(case, scenario)
     engaged_phase = hours.direct_hours_per_week if case.service_user_engaged == 1.0 else hours.disrupt_hours_per_week
     if scenario.policies.closure == "cm_waits" and case.status != "deselected" and not math.isnan(timer_start):

@@ -44,6 +44,7 @@ __all__ = [
     "CONFIDENCE",
     "MMC",
     "Interval",
+    "MECHANISMS_OFF",
     "MmcDesign",
     "SEED",
     "assert_paired_change",
@@ -82,6 +83,16 @@ T = TypeVar("T")
 deep_merge = merge  # one deep-merge for every test helper (tests/support.py)
 
 
+#: The mechanisms added for the study's dependencies (issue 15), switched off explicitly so
+#: the textbook cases stay textbook: the IDVA's sign-off is immediate on contact, nobody
+#: withholds it or acts as proxy, a CM's overload does not touch engagement, taking over a
+#: client costs no hours, and routing knows each client's response from the start.
+MECHANISMS_OFF: dict[str, Any] = {
+    "hours": {"idva": {"sign_off_hours": 0.0, "transfer_intake_hours": 0.0}},
+    "routing": {"foresight": True},
+    "policies": {"withhold_share": 0.0, "proxy_share": 0.0, "engagement": {"cm_shortfall_elasticity": 0.0}},
+}
+
 #: The site stripped down to a queue (see the module docstring).
 QUEUE_BASE: dict[str, Any] = {
     "site": {"name": "Queue"},
@@ -111,7 +122,7 @@ QUEUE_BASE: dict[str, Any] = {
 
 def queue_scenario(changes: Mapping[str, Any] | None = None) -> Scenario:
     """The stripped-down site with ``changes`` merged in."""
-    return scenario_from_dict(deep_merge(QUEUE_BASE, changes or {}), "validation queue")
+    return scenario_from_dict(deep_merge(deep_merge(MECHANISMS_OFF, QUEUE_BASE), changes or {}), "validation queue")
 
 
 def mginf_scenario(
@@ -161,7 +172,7 @@ def default_site(changes: Mapping[str, Any] | None = None, drive_idvas: int = 1)
         },
         "run": {"seed": SEED},
     }
-    return scenario_from_dict(deep_merge(data, changes or {}), "validation site")
+    return scenario_from_dict(deep_merge(deep_merge(MECHANISMS_OFF, data), changes or {}), "validation site")
 
 
 # --------------------------------------------------------------------------------------
