@@ -235,7 +235,7 @@ def whole_commands(head: Worker, repeats: int) -> list[Figure]:
 
 def client_fraction(rounds: int, replications: int) -> list[Figure]:
     """Client-side work of an experiment as a share of its compute, and the Amdahl bound."""
-    from drive_sim.runs.experiment import run_experiment, run_replication
+    from drive_sim.runs.experiment import Runner, run_experiment, run_replication
     from drive_sim.scenario import load_scenario
 
     scenario = load_scenario(None)
@@ -246,7 +246,7 @@ def client_fraction(rounds: int, replications: int) -> list[Figure]:
             run_replication(scenario, k, keep_tables=False)
         compute = time.process_time() - started
         started = time.process_time()
-        run_experiment(scenario, replications, backend="serial", keep_tables=False)
+        run_experiment(scenario, replications, runner=Runner(), keep_tables=False)
         total = time.process_time() - started
         fractions.append(max(0.0, total - compute) / compute)
     serial = figure("client-side work per replication, share of its compute", fractions, "", "<= 0.02",

@@ -7,16 +7,9 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["CdnOption", "register", "report"]
+from drive_sim.cli.common import CdnOption, console, fail
 
-CdnOption = Annotated[
-    bool,
-    typer.Option(
-        "--cdn",
-        help="Link plotly.js from its CDN (a small file that needs the internet to show charts) "
-        "instead of embedding it (about 4.6 MB, works offline).",
-    ),
-]
+__all__ = ["register", "report"]
 
 
 def report(
@@ -29,7 +22,6 @@ def report(
     cdn: CdnOption = False,
 ) -> None:
     """Write the HTML report of a saved results folder: the answer in words, then the evidence."""
-    from drive_sim.cli import console, fail
     from drive_sim.report.build import build_report
     from drive_sim.scenario import ScenarioError
 

@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import pandas as pd
 import typer
-from rich.table import Table
 
-from drive_sim.cli import (
+from drive_sim.cli.common import (
     MAX_SWEEP_REPLICATIONS,
     BackendOption,
+    CdnOption,
     ForceOption,
     PrecisionOption,
     RepsOption,
+    Results,
     ScenarioArg,
     SchedulerOption,
     SeedOption,
@@ -26,33 +27,23 @@ from drive_sim.cli import (
     console,
     errors,
     fail,
+    interrupted_before_results,
     load,
     open_runner,
     parse_set_options,
-    print_precision,
+    publish,
     results_folder,
-    write_report,
 )
-from drive_sim.cli.report_commands import CdnOption
-from drive_sim.cli.terminal import money, plain, progress
+from drive_sim.cli.terminal import levels_table, money, progress, sweep_table
 from drive_sim.scenario import Costs, Scenario, ScenarioError, read_scenario_data
 
 if TYPE_CHECKING:
-    from drive_sim.runs.sizing import LevelResult, SizingResult, Staffing, TargetCheck
-    from drive_sim.runs.sweep import SweepPoint
+    from drive_sim.runs.sizing import SizingResult, Staffing, TargetCheck
 
 __all__ = ["register", "size", "sweep"]
 
 #: The most points a sweep may have (each is validated before anything runs).
 MAX_SWEEP_POINTS = 10_000
-#: The few measures a sweep prints per point (every KPI is in summary.csv).
-SWEEP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
-    ("open_cases_per_fte_mean", "group:drive", "Drive IDVA open cases/FTE", 1),
-    ("weeks_above_guidance_share", "group:drive", "Weeks above guidance", 2),
-    ("first_contact_delay_p90_days", "site", "First contact p90 (days)", 1),
-    ("any_drive_idva_burnout", "site", "P(Drive IDVA burnout)", 2),
-    ("annual_staff_cost", "site", "Staff cost a year", 0),
-)
 
 
 def sweep(
@@ -137,52 +128,22 @@ def sweep(
         except SweepFolderError as error:
             fail(str(error))
         except KeyboardInterrupt:  # while assembling: every part is saved
-            errors.print(f"Interrupted while assembling; re-run the same command to finish {folder}/.", markup=False)
-            raise typer.Exit(code=130) from None
+            interrupted_before_results(f"Interrupted while assembling; re-run the same command to finish {folder}/.")
     if outcome.interrupted:
-        saved = outcome.reused + outcome.ran
-        errors.print(
-            f"Interrupted: {saved} of {outcome.total} replications are saved in {folder}/parts; "
-            "re-run the same command to resume.",
-            markup=False,
+        interrupted_before_results(
+            f"Interrupted: {outcome.reused + outcome.ran} of {outcome.total} replications are saved in "
+            f"{folder}/parts; re-run the same command to resume."
         )
-        raise typer.Exit(code=130)
     assert outcome.summary is not None
     console.print(sweep_table(outcome.summary, points, replications))
-    console.print(
+    publish(  # run_sweep has saved the folder
+        folder,
         f"Tables written to {folder}/ (points, kpis with a point column, summary per point"
         f"{', records' if keep_records else ''}); ran {outcome.ran}, reused {outcome.reused} replications.",
-        markup=False,
+        cdn=cdn,
+        precision=precision,
+        summary=outcome.summary.rename(columns={"point": "scenario"}),
     )
-    write_report(folder, cdn)
-    print_precision(outcome.summary.rename(columns={"point": "scenario"}), precision)
-
-
-def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: int) -> Table:
-    """Per point: the swept values and a few headline means with their 95% CIs."""
-    table = Table(
-        title=f"Sweep: {len(points)} points x {replications} replications (steady state: mean, 95% CI; "
-        "same cases at every point)"
-    )
-    paths = [path for path, _ in points[0].values]
-    table.add_column("Point", justify="right")
-    for path in paths:
-        table.add_column(path, justify="right")
-    for _, _, label, _ in SWEEP_COLUMNS:
-        table.add_column(label, justify="right")
-    steady = summary[summary["window"] == "steady"] if "window" in summary.columns else summary
-    index = {(r.point, r.kpi, r.scope): r for r in steady.itertuples(index=False)}
-    for point in points:
-        cells = []
-        for kpi, scope, _, digits in SWEEP_COLUMNS:
-            row = index.get((point.index, kpi, scope))
-            if row is None or math.isnan(row.mean):
-                cells.append("–")
-                continue
-            ci = "" if math.isnan(row.ci_low) else f"\n[dim]{row.ci_low:,.{digits}f} to {row.ci_high:,.{digits}f}[/]"
-            cells.append(f"{row.mean:,.{digits}f}{ci}")
-        table.add_row(str(point.index), *(plain(str(value)) for _, value in point.values), *cells)
-    return table
 
 
 # --------------------------------------------------------------------------------------
@@ -262,7 +223,7 @@ def size(
     """The least Drive IDVA staffing that meets the targets with stated confidence, and its cost a year."""
     from drive_sim.analysis.stats import summarise
     from drive_sim.runs.sizing import default_targets, drive_entry, size_drive_idvas
-    from drive_sim.runs.store import run_identity, save_results, slug
+    from drive_sim.runs.store import run_identity, slug
 
     if step not in ("count", "fte"):
         fail(f"--step {step!r}: use count or fte")
@@ -310,8 +271,7 @@ def size(
         )  # fmt: skip
     elapsed = time.perf_counter() - started
     if not result.levels or not result.levels[0].complete:
-        errors.print("Interrupted before the scenario as given finished; nothing written.", markup=False)
-        raise typer.Exit(code=130)
+        interrupted_before_results("Interrupted before the scenario as given finished; nothing written.")
     levels = result.table()
     console.print(levels_table(result))
     for line in answer_lines(result, resolved, levels, command_line()):
@@ -320,82 +280,31 @@ def size(
     labels = [r.staffing.label for r in complete]
     kpis = pd.concat([r.kpis.assign(scenario=r.staffing.label) for r in complete], ignore_index=True)
     summary = summarise(kpis)
-    save_results(
-        folder, [r.staffing.scenario for r in complete], labels, replications, kpis, summary,
-        {"levels": levels}, command=command_line(), timing={"seconds": round(elapsed, 3)},
-        run_id=identity, force=force,
-        extra={
-            "kind": "size",
-            "targets": [{"kpi": t.kpi, "scope": t.scope, "at_most": t.limit} for t in targets],
-            "confidence": confidence,
-            "step": step,
-            "entry": f"teams.idvas[{position}]",
-            "chosen": result.chosen.staffing.label if result.chosen else None,
-            "extra_annual_cost": result.extra_cost,
-            "first_look_replications": replications,
-            "budget": result.budget,
-            "looks": result.looks,
-            "bound_confidence": result.look_confidence,
-            "window": window,
-            "drive_added_fte": list(result.chosen.drive_added_fte) if result.chosen else None,
-        },
+    publish(
+        folder,
+        f"Tables written to {folder}/ (levels, KPIs per level and replication, summary).",
+        cdn=cdn,
+        results=Results(
+            [r.staffing.scenario for r in complete], labels, replications, kpis, summary, {"levels": levels},
+            identity, elapsed, force,
+            extra={
+                "kind": "size",
+                "targets": [{"kpi": t.kpi, "scope": t.scope, "at_most": t.limit} for t in targets],
+                "confidence": confidence,
+                "step": step,
+                "entry": f"teams.idvas[{position}]",
+                "chosen": result.chosen.staffing.label if result.chosen else None,
+                "extra_annual_cost": result.extra_cost,
+                "first_look_replications": replications,
+                "budget": result.budget,
+                "looks": result.looks,
+                "bound_confidence": result.look_confidence,
+                "window": window,
+                "drive_added_fte": list(result.chosen.drive_added_fte) if result.chosen else None,
+            },
+        ),
+        interrupted="Interrupted: the levels that finished are shown." if result.interrupted else None,
     )  # fmt: skip
-    console.print(f"Tables written to {folder}/ (levels, KPIs per level and replication, summary).", markup=False)
-    write_report(folder, cdn)
-    if result.interrupted:
-        console.print("Interrupted: the levels that finished are shown.", markup=False)
-        raise typer.Exit(code=130)
-
-
-def _check_cell(check: TargetCheck, digits: int, launch: tuple[float, float, float] | None) -> str:
-    if check.n < 2:
-        return "–"
-    mark = {"met": "[green]met[/]", "not met": "[red]not met[/]"}.get(check.verdict, "[yellow]undecided[/]")
-    at_launch = "" if launch is None or math.isnan(launch[0]) else f"\n[dim]launch {launch[0]:,.{digits}f}[/]"
-    return (
-        f"{check.mean:,.{digits}f} [dim]({check.lower:,.{digits}f} to {check.upper:,.{digits}f})[/] {mark}{at_launch}"
-    )
-
-
-def _added_cell(level: LevelResult) -> str:
-    mean, low, high = level.drive_added_fte
-    if math.isnan(mean):
-        return "–"
-    return f"{mean:.2f}\n[dim]{low:.2f} to {high:.2f}[/]"
-
-
-def levels_table(result: SizingResult) -> Table:
-    """Every staffing level tried: replications, Drive-added FTE, each target's mean, bounds and verdict."""
-    table = Table(
-        title=f"Drive IDVA staffing tried ({'steady state' if result.window == 'steady' else 'launch window'}; "
-        "replication k is the same cases at every level; "
-        f"{result.replications} replications, more up to {result.budget} where a target was close). Cells: mean "
-        f"(one-sided {result.look_confidence:.2%} lower to upper bound), verdict; launch (first 26 weeks) under it.",
-        title_justify="left",
-    )
-    table.add_column("Drive IDVAs", justify="right")
-    table.add_column("FTE", justify="right")
-    table.add_column("Reps", justify="right")
-    table.add_column("Drive adds\n(IDVA FTE, 95% CI)", justify="right")
-    for target in result.targets:
-        table.add_column(f"{target.label}\nat most {target.limit:g}", justify="right")
-    table.add_column("Drive IDVA cost a year", justify="right")
-    table.add_column("All met")
-    for level in sorted(result.levels, key=lambda r: r.staffing.level):
-        digits = [2 if t.limit < 1 else 1 for t in result.targets]
-        chosen = level is result.chosen
-        launches = level.launch or [None] * len(level.checks)
-        table.add_row(
-            f"{'[bold]' if chosen else ''}{level.staffing.posts}{' (as given)' if level.staffing.level == 0 else ''}",
-            f"{level.staffing.fte:g}",
-            str(level.replications),
-            _added_cell(level),
-            *(_check_cell(c, d, la) for c, d, la in zip(level.checks, digits, launches, strict=True)),
-            money(level.drive_idva_annual_cost),
-            ("[bold green]yes, chosen[/]" if chosen else "yes" if level.met else "no")
-            + ("" if level.complete else " (interrupted)"),
-        )
-    return table
 
 
 def answer_lines(result: SizingResult, scenario: Scenario, levels: pd.DataFrame, command: str = "") -> list[str]:

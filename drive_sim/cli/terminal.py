@@ -1,4 +1,4 @@
-"""Terminal helpers shared by the commands: progress bars and short precision notes."""
+"""Everything the commands print: progress bars, precision notes and every rich table."""
 
 from __future__ import annotations
 
@@ -6,16 +6,39 @@ import contextlib
 import math
 import re
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
 
+from drive_sim.analysis.metrics import guidance_for
 from drive_sim.analysis.stats import in_window, precision_advice
 from drive_sim.report.labels import HEADLINE
 
-__all__ = ["ProgressBar", "plain", "precision_lines", "printable", "progress"]
+if TYPE_CHECKING:
+    from drive_sim.runs.sizing import LevelResult, SizingResult, TargetCheck
+    from drive_sim.runs.sweep import SweepPoint
+    from drive_sim.scenario import Scenario
+
+__all__ = [
+    "SWEEP_COLUMNS",
+    "ProgressBar",
+    "clear_differences_line",
+    "differences_table",
+    "drive_added_line",
+    "headline_table",
+    "levels_table",
+    "money",
+    "plain",
+    "precision_lines",
+    "printable",
+    "progress",
+    "side_by_side",
+    "sweep_table",
+]
 
 # C0 and C1 control characters (ESC among them), DEL, and the bidirectional overrides
 # that can reorder what a terminal shows. Newlines and tabs are kept.
@@ -117,3 +140,243 @@ def precision_lines(summary: pd.DataFrame, target: float, limit: int = 4) -> lis
 def money(value: float) -> str:
     """£12,345 (or – for nan)."""
     return "–" if value is None or math.isnan(value) else f"£{value:,.0f}"
+
+
+# --------------------------------------------------------------------------------------
+# Tables: run and compare
+# --------------------------------------------------------------------------------------
+
+
+def _format(value: float, digits: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def _estimate(row: pd.Series | None, digits: int) -> tuple[str, str]:
+    if row is None:
+        return "–", ""
+    ci = ""
+    if not math.isnan(row["ci_low"]):
+        ci = f"{_format(row['ci_low'], digits)} to {_format(row['ci_high'], digits)}"
+    return _format(row["mean"], digits), ci
+
+
+def _status(mean: float, guidance: float | None, better: str) -> str:
+    if guidance is None or math.isnan(mean) or not better:
+        return ""
+    ok = mean <= guidance if better == "lower" else mean >= guidance
+    return "[green]within[/]" if ok else "[red]ABOVE[/]" if better == "lower" else "[red]BELOW[/]"
+
+
+def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Table:
+    """The headline KPIs in the steady state: mean, 95% CI, guidance; the launch's mean beside them."""
+    rows = {(r.kpi, r.scope): r for r in in_window(summary, "steady").itertuples(index=False)}
+    launch = {(r.kpi, r.scope): r for r in in_window(summary, "launch").itertuples(index=False)}
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column("Measure")
+    table.add_column("Mean", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("Guidance", justify="right")
+    table.add_column("")
+    if launch:
+        table.add_column("Launch\n(first 26 weeks)", justify="right")
+    for item in HEADLINE:
+        row = rows.get((item.kpi, item.scope))
+        if row is None:
+            continue
+        series = pd.Series(row._asdict())
+        mean, ci = _estimate(series, item.digits)
+        guidance = guidance_for(item.kpi, item.scope, scenario)
+        table.add_row(
+            item.label,
+            mean,
+            ci,
+            "" if guidance is None else _format(guidance, item.digits),
+            _status(series["mean"], guidance, item.better),
+            *([_launch_cell(launch.get((item.kpi, item.scope)), item.digits)] if launch else []),
+        )
+    if launch:
+        table.caption = (
+            f"Steady state: after each replication's warm-up ({_warmup_words(scenario, summary)}). "
+            "Launch: the first 26 weeks, mean (95% CI)."
+        )
+    return table
+
+
+def drive_added_line(summary: pd.DataFrame) -> str | None:
+    """The report's first sentence: the IDVA FTE of work Drive adds (steady state), with its 95% CI."""
+    from drive_sim.report.words import drive_added_row, drive_added_sentence
+
+    return drive_added_sentence(drive_added_row(in_window(summary, "steady")))
+
+
+def _launch_cell(row: Any, digits: int) -> str:
+    if row is None:
+        return "–"
+    mean, ci = _estimate(pd.Series(row._asdict()), digits)
+    return f"{mean} [dim]({ci})[/]" if ci else mean
+
+
+def _warmup_words(scenario: Scenario, summary: pd.DataFrame) -> str:
+    if scenario.run.warmup_days != "auto":
+        return f"run.warmup_days = {scenario.run.warmup_days:g} days"
+    found = in_window(summary, "steady")
+    found = found[(found["kpi"] == "warmup_days") & (found["scope"] == "site")]
+    if found.empty:
+        return "MSER-5"
+    return f"MSER-5, mean {found['mean'].iloc[0]:.0f} days"
+
+
+def clear_differences_line(differences: pd.DataFrame, labels: list[str]) -> str:
+    """How many headline measures differ clearly from the baseline, scenario by scenario."""
+    headline = {(item.kpi, item.scope) for item in HEADLINE}
+    rows = differences[[(k, s) in headline for k, s in zip(differences["kpi"], differences["scope"], strict=True)]]
+    counts = []
+    for label in labels[1:]:
+        mine = rows[rows["scenario"] == label]
+        counts.append(f"{label} {int(mine['clear'].sum())} of {int(mine['mean_difference'].notna().sum())}")
+    return f"Headline measures clearly different from {labels[0]}: " + "; ".join(counts) + "."
+
+
+def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -> Table:
+    """Steady-state mean and 95% CI of each scenario, with the launch's mean under them."""
+    table = Table(
+        title="Side by side (steady state: mean and 95% CI across replications; same cases in every scenario; "
+        "then the launch's mean, first 26 weeks)"
+    )
+    table.add_column("Measure")
+    for label in labels:
+        table.add_column(plain(label), justify="right")
+    index = {(r.scenario, r.kpi, r.scope): r for r in in_window(summary, "steady").itertuples(index=False)}
+    launch = {(r.scenario, r.kpi, r.scope): r for r in in_window(summary, "launch").itertuples(index=False)}
+    for item in HEADLINE:
+        cells = []
+        for label in labels:
+            row = index.get((label, item.kpi, item.scope))
+            if row is None:
+                cells.append("–")
+                continue
+            mean, ci = _estimate(pd.Series(row._asdict()), item.digits)
+            start = launch.get((label, item.kpi, item.scope))
+            at_launch = "" if start is None else f"\n[dim]launch {_format(start.mean, item.digits)}[/]"
+            cells.append((f"{mean}\n[dim]{ci}[/]" if ci else mean) + at_launch)
+        guidance = guidance_for(item.kpi, item.scope, baseline)
+        label = item.label + (f" [dim](guidance {_format(guidance, item.digits)})[/]" if guidance is not None else "")
+        table.add_row(label, *cells)
+    return table
+
+
+def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
+    table = Table(
+        title=f"Paired differences against {plain(labels[0])} (steady state; scenario minus baseline, 95% CI)"
+    )
+    table.add_column("Measure")
+    for label in labels[1:]:
+        table.add_column(plain(label), justify="right")
+    index = {(r.scenario, r.kpi, r.scope): r for r in differences.itertuples(index=False)}
+    for item in HEADLINE:
+        cells = []
+        for label in labels[1:]:
+            row = index.get((label, item.kpi, item.scope))
+            if row is None or math.isnan(row.mean_difference):
+                cells.append("–")
+                continue
+            low, high = _format(row.ci_low, item.digits), _format(row.ci_high, item.digits)
+            text = f"{row.mean_difference:+,.{item.digits}f} ({low} to {high})"
+            cells.append(f"[bold]{text}[/]" if row.clear else f"[dim]{text}[/]")
+        table.add_row(item.label, *cells)
+    table.caption = "Bold: the difference is clear (its 95% CI excludes zero)."
+    return table
+
+
+# --------------------------------------------------------------------------------------
+# Tables: sweep and size
+# --------------------------------------------------------------------------------------
+
+#: The few measures a sweep prints per point (every KPI is in summary.csv).
+SWEEP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
+    ("open_cases_per_fte_mean", "group:drive", "Drive IDVA open cases/FTE", 1),
+    ("weeks_above_guidance_share", "group:drive", "Weeks above guidance", 2),
+    ("first_contact_delay_p90_days", "site", "First contact p90 (days)", 1),
+    ("any_drive_idva_burnout", "site", "P(Drive IDVA burnout)", 2),
+    ("annual_staff_cost", "site", "Staff cost a year", 0),
+)
+
+
+def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: int) -> Table:
+    """Per point: the swept values and a few headline means with their 95% CIs."""
+    table = Table(
+        title=f"Sweep: {len(points)} points x {replications} replications (steady state: mean, 95% CI; "
+        "same cases at every point)"
+    )
+    paths = [path for path, _ in points[0].values]
+    table.add_column("Point", justify="right")
+    for path in paths:
+        table.add_column(path, justify="right")
+    for _, _, label, _ in SWEEP_COLUMNS:
+        table.add_column(label, justify="right")
+    steady = summary[summary["window"] == "steady"] if "window" in summary.columns else summary
+    index = {(r.point, r.kpi, r.scope): r for r in steady.itertuples(index=False)}
+    for point in points:
+        cells = []
+        for kpi, scope, _, digits in SWEEP_COLUMNS:
+            row = index.get((point.index, kpi, scope))
+            if row is None or math.isnan(row.mean):
+                cells.append("–")
+                continue
+            ci = "" if math.isnan(row.ci_low) else f"\n[dim]{row.ci_low:,.{digits}f} to {row.ci_high:,.{digits}f}[/]"
+            cells.append(f"{row.mean:,.{digits}f}{ci}")
+        table.add_row(str(point.index), *(plain(str(value)) for _, value in point.values), *cells)
+    return table
+
+
+def _check_cell(check: TargetCheck, digits: int, launch: tuple[float, float, float] | None) -> str:
+    if check.n < 2:
+        return "–"
+    mark = {"met": "[green]met[/]", "not met": "[red]not met[/]"}.get(check.verdict, "[yellow]undecided[/]")
+    at_launch = "" if launch is None or math.isnan(launch[0]) else f"\n[dim]launch {launch[0]:,.{digits}f}[/]"
+    return (
+        f"{check.mean:,.{digits}f} [dim]({check.lower:,.{digits}f} to {check.upper:,.{digits}f})[/] {mark}{at_launch}"
+    )
+
+
+def _added_cell(level: LevelResult) -> str:
+    mean, low, high = level.drive_added_fte
+    if math.isnan(mean):
+        return "–"
+    return f"{mean:.2f}\n[dim]{low:.2f} to {high:.2f}[/]"
+
+
+def levels_table(result: SizingResult) -> Table:
+    """Every staffing level tried: replications, Drive-added FTE, each target's mean, bounds and verdict."""
+    table = Table(
+        title=f"Drive IDVA staffing tried ({'steady state' if result.window == 'steady' else 'launch window'}; "
+        "replication k is the same cases at every level; "
+        f"{result.replications} replications, more up to {result.budget} where a target was close). Cells: mean "
+        f"(one-sided {result.look_confidence:.2%} lower to upper bound), verdict; launch (first 26 weeks) under it.",
+        title_justify="left",
+    )
+    table.add_column("Drive IDVAs", justify="right")
+    table.add_column("FTE", justify="right")
+    table.add_column("Reps", justify="right")
+    table.add_column("Drive adds\n(IDVA FTE, 95% CI)", justify="right")
+    for target in result.targets:
+        table.add_column(f"{target.label}\nat most {target.limit:g}", justify="right")
+    table.add_column("Drive IDVA cost a year", justify="right")
+    table.add_column("All met")
+    for level in sorted(result.levels, key=lambda r: r.staffing.level):
+        digits = [2 if t.limit < 1 else 1 for t in result.targets]
+        chosen = level is result.chosen
+        launches = level.launch or [None] * len(level.checks)
+        table.add_row(
+            f"{'[bold]' if chosen else ''}{level.staffing.posts}{' (as given)' if level.staffing.level == 0 else ''}",
+            f"{level.staffing.fte:g}",
+            str(level.replications),
+            _added_cell(level),
+            *(_check_cell(c, d, la) for c, d, la in zip(level.checks, digits, launches, strict=True)),
+            money(level.drive_idva_annual_cost),
+            ("[bold green]yes, chosen[/]" if chosen else "yes" if level.met else "no")
+            + ("" if level.complete else " (interrupted)"),
+        )
+    return table

@@ -402,34 +402,34 @@ def open_backend(backend: str = "process", workers: int | None = None, scheduler
 def run_experiment(
     scenarios: Scenario | Sequence[Scenario],
     replications: int | None = None,
-    backend: str = "process",
-    workers: int | None = None,
+    runner: Runner | None = None,
     keep_tables: bool = True,
     on_result: Callable[[ReplicationResult], None] | None = None,
     labels: Sequence[str] | None = None,
-    scheduler: str | None = None,
-    runner: Runner | None = None,
     counterfactual: bool = False,
     first: int = 0,
+    *,
+    backend: str | None = None,
 ) -> Experiment:
     """Run ``replications`` of each scenario (default: the first scenario's ``run.replications``).
 
     Args:
         scenarios: One scenario, or several to compare on the same random numbers.
         replications: Replications of each scenario.
-        backend: ``serial``, ``process`` or ``dask`` (see :func:`open_backend`).
-        workers: Processes or local Dask workers.
+        runner: An open runner (see :func:`open_backend`), left open for the caller to
+            close. Without one, ``open_backend("process")`` (every core) is opened and
+            closed by this call.
         keep_tables: Keep every replication's record tables (cases, weeks, ...). Off, only
             KPIs are kept, so memory does not grow with the number of cases.
         on_result: Called with each replication's result as its task finishes (for
             progress); the order is the order of finishing.
         labels: Scenario labels for the ``scenario`` column (default: site names).
-        scheduler: Dask scheduler address.
-        runner: An open runner to use instead of opening (and closing) one.
         counterfactual: Pair every replication with its twin without Drive and add the
             KPIs of :mod:`drive_sim.analysis.counterfactual` (the resource Drive adds).
         first: The first replication index: ``first, first + 1, ...`` are run, so more
             replications can be added to a run later, each the same as it would have been.
+        backend: Deprecated: pass ``runner``. A backend name to open (and close) when no
+            runner is given; kept only until ``tests/regression/regenerate.py`` passes a runner.
 
     Returns:
         KPIs (and tables) in submission order: scenario, then replication. With more
@@ -440,7 +440,7 @@ def run_experiment(
     replications = replications or scenarios[0].run.replications
     labels = list(labels) if labels is not None else scenario_labels(scenarios)
     owned = runner is None
-    runner = runner or open_backend(backend, workers, scheduler)
+    runner = runner or open_backend(backend or "process")
     collected: dict[int, list[ReplicationResult]] = {}
     interrupted = False
     try:

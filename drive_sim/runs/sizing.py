@@ -450,9 +450,6 @@ def size_drive_idvas(
     max_extra: int | None = None,
     entry: int | None = None,
     runner: Runner | None = None,
-    backend: str = "process",
-    workers: int | None = None,
-    scheduler: str | None = None,
     on_result: Callable[[ReplicationResult], None] | None = None,
     on_level: Callable[[Staffing], None] | None = None,
     max_replications: int | None = None,
@@ -470,10 +467,9 @@ def size_drive_idvas(
         max_extra: Most steps to add above the scenario as given (default: 10 posts'
             worth, so 10 ``count`` steps or 20 ``fte`` steps).
         entry: Position of the Drive entry in ``teams.idvas`` (default: the first).
-        runner: An open backend runner (else one is opened from ``backend``).
-        backend: As for :func:`~drive_sim.runs.experiment.run_experiment`.
-        workers: As for :func:`~drive_sim.runs.experiment.run_experiment`.
-        scheduler: As for :func:`~drive_sim.runs.experiment.run_experiment`.
+        runner: An open runner (see :func:`~drive_sim.runs.experiment.open_backend`),
+            left open for the caller to close. Without one, ``open_backend("process")``
+            is opened and closed by this call.
         on_result: Called with every replication result (for progress).
         on_level: Called with each staffing level before it runs.
         max_replications: The budget: most replications a level may get while a target
@@ -501,7 +497,7 @@ def size_drive_idvas(
         scenario, targets, confidence, replications, step, position, budget=budget, looks=planned, window=window
     )
     owned = runner is None
-    runner = runner or open_backend(backend, workers, scheduler)
+    runner = runner or open_backend("process")
 
     def evaluate(level: int) -> LevelResult | None:
         staffing = staffing_level(scenario, level, step, position)

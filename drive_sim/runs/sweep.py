@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from drive_sim.analysis.stats import summarise
-from drive_sim.runs.experiment import ReplicationResult, Runner, Task, plan_tasks
+from drive_sim.runs.experiment import ReplicationResult, Runner, Task, open_backend, plan_tasks
 from drive_sim.runs.store import (
     SEED_SCHEME,
     OutputFolderError,
@@ -395,7 +395,7 @@ def run_sweep(
     folder: str | Path,
     points: Sequence[SweepPoint],
     replications: int,
-    runner: Runner,
+    runner: Runner | None = None,
     axes: Sequence[Axis] = (),
     keep_records: bool = False,
     command: str = "",
@@ -409,7 +409,9 @@ def run_sweep(
         folder: The results folder; created if missing, resumed if it holds this sweep.
         points: From :func:`sweep_points`.
         replications: Replications of every point.
-        runner: An open backend runner.
+        runner: An open runner (see :func:`~drive_sim.runs.experiment.open_backend`),
+            left open for the caller to close. Without one, ``open_backend("process")``
+            is opened and closed by this call.
         axes: The swept axes, recorded in the manifest.
         keep_records: Keep every replication's record tables too (memory stays bounded:
             they go to part files, not to memory).
@@ -434,12 +436,14 @@ def run_sweep(
     reused = len(points) * replications - to_run
     if on_plan is not None:
         on_plan(reused, to_run)
-    tasks = [
-        Task(points[t.key].index, t.scenario, t.replications)
-        for t in plan_tasks([p.scenario for p in points], wanted, runner.chunk_size(max(1, to_run)))
-    ]
+    owned = runner is None
+    runner = runner or open_backend("process")
     ran = 0
     try:
+        tasks = [
+            Task(points[t.key].index, t.scenario, t.replications)
+            for t in plan_tasks([p.scenario for p in points], wanted, runner.chunk_size(max(1, to_run)))
+        ]
         for position, results in runner.completed(tasks, keep_records):
             _write_part(folder, tasks[position], results, keep_records)
             ran += len(results)
@@ -447,6 +451,9 @@ def run_sweep(
                 on_result(result)
     except KeyboardInterrupt:
         return SweepOutcome(folder, list(points), replications, reused, ran, True, None)
+    finally:
+        if owned:
+            runner.close()
     summary = _assemble(folder, points, replications, keep_records)
     manifest = read_manifest(folder) or {}
     atomic_write_text(

@@ -70,9 +70,9 @@ def test_sizes_beyond_a_machine_are_refused_with_the_limit_stated(tmp_path, args
 
 
 def test_many_replications_with_records_are_warned_about_before_running(tmp_path, monkeypatch):
-    import drive_sim.cli as cli
+    import drive_sim.cli.common as common
 
-    monkeypatch.setattr(cli, "RECORDS_WARNING_REPLICATIONS", 1)
+    monkeypatch.setattr(common, "RECORDS_WARNING_REPLICATIONS", 1)
     result = invoke("run", *QUICK[2:], "--reps", "2", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "--no-records" in result.output and "above 1 replications" in result.output

@@ -35,11 +35,12 @@ def two_scenarios():
 
 @pytest.fixture(scope="module")
 def serial_run(two_scenarios):
-    return run_experiment(two_scenarios, 5, backend="serial", labels=["one", "two"])
+    return run_experiment(two_scenarios, 5, runner=Runner(), labels=["one", "two"])
 
 
 def test_process_pool_equals_serial_to_the_byte(two_scenarios, serial_run):
-    parallel = run_experiment(two_scenarios, 5, backend="process", workers=2, labels=["one", "two"])
+    with open_backend("process", workers=2) as runner:
+        parallel = run_experiment(two_scenarios, 5, runner=runner, labels=["one", "two"])
     assert_frame_equal(parallel.kpis, serial_run.kpis, check_exact=True)
     assert csv_bytes(parallel.kpis) == csv_bytes(serial_run.kpis)
     for name, table in serial_run.tables.items():
@@ -68,8 +69,8 @@ def test_results_come_back_in_submission_order(serial_run):
 
 def test_replication_k_does_not_change_with_the_replication_count():
     scenario = small()
-    fewer = run_experiment(scenario, 2, backend="serial")
-    more = run_experiment(scenario, 4, backend="serial")
+    fewer = run_experiment(scenario, 2, runner=Runner())
+    more = run_experiment(scenario, 4, runner=Runner())
     assert_frame_equal(more.kpis[more.kpis["replication"] < 2].reset_index(drop=True), fewer.kpis, check_exact=True)
     assert not more.kpis[more.kpis["replication"] == 2]["value"].equals(
         more.kpis[more.kpis["replication"] == 0]["value"].reset_index(drop=True)
@@ -99,11 +100,11 @@ def test_ctrl_c_keeps_the_replications_that_finished():
         if len(seen) == 2:
             raise KeyboardInterrupt
 
-    interrupted = run_experiment(scenario, 6, backend="serial", on_result=interrupt_after_two)
+    interrupted = run_experiment(scenario, 6, runner=Runner(), on_result=interrupt_after_two)
     assert interrupted.interrupted
     kept = sorted(interrupted.kpis["replication"].unique())
     assert kept and set(kept) <= set(range(6)) and len(kept) < 6
-    clean = run_experiment(scenario, 6, backend="serial")
+    clean = run_experiment(scenario, 6, runner=Runner())
     assert_frame_equal(
         interrupted.kpis, clean.kpis[clean.kpis["replication"].isin(kept)].reset_index(drop=True), check_exact=True
     )

@@ -9,14 +9,14 @@ from __future__ import annotations
 from support import scenario
 
 from drive_sim.analysis.stats import kpi_kind, summarise
-from drive_sim.runs.experiment import run_experiment
+from drive_sim.runs.experiment import Runner, run_experiment
 
 
 def test_a_real_runs_probability_and_share_intervals_lie_in_zero_one():
     # A small, overloaded site, so shares sit near 1 and burnout chances near 0 or 1:
     # where a t interval would leave [0, 1].
     site = scenario({"site": {"horizon_days": 365}, "referrals": {"annual_rate": 150}}, quiet=False)
-    summary = summarise(run_experiment(site, 12, backend="serial", keep_tables=False).kpis)
+    summary = summarise(run_experiment(site, 12, runner=Runner(), keep_tables=False).kpis)
     bounded = summary[[kpi_kind(k) != "mean" for k in summary["kpi"]]].dropna(subset=["ci_low"])
     assert len(bounded) > 20
     outside = bounded[(bounded["ci_low"] < 0) | (bounded["ci_high"] > 1)]

@@ -13,13 +13,13 @@ from report_support import HOSTILE_DESCRIPTION, HOSTILE_NAME, REPLICATIONS, SHOR
 from typer.testing import CliRunner
 
 from drive_sim.analysis.stats import paired_differences, summarise
-from drive_sim.runs.experiment import run_experiment
+from drive_sim.runs.experiment import Runner, run_experiment
 from drive_sim.runs.store import save_results
 from drive_sim.scenario import load_scenario
 
 
 def _save(folder: Path, scenarios: list, labels: list[str]) -> Path:
-    experiment = run_experiment(scenarios, REPLICATIONS, backend="serial", labels=labels)
+    experiment = run_experiment(scenarios, REPLICATIONS, runner=Runner(), labels=labels)
     tables = dict(experiment.tables)
     if len(scenarios) > 1:
         tables["differences"] = paired_differences(experiment.kpis, baseline=labels[0])

@@ -1,0 +1,289 @@
+"""What every command shares: option types, bad-input exits, loading, the runner, and :func:`publish`.
+
+A command parses its options, calls :func:`load` and :func:`results_folder` (both exit 2
+on bad input, before anything runs), opens one runner with :func:`open_runner` and passes
+it to the library, prints its tables (:mod:`drive_sim.cli.terminal`), then ends with one
+call to :func:`publish`, which saves the results folder, writes its HTML report, prints
+precision advice and exits with the right code.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import pandas as pd
+import typer
+from rich.console import Console
+
+from drive_sim.cli.terminal import precision_lines, printable
+from drive_sim.scenario import Scenario, ScenarioError, load_scenario
+
+if TYPE_CHECKING:
+    from drive_sim.runs.experiment import Runner
+
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "EXIT_TERMINATED",
+    "MAX_REPLICATIONS",
+    "MAX_SWEEP_REPLICATIONS",
+    "RECORDS_WARNING_REPLICATIONS",
+    "BackendOption",
+    "CdnOption",
+    "ForceOption",
+    "PrecisionOption",
+    "RepsOption",
+    "Results",
+    "ScenarioArg",
+    "SchedulerOption",
+    "SeedOption",
+    "SetOption",
+    "WorkersOption",
+    "command_line",
+    "console",
+    "errors",
+    "fail",
+    "interrupted_before_results",
+    "load",
+    "open_runner",
+    "parse_set_options",
+    "publish",
+    "results_folder",
+    "warn_about_records",
+]
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+#: Exit codes after Ctrl-C (128 + SIGINT) and after SIGTERM (128 + SIGTERM).
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+#: The most replications of one scenario (as run.replications allows), and of a whole sweep.
+MAX_REPLICATIONS = 100_000
+MAX_SWEEP_REPLICATIONS = 1_000_000
+#: Above this many replications kept with their records, memory may run out.
+RECORDS_WARNING_REPLICATIONS = 1_000
+
+ScenarioArg = Annotated[
+    Path | None,
+    typer.Argument(help="Scenario file (TOML). Leave out for the default site.", show_default=False),
+]
+RepsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--reps", "-r", min=1, max=MAX_REPLICATIONS, help="Replications (default: the scenario's run.replications)."
+    ),
+]
+SeedOption = Annotated[int | None, typer.Option("--seed", "-s", min=0, help="Master seed (default: run.seed).")]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a value, e.g. --set referrals.annual_rate=150 (repeatable)."),
+]
+BackendOption = Annotated[
+    str,
+    typer.Option(
+        "--backend", help="serial; process (all cores); or dask (a cluster: see --scheduler).", show_default=True
+    ),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option("--workers", min=1, help="Processes, or local Dask workers (default: all cores).")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --backend dask; "
+        "without it a local Dask cluster is started).",
+        show_default=False,
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Replace a results folder holding a different run of this command (never anything else)."
+    ),
+]
+PrecisionOption = Annotated[
+    float,
+    typer.Option(
+        "--precision",
+        min=0,
+        help="Warn about headline measures whose 95% CI is wider than this share of the mean (0: no warning).",
+    ),
+]
+CdnOption = Annotated[
+    bool,
+    typer.Option(
+        "--cdn",
+        help="Link plotly.js from its CDN (a small file that needs the internet to show charts) "
+        "instead of embedding it (about 4.6 MB, works offline).",
+    ),
+]
+
+
+def fail(message: str) -> NoReturn:
+    """Print one clear message and exit 2 (bad input)."""
+    errors.print(printable(message), markup=False)
+    raise typer.Exit(code=2)
+
+
+def parse_set_options(values: list[str] | None) -> dict[str, Any]:
+    """``PATH=VALUE`` pairs; values are read as TOML (numbers, booleans, strings, tables)."""
+    overrides: dict[str, Any] = {}
+    for item in values or []:
+        path, sep, raw = item.partition("=")
+        if not sep or not path.strip():
+            fail(f"--set {item!r}: expected PATH=VALUE, e.g. --set referrals.annual_rate=150")
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        overrides[path.strip()] = value
+    return overrides
+
+
+def load(path: Path | None, overrides: dict[str, Any] | None = None, seed: int | None = None) -> Scenario:
+    """Load a scenario, turning every problem into a located message and exit code 2."""
+    if seed is not None:
+        overrides = {**(overrides or {}), "run.seed": seed}
+    try:
+        return load_scenario(path, overrides)
+    except ScenarioError as error:
+        fail(str(error))
+
+
+def warn_about_records(replications: int, records: bool) -> None:
+    """Say so before a run keeps more records in memory than a machine may hold."""
+    if records and replications > RECORDS_WARNING_REPLICATIONS:
+        errors.print(
+            f"Warning: keeping every case and week of {replications:,} replications in memory may exhaust it; "
+            f"above {RECORDS_WARNING_REPLICATIONS:,} replications use --no-records (KPIs only, memory stays flat).",
+            markup=False,
+        )
+
+
+def open_runner(backend: str, workers: int | None, scheduler: str | None) -> Runner:
+    """Open the one runner a command passes to the library, before anything is written.
+
+    A bad backend or scheduler exits 2. Use it as a context manager: it is closed when
+    the command's work is done.
+    """
+    from drive_sim.runs.experiment import BackendError, open_backend
+
+    try:
+        return open_backend(backend, workers, scheduler)
+    except BackendError as error:
+        fail(str(error))
+
+
+def command_line() -> str:
+    """The command as typed, for the results folder's manifest."""
+    return shlex.join(["drive-sim", *sys.argv[1:]])
+
+
+def results_folder(out: Path | None, kind: str, name: str, identity: str, force: bool) -> Path:
+    """The results folder (default ``reports/NAME-HASH``), checked before anything runs.
+
+    The default name ends in a short hash of what the command computes, so a what-if
+    never lands in the folder of an earlier run; a folder drive-sim may not replace
+    (see :func:`drive_sim.runs.store.check_output_folder`) exits 2.
+    """
+    from drive_sim.runs.store import OutputFolderError, check_output_folder
+
+    folder = out if out is not None else Path("reports") / f"{name}-{identity[:8]}"
+    try:
+        check_output_folder(folder, kind, identity, force)
+    except OutputFolderError as error:
+        fail(f"--out {error}")
+    return folder
+
+
+def interrupted_before_results(message: str) -> NoReturn:
+    """Interrupted with nothing to publish: say so and exit 130 (143 after SIGTERM, see ``main``)."""
+    errors.print(message, markup=False)
+    raise typer.Exit(code=EXIT_INTERRUPTED)
+
+
+@dataclass(frozen=True)
+class Results:
+    """What :func:`publish` saves: the arguments of :func:`drive_sim.runs.store.save_results`."""
+
+    scenarios: Sequence[Scenario]
+    labels: Sequence[str]
+    replications: int
+    kpis: pd.DataFrame
+    summary: pd.DataFrame
+    tables: Mapping[str, pd.DataFrame]
+    #: The run's identity (:func:`drive_sim.runs.store.run_identity`), kept in the manifest.
+    identity: str
+    #: Wall-clock seconds the work took, kept in timing.json.
+    seconds: float
+    force: bool = False
+    extra: Mapping[str, Any] | None = None
+
+
+def publish(
+    folder: Path,
+    written: str,
+    *,
+    cdn: bool,
+    results: Results | None = None,
+    precision: float = 0.0,
+    summary: pd.DataFrame | None = None,
+    interrupted: str | None = None,
+) -> None:
+    """End a command: save the results folder, write its HTML report, advise on precision, exit.
+
+    Args:
+        folder: The results folder (from :func:`results_folder`).
+        written: The line saying what the folder holds, printed once it is saved.
+        cdn: Link plotly.js from its CDN in the report instead of embedding it.
+        results: What to save; ``None`` when the library has saved the folder already
+            (a sweep writes its parts as it runs).
+        precision: Warn about headline 95% CIs wider than this share of the mean (0: no
+            warning).
+        summary: The summary the precision advice reads (default: ``results.summary``;
+            with neither, no advice).
+        interrupted: Set when the run was interrupted: said last, then the command exits
+            130 (143 after SIGTERM, see ``drive_sim.cli.main``). Otherwise it returns and
+            the command exits 0.
+    """
+    if results is not None:
+        from drive_sim.runs.store import save_results
+
+        save_results(
+            folder,
+            results.scenarios,
+            results.labels,
+            results.replications,
+            results.kpis,
+            results.summary,
+            results.tables,
+            command=command_line(),
+            extra=results.extra,
+            timing={"seconds": round(results.seconds, 3)},
+            run_id=results.identity,
+            force=results.force,
+        )
+    console.print(printable(written), markup=False)
+    write_report(folder, cdn)
+    advised = summary if summary is not None else results.summary if results is not None else None
+    if advised is not None:
+        for line in precision_lines(advised, precision):
+            errors.print(line, markup=False)
+    if interrupted is not None:
+        console.print(interrupted, markup=False)
+        raise typer.Exit(code=EXIT_INTERRUPTED)
+
+
+def write_report(folder: Path, cdn: bool) -> None:
+    """Build the results folder's HTML report and say where it is."""
+    from drive_sim.report.build import build_report
+
+    console.print(printable(f"Report: {build_report(folder, cdn=cdn)}"), markup=False)

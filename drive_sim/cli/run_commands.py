@@ -1,0 +1,241 @@
+"""``drive-sim run``, ``check`` and ``compare``: one site, a scenario file's words, scenarios side by side."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from drive_sim.analysis.stats import in_window
+from drive_sim.cli.common import (
+    BackendOption,
+    CdnOption,
+    ForceOption,
+    PrecisionOption,
+    RepsOption,
+    Results,
+    ScenarioArg,
+    SchedulerOption,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    console,
+    errors,
+    fail,
+    interrupted_before_results,
+    load,
+    open_runner,
+    parse_set_options,
+    publish,
+    results_folder,
+    warn_about_records,
+)
+from drive_sim.cli.terminal import (
+    clear_differences_line,
+    differences_table,
+    drive_added_line,
+    headline_table,
+    plain,
+    printable,
+    progress,
+    side_by_side,
+)
+from drive_sim.scenario import Scenario
+
+__all__ = ["check", "compare", "describe", "register", "run"]
+
+
+def run(
+    scenario: ScenarioArg = None,
+    reps: RepsOption = None,
+    seed: SeedOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: reports/<site>-seed<seed>-<hash of the run>)."),
+    ] = None,
+    force: ForceOption = False,
+    set_: SetOption = None,
+    backend: BackendOption = "process",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    records: Annotated[
+        bool,
+        typer.Option("--records/--no-records", help="Write every case and week (off: KPIs only, for long runs)."),
+    ] = True,
+    precision: PrecisionOption = 0.10,
+    cdn: CdnOption = False,
+) -> None:
+    """Simulate a site and print its caseloads, delays and workload against guidance."""
+    from drive_sim.analysis.stats import summarise
+    from drive_sim.runs.experiment import run_experiment
+    from drive_sim.runs.store import run_identity, slug
+
+    resolved = load(scenario, parse_set_options(set_), seed)
+    replications = reps or resolved.run.replications
+    identity = run_identity("run", [resolved], replications, records=records)
+    folder = results_folder(out, "run", f"{slug(resolved.site.name)}-seed{resolved.run.seed}", identity, force)
+    warn_about_records(replications, records)
+    started = time.perf_counter()
+    with (
+        open_runner(backend, workers, scheduler) as runner,
+        progress(errors, f"Simulating {plain(resolved.site.name)}", replications) as bar,
+    ):
+        experiment = run_experiment(
+            resolved, replications, runner=runner, keep_tables=records, on_result=bar.callback(), counterfactual=True
+        )
+    elapsed = time.perf_counter() - started
+    done = experiment.completed
+    if done == 0:
+        interrupted_before_results("Interrupted before any replication finished; nothing written.")
+    summary = summarise(experiment.kpis)
+    name, horizon = plain(resolved.site.name), resolved.site.horizon_days
+    title = f"{name}: {done} replications, seed {resolved.run.seed}, {horizon:g} days"
+    added = drive_added_line(summary)
+    if added:
+        console.print(added, markup=False)
+    console.print(headline_table(summary, resolved, title))
+    publish(
+        folder,
+        f"Tables written to {folder}/ (cases, weeks, KPIs per replication, summary).",
+        cdn=cdn,
+        results=Results(
+            [resolved], [resolved.site.name], done, experiment.kpis, summary, experiment.tables,
+            identity, elapsed, force,
+        ),
+        precision=precision,
+        interrupted=f"Interrupted: kept the {done} replications that finished." if experiment.interrupted else None,
+    )  # fmt: skip
+
+
+def check(scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) to validate.")]) -> None:
+    """Validate a scenario file and say in words what site it describes."""
+    resolved = load(scenario)
+    for line in describe(resolved):
+        console.print(printable(line), markup=False)
+    console.print(printable(f"{scenario}: OK"), markup=False)
+
+
+def describe(s: Scenario) -> list[str]:
+    """A plain-words account of a scenario."""
+    r = s.referrals
+    panels = ", ".join(f"{p.kind.replace('_', ' ')} every {p.every_days:g} days ({p.share:.0%})" for p in r.panels)
+    idvas = "; ".join(
+        f"{i.count} x {i.name} ({i.role}, {i.fte:g} FTE, {i.non_drive_referrals_per_year:g} non-Drive referrals a year)"
+        for i in s.teams.idvas
+    )
+    cms = "; ".join(
+        f"{c.count} x {c.name} ({c.fte:g} FTE"
+        + (f", Team Leader holding {c.caseload_share:.0%})" if c.team_leader else ")")
+        for c in s.teams.case_managers
+    )
+    ro = s.routing
+    backdating = (
+        f"{s.backdating.months:g} months of past MARAC cases accepted at launch"
+        if s.backdating.months
+        else "no backdating (a slow build)"
+    )
+    return [
+        f"{s.site.name}: {s.site.description}",
+        f"Runs {s.site.horizon_days:g} days from {s.site.start_date}; "
+        f"{s.run.replications} replications, seed {s.run.seed}.",
+        f"Referrals: {r.annual_rate:g} accepted Drive cases a year at {panels}; {backdating}.",
+        f"IDVAs: {idvas}.",
+        f"Case Managers: {cms}.",
+        f"Routing: support to {ro.support}, monitoring to {ro.monitoring}, already-supported clients to "
+        f"{ro.already_supported}, backdated cases to {ro.backdated}; pick {ro.pick.replace('_', ' ')}; "
+        f"liaison {ro.liaison}; handover {'on' if ro.handover else 'off'}; "
+        f"cap {ro.caseload_cap if ro.caseload_cap else 'none'} ({ro.when_full.replace('_', ' ')}).",
+        f"Policies: gate {s.policies.gate}, closure {s.policies.closure}.",
+        f"Guidance: {s.guidance.idva_open_cases_per_fte:g} open cases per IDVA FTE, "
+        f"{s.guidance.idva_cases_per_year_per_fte:g} cases a year per IDVA FTE, "
+        f"{s.guidance.drive_cases_per_year_per_cm_team:g} Drive cases a year per CM team.",
+    ]
+
+
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files; the first is the baseline.")],
+    reps: RepsOption = None,
+    seed: SeedOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default: reports/compare-seed<seed>-<hash of the run>)."),
+    ] = None,
+    force: ForceOption = False,
+    set_: SetOption = None,
+    backend: BackendOption = "process",
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    records: Annotated[
+        bool, typer.Option("--records/--no-records", help="Write every case and week of every scenario.")
+    ] = True,
+    precision: PrecisionOption = 0.10,
+    cdn: CdnOption = False,
+) -> None:
+    """Run scenarios on the same cases and print them side by side, with paired differences against the first."""
+    from drive_sim.analysis.stats import paired_differences, summarise
+    from drive_sim.runs.experiment import run_experiment, scenario_labels
+    from drive_sim.runs.store import run_identity
+
+    if len(scenarios) < 2:
+        fail("compare needs at least two scenario files (the first is the baseline)")
+    overrides = parse_set_options(set_)
+    loaded = [load(path, overrides, seed) for path in scenarios]
+    if seed is None and len({s.run.seed for s in loaded}) > 1:
+        loaded = [s.model_copy(update={"run": s.run.model_copy(update={"seed": loaded[0].run.seed})}) for s in loaded]
+    labels = scenario_labels(loaded)
+    replications = reps or loaded[0].run.replications
+    identity = run_identity("compare", loaded, replications, records=records, labels=labels)
+    folder = results_folder(out, "compare", f"compare-seed{loaded[0].run.seed}", identity, force)
+    warn_about_records(replications * len(loaded), records)
+    started = time.perf_counter()
+    with (
+        open_runner(backend, workers, scheduler) as runner,
+        progress(errors, f"Simulating {len(loaded)} scenarios", len(loaded) * replications) as bar,
+    ):
+        experiment = run_experiment(
+            loaded, replications, runner=runner, labels=labels, keep_tables=records, on_result=bar.callback()
+        )
+    elapsed = time.perf_counter() - started
+    done = experiment.completed
+    if done == 0:
+        interrupted_before_results("Interrupted before every scenario finished a replication; nothing written.")
+    kpis, tables = experiment.kpis, experiment.tables
+    if experiment.interrupted:  # compare like with like: replications every scenario finished
+        kpis, tables = _common_replications(kpis, tables)
+    summary = summarise(kpis)
+    differences = paired_differences(kpis, baseline=labels[0])
+    console.print(side_by_side(summary, labels, loaded[0]))
+    steady_differences = in_window(differences, "steady")
+    console.print(differences_table(steady_differences, labels))
+    console.print(printable(clear_differences_line(steady_differences, labels)), markup=False)
+    publish(
+        folder,
+        f"Tables written to {folder}/.",
+        cdn=cdn,
+        results=Results(
+            loaded, labels, done, kpis, summary, {**tables, "differences": differences}, identity, elapsed, force
+        ),
+        precision=precision,
+        interrupted=(
+            f"Interrupted: kept the {done} replications every scenario finished." if experiment.interrupted else None
+        ),
+    )
+
+
+def _common_replications(
+    kpis: pd.DataFrame, tables: dict[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    per_scenario = kpis.groupby("scenario", sort=False)["replication"].unique()
+    common = set.intersection(*(set(reps) for reps in per_scenario))
+    keep = {name: frame[frame["replication"].isin(common)].reset_index(drop=True) for name, frame in tables.items()}
+    return kpis[kpis["replication"].isin(common)].reset_index(drop=True), keep
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``run``, ``check`` and ``compare`` to the app."""
+    app.command()(run)
+    app.command()(check)
+    app.command()(compare)
