@@ -408,8 +408,6 @@ def run_experiment(
     labels: Sequence[str] | None = None,
     counterfactual: bool = False,
     first: int = 0,
-    *,
-    backend: str | None = None,
 ) -> Experiment:
     """Run ``replications`` of each scenario (default: the first scenario's ``run.replications``).
 
@@ -428,8 +426,6 @@ def run_experiment(
             KPIs of :mod:`drive_sim.analysis.counterfactual` (the resource Drive adds).
         first: The first replication index: ``first, first + 1, ...`` are run, so more
             replications can be added to a run later, each the same as it would have been.
-        backend: Deprecated: pass ``runner``. A backend name to open (and close) when no
-            runner is given; kept only until ``tests/regression/regenerate.py`` passes a runner.
 
     Returns:
         KPIs (and tables) in submission order: scenario, then replication. With more
@@ -440,7 +436,7 @@ def run_experiment(
     replications = replications or scenarios[0].run.replications
     labels = list(labels) if labels is not None else scenario_labels(scenarios)
     owned = runner is None
-    runner = runner or open_backend(backend or "process")
+    runner = runner or open_backend("process")
     collected: dict[int, list[ReplicationResult]] = {}
     interrupted = False
     try:

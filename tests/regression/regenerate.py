@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout, as tests/conftest.py does
 
-from drive_sim.runs.experiment import run_experiment  # noqa: E402
+from drive_sim.runs.experiment import open_backend, run_experiment  # noqa: E402
 from drive_sim.scenario import Scenario, scenario_from_dict  # noqa: E402
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -74,7 +74,8 @@ def pinned_scenarios() -> list[Scenario]:
 
 def golden_tables() -> dict[str, pd.DataFrame]:
     """The tables the golden files hold, computed afresh."""
-    experiment = run_experiment(pinned_scenarios(), REPLICATIONS, backend="serial", keep_tables=True)
+    with open_backend("serial") as runner:
+        experiment = run_experiment(pinned_scenarios(), REPLICATIONS, runner=runner, keep_tables=True)
     kpis = experiment.kpis[["scenario", "replication", "window", "kpi", "scope", "value"]]
     cases = experiment.tables["cases"]
     cases = cases[cases["replication"] == 0]
