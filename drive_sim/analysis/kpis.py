@@ -55,6 +55,11 @@ KPI_INFO: dict[str, tuple[str, str]] = {
         "days",
         "90th percentile of days on the waitlist for an IDVA place, among clients whose wait ended in the run.",
     ),
+    "marac_to_acceptance_median_days": (
+        "days",
+        "Median days from a case's first MARAC listing to its acceptance: MARAC deferrals, and with "
+        "referrals.perpetrator_panel the wait for the panel's decision (cases listed at MARAC only).",
+    ),
     "unreachable_share": ("share", "Share of clients allocated an IDVA whom she could not reach."),
     "gate_open_delay_median_days": (
         "days",
@@ -186,6 +191,7 @@ SITE_KPIS: tuple[str, ...] = (
     "first_contact_within_target_share",
     "waitlist_wait_median_days",
     "waitlist_wait_p90_days",
+    "marac_to_acceptance_median_days",
     "unreachable_share",
     "gate_open_delay_median_days",
     "cm_first_contact_delay_median_days",
@@ -293,7 +299,8 @@ KPI_WINDOW: dict[str, str] = {
             "accepted_cases_per_year", "accepted_vs_target", "first_contact_delay_median_days",
             "first_contact_delay_p90_days", "first_contact_within_2_working_days_share",
             "first_contact_within_7_days_share", "first_contact_within_target_share", "unreachable_share",
-            "waitlist_wait_median_days", "waitlist_wait_p90_days", "gate_open_delay_median_days",
+            "waitlist_wait_median_days", "waitlist_wait_p90_days", "marac_to_acceptance_median_days",
+            "gate_open_delay_median_days",
             "cm_first_contact_delay_median_days", "gate_bound_share", "cm_wait_on_idva_median_days",
             "service_user_engagement_rate", "disrupt_only_share", "deselection_rate", "waitlist_share",
             "waitlist_days_mean", "engagement_lost_to_wait", "proxy_gate_share", "cm_waitlist_share",

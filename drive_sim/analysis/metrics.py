@@ -353,7 +353,7 @@ _CASE_COLUMNS = (
     "cm_first_contact_day", "service_user_engaged", "disrupt_only", "deselected_day",
     "waitlist_days", "handovers", "transfers", "relayed", "cross_border", "reassignments", "max_unreviewed_days",
     "first_contact_attempts", "backdated", "waitlist_entry_day", "waitlist_exit_day",
-    "contact_strategy_end_day", "cm_waitlist_days", "engagement_lost_to_wait",
+    "contact_strategy_end_day", "cm_waitlist_days", "engagement_lost_to_wait", "marac_day",
 )  # fmt: skip
 
 
@@ -389,6 +389,12 @@ def first_contact_delays(c: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarr
 def waitlist_waits(c: dict[str, np.ndarray]) -> np.ndarray:
     """Days on the waitlist for an IDVA place, for the clients whose wait ended in the run."""
     return _since(c["waitlist_exit_day"], c["waitlist_entry_day"])
+
+
+def marac_to_acceptance(c: dict[str, np.ndarray]) -> np.ndarray:
+    """Days from a case's first MARAC listing to its acceptance, for the cases listed at MARAC."""
+    listed = ~np.isnan(c["marac_day"])
+    return _since(c["accepted_day"][listed], c["marac_day"][listed])
 
 
 def gate_measures(c: dict[str, np.ndarray]) -> dict[str, float]:
@@ -442,6 +448,7 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window) -> 
         "first_contact_within_target_share": _mean(delay <= scenario.guidance.first_contact_days),
         "waitlist_wait_median_days": _quantile(waits, 0.5),
         "waitlist_wait_p90_days": _quantile(waits, 0.9),
+        "marac_to_acceptance_median_days": _quantile(marac_to_acceptance(c), 0.5),
         "unreachable_share": _mean(~np.isnan(c["unreachable_day"][allocated])),
         **gate_measures(c),
         "service_user_engagement_rate": _mean(engaged),

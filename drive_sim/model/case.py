@@ -62,6 +62,8 @@ class CaseDraws:
     tail_days: float
     strategy_days: float
     u_former_case: float  # which of her own IDVA's business-as-usual cases is hers
+    u_perpetrator_panel: float  # below referrals.perpetrator_panel.share: MARAC then panel
+    panel_deferrals: int  # times put back to the next perpetrator-panel meeting
     withheld: bool  # the IDVA withholds sign-off for a while (policies.withhold_share)
     proxy: bool  # another professional can give the CM the information (policies.proxy_share)
 
@@ -107,6 +109,12 @@ class CaseDraws:
         extension_days = sample(durations.extension_days, rng) if extended else 0.0
         tail_days = sample(durations.idva_tail_days, rng)
         strategy_days = sample(durations.contact_strategy_days, rng)
+        u_former_case = float(rng.random())
+        # Drawn whether or not the site has a perpetrator panel, so the case is the same either way.
+        u_panel = rng.random(2)
+        panel = scenario.referrals.perpetrator_panel
+        panel_deferral = panel.deferral_probability if panel is not None else 0.0
+        panel_deferrals = int(math.log1p(-u_panel[1]) // math.log(panel_deferral)) if panel_deferral > 0 else 0
         return cls(
             already_supported=already_supported,
             response=response,
@@ -124,7 +132,9 @@ class CaseDraws:
             extension_days=extension_days,
             tail_days=tail_days,
             strategy_days=strategy_days,
-            u_former_case=float(rng.random()),
+            u_former_case=u_former_case,
+            u_perpetrator_panel=float(u_panel[0]),
+            panel_deferrals=panel_deferrals,
             withheld=bool(rng.random() < scenario.policies.withhold_share),
             proxy=bool(rng.random() < scenario.policies.proxy_share),
         )
@@ -162,6 +172,7 @@ class Case:
         self.last_review = NAN
         self.outcome: simpy.Event | None = None  # the IDVA's first contact, a FirstContactOutcome
         self.word: simpy.Event | None = None  # the word that opens the gate, a GateWord
+        self.needs_panel = False  # MARAC then panel: accepted only at the perpetrator panel's decision
         self.record = CaseRecord(
             case_id=case_id,
             backdated=backdated,

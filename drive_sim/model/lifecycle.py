@@ -73,6 +73,12 @@ def lifecycle(
     draws = case.draws
     if draws.deferrals:
         yield env.timeout(draws.deferrals * every_days)  # 'listed for next month'
+    if case.needs_panel:  # MARAC then panel: accepted at the perpetrator panel's decision
+        decision_day = calendar.perpetrator_panel_decision_day(env.now, draws.panel_deferrals)
+        if decision_day is None:
+            return
+        yield env.timeout(decision_day - env.now)
+        case.record.panel_day = decision_day
     if env.now >= calendar.horizon:
         return
     waiting_for_cm = team.accept(case)

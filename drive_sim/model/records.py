@@ -65,6 +65,9 @@ class CaseRecord:
     relayed: bool = False
     max_unreviewed_days: float = 0.0
     status: str = "open"  # open | closed | deselected at the end of the run
+    marac_day: float = NAN  # first listed at a MARAC (nan: listed at a perpetrator panel, or backdated)
+    panel_day: float = NAN  # the perpetrator panel's decision after MARAC, = accepted_day (nan: MARAC alone)
+    panel_deferrals: int = 0  # times put back to the next perpetrator-panel meeting
 
 
 @dataclass(slots=True)

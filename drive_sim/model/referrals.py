@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import heapq
 from collections.abc import Generator
@@ -12,7 +13,7 @@ import numpy as np
 from drive_sim.model.case import Case, CaseDraws
 from drive_sim.model.lifecycle import lifecycle
 from drive_sim.model.streams import Streams, sample
-from drive_sim.scenario import Distribution, Panel, Referrals, Scenario
+from drive_sim.scenario import Distribution, Panel, PerpetratorPanel, Referrals, Scenario
 
 if TYPE_CHECKING:
     import simpy
@@ -33,19 +34,30 @@ def ramp(referrals: Referrals, day: float) -> float:
     return ramp_up.start_share + (1 - ramp_up.start_share) * day / ramp_up.days
 
 
-def meeting_days(panel: Panel, horizon: float) -> np.ndarray:
+def meeting_days(panel: Panel | PerpetratorPanel, horizon: float) -> np.ndarray:
     return np.arange(panel.first_day, horizon, panel.every_days)
 
 
 class Calendar:
-    """The site's days: the horizon, working days and the days panels meet."""
+    """The site's days: the horizon, working days and the days panels meet.
+
+    With a perpetrator panel after MARAC (``referrals.perpetrator_panel``), a case goes
+    back to that panel, not to MARAC: the study's "[panel]" is the perpetrator panel, or
+    MARAC where there is none (extract glossary).
+    """
 
     def __init__(self, scenario: Scenario):
         self.horizon = scenario.site.horizon_days
         self._weekday0 = scenario.site.start_date.weekday()
-        self._panel_days = sorted(
-            {float(d) for panel in scenario.referrals.panels for d in meeting_days(panel, self.horizon)}
-        )
+        perpetrator_panel = scenario.referrals.perpetrator_panel
+        self._perpetrator_panel_days: list[float] = []
+        if perpetrator_panel is not None:
+            self._perpetrator_panel_days = [float(d) for d in meeting_days(perpetrator_panel, self.horizon)]
+            self._panel_days = self._perpetrator_panel_days
+        else:
+            self._panel_days = sorted(
+                {float(d) for panel in scenario.referrals.panels for d in meeting_days(panel, self.horizon)}
+            )
 
     def is_working_day(self, day: int) -> bool:
         return (self._weekday0 + day) % 7 < 5
@@ -55,6 +67,15 @@ class Calendar:
             if day > now:
                 return day
         return None
+
+    def perpetrator_panel_decision_day(self, marac_day: float, deferrals: int) -> float | None:
+        """MARAC then panel: the perpetrator-panel meeting that decides on a case MARAC listed on ``marac_day``.
+
+        The first meeting after that day (a case is not on the agenda of a meeting the same
+        day), put back ``deferrals`` meetings; None if that is past the horizon.
+        """
+        index = bisect.bisect_right(self._perpetrator_panel_days, marac_day) + deferrals
+        return self._perpetrator_panel_days[index] if index < len(self._perpetrator_panel_days) else None
 
 
 def cases_at_meeting(referrals: Referrals, panel: Panel, day: float, rng: np.random.Generator) -> int:
@@ -104,7 +125,26 @@ class Intake:
                 rng_case = self.streams.item("cases", self._referral_index - 1)
                 case_id = self._next_case_id()
                 case = Case(case_id, env.now, False, CaseDraws.draw(rng_case, scenario, False))
+                if panel.kind == "marac":
+                    self._listed_at_marac(case)
                 self._refer(case, panel.every_days)
+
+    def _listed_at_marac(self, case: Case) -> None:
+        """A case listed at MARAC; with a perpetrator panel too, most need its decision as well."""
+        case.record.marac_day = case.record.listed_day
+        perpetrator_panel = self.scenario.referrals.perpetrator_panel
+        if perpetrator_panel is not None and case.draws.u_perpetrator_panel < perpetrator_panel.share:
+            case.needs_panel = True
+            case.record.panel_deferrals = case.draws.panel_deferrals
+
+    def perpetrator_panel_meetings(self, panel: PerpetratorPanel) -> Process:
+        """The perpetrator panel after MARAC: its meetings cost the panel IDVAs' hours; no new cases here."""
+        env = self.env
+        for day in meeting_days(panel, self.calendar.horizon):
+            if day > env.now:
+                yield env.timeout(day - env.now)
+            if panel.idva_attends:
+                self.team.panel_held(self.scenario.hours.idva.panel_hours)
 
     def backlog(self) -> Process:
         """Backdating: the last N months of MARAC cases accepted at launch (extract §2.3)."""

@@ -54,6 +54,8 @@ class SiteModel:
         env, team, scenario = self.env, self.team, self.scenario
         for panel in scenario.referrals.panels:
             env.process(self.intake.panel_meetings(panel))
+        if scenario.referrals.perpetrator_panel is not None:
+            env.process(self.intake.perpetrator_panel_meetings(scenario.referrals.perpetrator_panel))
         env.process(self.intake.backlog())
         non_drive_days = scenario.durations.non_drive_case_days
         for idva in team.idvas:

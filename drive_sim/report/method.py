@@ -212,7 +212,8 @@ def method_section(
         [
             (
                 "2.1 Overview",
-                "Referral at a panel (MARAC or perpetrator panel) → acceptance (or deferral to the next "
+                "Referral at a panel (MARAC or perpetrator panel; at sites with both, MARAC then the "
+                "perpetrator panel's decision) → acceptance (or deferral to the next "
                 "meeting) → allocation to a CM and, by the site's routing rules, an IDVA → IDVA first contact with the "
                 "client (support, monitoring or unreachable) → the gate: the CM contacts the service user once the "
                 "IDVA says it is safe → CM intervention of 3-12 months → closure (together, staggered, or CM waits) or "

@@ -148,6 +148,10 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     """The section model a field holds (itself, or the item of a list), if it is one."""
     if typing.get_origin(annotation) is list:
         (annotation,) = typing.get_args(annotation)
+    if _is_union(annotation):  # an optional table (``X | None``): its keys, as if present
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(options) == 1 and not _is_distribution(options[0]):
+            (annotation,) = options
     if isinstance(annotation, type) and issubclass(annotation, BaseModel) and not _is_distribution(annotation):
         return annotation
     return None

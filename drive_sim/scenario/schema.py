@@ -41,6 +41,7 @@ __all__ = [
     "IdvaHours",
     "MonitoringIntervals",
     "Panel",
+    "PerpetratorPanel",
     "Policies",
     "RampUp",
     "Referrals",
@@ -88,6 +89,40 @@ class Panel(_Frozen):
     share: float = Field(1.0, gt=0, le=1, description="Share of accepted cases accepted at this panel.")
 
 
+class PerpetratorPanel(_Frozen):
+    """A perpetrator panel that decides on cases after their MARAC listing (MARAC then panel, extract §1b, L163)."""
+
+    every_days: float = Field(
+        28,
+        ge=1,
+        description="Perpetrator-panel meeting interval. Monthly is implied by 'listed for next month' "
+        "(extract Q14, L865).",
+    )
+    first_day: float = Field(
+        0, ge=0, description="Day of the first perpetrator-panel meeting after launch. Assumption."
+    )
+    deferral_probability: float = Field(
+        0.1,
+        ge=0,
+        lt=1,
+        description="Chance a case listed at the perpetrator panel is put back to its next meeting "
+        "('listed for next month', extract Q14, L865). Assumption: 10%, as at MARAC.",
+    )
+    share: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Share of the cases listed at MARAC that also need the perpetrator panel's decision "
+        "(the rest are accepted at MARAC). Cases reach Drive 'through MARAC' and then the panel at 4 of 6 "
+        "sites (extract §1b, L163; §3 item 1). Assumption: all of them.",
+    )
+    idva_attends: bool = Field(
+        True,
+        description="The IDVAs who attend panel (teams.idvas[i].attends_panel) attend these meetings too, "
+        "each costing hours.idva.panel_hours, as at MARAC. Assumption.",
+    )
+
+
 class RampUp(_Frozen):
     """Referrals rise from a share of the full rate after launch (extract §1c)."""
 
@@ -129,12 +164,20 @@ class Referrals(_Frozen):
         description="Chance a listed case is put back to the next meeting ('listed for next "
         "month', extract Q14, L865). Assumption: 10%.",
     )
+    perpetrator_panel: PerpetratorPanel | None = Field(
+        None,
+        description="MARAC then panel: cases listed at the `marac` meetings in `panels` (after any deferral "
+        "there) go to the next perpetrator-panel meeting and are accepted at its decision. 4 of 6 sites had "
+        "a perpetrator panel as well as MARAC (extract §1b, L163). Absent: MARAC or panel alone.",
+    )
 
     @model_validator(mode="after")
     def _shares(self) -> Referrals:
         total = sum(p.share for p in self.panels)
         if abs(total - 1) > _SHARE_TOLERANCE:
             raise ValueError(f"panel shares must sum to 1 (they sum to {total:g})")
+        if self.perpetrator_panel is not None and not any(p.kind == "marac" for p in self.panels):
+            raise ValueError("perpetrator_panel needs a panel of kind 'marac' in panels (cases come through MARAC)")
         return self
 
 
