@@ -354,6 +354,7 @@ _CASE_COLUMNS = (
     "waitlist_days", "handovers", "transfers", "relayed", "cross_border", "reassignments", "max_unreviewed_days",
     "first_contact_attempts", "backdated", "waitlist_entry_day", "waitlist_exit_day",
     "contact_strategy_end_day", "cm_waitlist_days", "engagement_lost_to_wait", "marac_day",
+    "client_disengaged_day", "client_reengaged_day", "service_user_dropout_day",
 )  # fmt: skip
 
 
@@ -458,6 +459,9 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window) -> 
         "waitlist_days_mean": _mean(c["waitlist_days"][waited]),
         "engagement_lost_to_wait": _mean(c["engagement_lost_to_wait"][~np.isnan(c["engagement_lost_to_wait"])]),
         "proxy_gate_share": _mean((words == "proxy")[words != ""]),
+        "client_disengaged_share": _mean(~np.isnan(c["client_disengaged_day"][~np.isnan(c["first_contact_day"])])),
+        "client_reengaged_share": _mean(~np.isnan(c["client_reengaged_day"][~np.isnan(c["client_disengaged_day"])])),
+        "service_user_dropout_share": _mean(~np.isnan(c["service_user_dropout_day"][c["service_user_engaged"] == 1.0])),
         "cm_waitlist_share": _mean(c["cm_waitlist_days"] > 0),
         "handovers_per_case": _mean(c["handovers"]),
         "transfers_per_case": _mean(c["transfers"]),

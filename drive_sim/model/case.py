@@ -66,6 +66,11 @@ class CaseDraws:
     panel_deferrals: int  # times put back to the next perpetrator-panel meeting
     withheld: bool  # the IDVA withholds sign-off for a while (policies.withhold_share)
     proxy: bool  # another professional can give the CM the information (policies.proxy_share)
+    # Life inside the case (model/case_life.py): unit-exponential clocks, run down by hazards.
+    disengage_clock: float
+    reengage_clock: float
+    dropout_clock: float
+    u_disengage_to: float  # below case_life.disengage_to_monitoring_share: to monitoring, else closed
 
     @classmethod
     def draw(cls, rng: np.random.Generator, scenario: Scenario, backdated: bool) -> CaseDraws:
@@ -137,6 +142,10 @@ class CaseDraws:
             panel_deferrals=panel_deferrals,
             withheld=bool(rng.random() < scenario.policies.withhold_share),
             proxy=bool(rng.random() < scenario.policies.proxy_share),
+            disengage_clock=float(rng.standard_exponential()),
+            reengage_clock=float(rng.standard_exponential()),
+            dropout_clock=float(rng.standard_exponential()),
+            u_disengage_to=float(rng.random()),
         )
 
 
@@ -172,6 +181,10 @@ class Case:
         self.last_review = NAN
         self.outcome: simpy.Event | None = None  # the IDVA's first contact, a FirstContactOutcome
         self.word: simpy.Event | None = None  # the word that opens the gate, a GateWord
+        # life inside the case: her response now, and the hazard run so far on each clock
+        self.response: Response = draws.response
+        self.disengage_run = self.reengage_run = self.dropout_run = 0.0
+        self.reengaged = False
         self.needs_panel = False  # MARAC then panel: accepted only at the perpetrator panel's decision
         self.record = CaseRecord(
             case_id=case_id,

@@ -19,6 +19,7 @@ import math
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
+from drive_sim.model.case_life import week_of_case_life
 from drive_sim.model.records import SiteWeek, WeeklyState, WorkforceEvent
 from drive_sim.model.workforce import burnout_step
 from drive_sim.scenario import Hours, Scenario
@@ -85,6 +86,7 @@ def weekly_tick(
             demand = ongoing + figures.due_hours
             shortfall = max(0.0, ongoing - max(0.0, available - figures.first_contact_hours))
             workload = demand / available if available > 0 else math.nan
+            person.last_shortfall_share = shortfall / ongoing if ongoing > 0 else 0.0
             person.last_workload = 0.0 if math.isnan(workload) else workload
             if person.vacant:
                 above = False
@@ -143,6 +145,7 @@ def weekly_tick(
                 deselected=team.deselected_count,
             )
         )
+        week_of_case_life(team, scenario.case_life, now)
         # One draw a week per post from the post's own stream, used or not.
         for person in team.practitioners:
             workforce.weekly_attrition(person)
@@ -257,7 +260,7 @@ def idva_caseload_hours(cases: Iterable[Case], now: float, hours: Hours) -> floa
         draws = case.draws
         if draws.cross_border:
             total += cross_border
-        if draws.response == "monitoring":
+        if case.response == "monitoring":
             total += call / draws.monitoring_interval_weeks
         elif not draws.already_supported and now - contact < intensive_days:
             total += intensive

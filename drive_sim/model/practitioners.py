@@ -70,6 +70,7 @@ class Practitioner:
     below_weeks: int = 0
     burnt_out: bool = False
     last_workload: float = 0.0
+    last_shortfall_share: float = 0.0  # last week: ongoing hours asked but not delivered, as a share
     meeting_hours: float = 0.0
     intake_hours: float = 0.0  # taking over clients this week (handover, transfer, reassignment)
     new_drive_cases: int = 0

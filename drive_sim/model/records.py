@@ -53,6 +53,9 @@ class CaseRecord:
     gate_word: str = ""  # who opened the gate: signed_off (the IDVA) | proxy | "" (gate none, or still shut)
     cm_first_contact_day: float = NAN  # the CM contacts the service user: strategy done and gate open
     service_user_engaged: float = NAN  # 1.0, 0.0, or nan where no contact was made
+    client_disengaged_day: float = NAN  # left support: to monitoring, or the IDVA closed her side
+    client_reengaged_day: float = NAN  # back in support after disengaging to monitoring
+    service_user_dropout_day: float = NAN  # an engaged service user stopped engaging (disrupt work from then)
     engagement_lost_to_wait: float = NAN  # chance of engagement lost to the wait on the gate (nan: no contact)
     disrupt_only: bool = False
     deselected_day: float = NAN

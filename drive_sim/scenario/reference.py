@@ -55,6 +55,8 @@ SECTION_MECHANISMS: dict[str, str] = {
     "free hours (`model/hours.py`).",
     "hours.reviews": "Joint CM-IDVA case reviews (`model/hours.py`); the unreviewed-case alert "
     "(`analysis/metrics.py`).",
+    "case_life": "Clients disengage and re-engage, service users drop out, a support shortfall raises the "
+    "disengagement hazard (`model/case_life.py`, at the weekly tick in `model/hours.py`).",
     "workforce": "Burnout rule, turnover, vacancy and induction (`model/workforce.py`); burnout is checked at the "
     "weekly hours tick (`model/hours.py`).",
     "guidance": "What the KPIs are judged against (`guidance_for` in `analysis/kpis.py`, the report, "

@@ -27,6 +27,7 @@ __all__ = [
     "Backdating",
     "Burnout",
     "CaseManager",
+    "CaseLife",
     "CaseMix",
     "ClientResponse",
     "CmHours",
@@ -797,6 +798,48 @@ class Run(_Frozen):
     )
 
 
+class CaseLife(_Frozen):
+    """Life inside a case after first contact: clients disengage and re-engage, service users drop out."""
+
+    client_disengage_per_year: float = Field(
+        0.5,
+        ge=0,
+        le=50,
+        description="Hazard (a year) that a client in IDVA support disengages: 'client engagement dropped off after "
+        "they had already started meeting a service user' (extract §2.10, L829-831). Assumption: 0.5 a year.",
+    )
+    disengage_to_monitoring_share: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Share of disengaging clients who accept monitoring check-ins; the IDVA closes her side for the "
+        "rest ('sometimes sporadic engagement ... is enough', extract §2.8, L779). Assumption.",
+    )
+    client_reengage_per_year: float = Field(
+        1.0,
+        ge=0,
+        le=50,
+        description="Hazard (a year) that a client who disengaged to monitoring comes back into support (once). "
+        "Assumption.",
+    )
+    service_user_dropout_per_year: float = Field(
+        0.4,
+        ge=0,
+        le=50,
+        description="Hazard (a year) that an engaged service user stops engaging during direct work; the CM goes "
+        "on with disrupt work ('Shortly after this, the client also disengaged', extract §2.10, L658). Assumption.",
+    )
+    shortfall_raises_disengagement: bool = Field(
+        True,
+        description="ASSUMPTION, flagged: a client whose IDVA fell short of the support hours asked last week is "
+        "more likely to disengage: her hazard is multiplied by 1 + (shortfall_multiplier - 1) x the IDVA's "
+        "shortfall share. Switch off to remove the effect.",
+    )
+    shortfall_multiplier: float = Field(
+        3.0, ge=1, le=20, description="The disengagement hazard's multiplier at a total support shortfall. Assumption."
+    )
+
+
 class Scenario(_Frozen):
     """A whole scenario: one table per section; every section and key is optional."""
 
@@ -809,6 +852,7 @@ class Scenario(_Frozen):
     routing: Routing = Field(default_factory=Routing)
     policies: Policies = Field(default_factory=Policies)
     hours: Hours = Field(default_factory=Hours)
+    case_life: CaseLife = Field(default_factory=CaseLife)
     workforce: Workforce = Field(default_factory=Workforce)
     guidance: Guidance = Field(default_factory=Guidance)
     costs: Costs = Field(default_factory=Costs)

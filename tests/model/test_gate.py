@@ -64,7 +64,7 @@ def test_strict_waits_for_the_word_cautious_stops_waiting_none_never_waits():
     _clear(strict, "disrupt_only_share", "up")
     _clear(strict, "deselection_rate", "down")
     # none: the CM never waits on the IDVA, and no engagement is lost to the wait
-    none = _paired(scenario(TWO_YEARS), scenario(TWO_YEARS, {"policies": {"gate": "none"}}))
+    none = _paired(scenario(TWO_YEARS), scenario(TWO_YEARS, {"policies": {"gate": "none"}}), replications=30)
     _clear(none, "gate_bound_share", "down")
     _clear(none, "engagement_lost_to_wait", "down")
     _clear(none, "service_user_engagement_rate", "up")

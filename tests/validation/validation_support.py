@@ -86,10 +86,12 @@ deep_merge = merge  # one deep-merge for every test helper (tests/support.py)
 #: The mechanisms added for the study's dependencies (issue 15), switched off explicitly so
 #: the textbook cases stay textbook: the IDVA's sign-off is immediate on contact, nobody
 #: withholds it or acts as proxy, a CM's overload does not touch engagement, taking over a
-#: client costs no hours, and routing knows each client's response from the start.
+#: client costs no hours, routing knows each client's response from the start, and
+#: nobody disengages or drops out inside a case.
 MECHANISMS_OFF: dict[str, Any] = {
     "hours": {"idva": {"sign_off_hours": 0.0, "transfer_intake_hours": 0.0}},
     "routing": {"foresight": True},
+    "case_life": {"client_disengage_per_year": 0.0, "service_user_dropout_per_year": 0.0},
     "policies": {"withhold_share": 0.0, "proxy_share": 0.0, "engagement": {"cm_shortfall_elasticity": 0.0}},
 }
 
