@@ -122,6 +122,9 @@ def describe(s: Scenario) -> list[str]:
     """A plain-words account of a scenario."""
     r = s.referrals
     panels = ", ".join(f"{p.kind.replace('_', ' ')} every {p.every_days:g} days ({p.share:.0%})" for p in r.panels)
+    if r.perpetrator_panel is not None:
+        pp = r.perpetrator_panel
+        panels += f", then a perpetrator panel every {pp.every_days:g} days deciding {pp.share:.0%} of MARAC cases"
     idvas = "; ".join(
         f"{i.count} x {i.name} ({i.role}, {i.fte:g} FTE, {i.non_drive_referrals_per_year:g} non-Drive referrals a year)"
         for i in s.teams.idvas
@@ -144,11 +147,20 @@ def describe(s: Scenario) -> list[str]:
         f"Referrals: {r.annual_rate:g} accepted Drive cases a year at {panels}; {backdating}.",
         f"IDVAs: {idvas}.",
         f"Case Managers: {cms}.",
-        f"Routing: support to {ro.support}, monitoring to {ro.monitoring}, already-supported clients to "
+        f"Routing: support to {ro.support}, monitoring to {ro.monitoring}"
+        + (
+            ""
+            if ro.foresight or len({ro.support, ro.monitoring, ro.unreachable}) == 1
+            else f" (first contact by {ro.intake}, then a transfer once her response is known)"
+        )
+        + ", already-supported clients to "
         f"{ro.already_supported}, backdated cases to {ro.backdated}; pick {ro.pick.replace('_', ' ')}; "
         f"liaison {ro.liaison}; handover {'on' if ro.handover else 'off'}; "
         f"cap {ro.caseload_cap if ro.caseload_cap else 'none'} ({ro.when_full.replace('_', ' ')}).",
-        f"Policies: gate {s.policies.gate}, closure {s.policies.closure}.",
+        f"Policies: gate {s.policies.gate} (IDVA sign-off {s.hours.idva.sign_off_hours:g} h, withheld for "
+        f"{s.policies.withhold_share:.0%}, a proxy for {s.policies.proxy_share:.0%}), closure {s.policies.closure}"
+        + (f"; CM cap {ro.cm_caseload_cap}" if ro.cm_caseload_cap else "")
+        + ".",
         f"Guidance: {s.guidance.idva_open_cases_per_fte:g} open cases per IDVA FTE, "
         f"{s.guidance.idva_cases_per_year_per_fte:g} cases a year per IDVA FTE, "
         f"{s.guidance.drive_cases_per_year_per_cm_team:g} Drive cases a year per CM team.",
