@@ -159,7 +159,7 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "uncovered_case_days": ("case-days", "Open cases on vacant posts, times 7 days per vacant week."),
     "first_contact_queue_mean": (
         "clients",
-        "Mean clients waiting for first contact at the end of a practitioner-week.",
+        "Mean clients waiting for first contact (or the IDVA's sign-off after it) at the end of a practitioner-week.",
     ),
     "first_contact_backlog_clients": (
         "clients",

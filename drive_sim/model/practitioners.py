@@ -49,7 +49,7 @@ class WeekFigures(NamedTuple):
     non_drive_open: int  # business-as-usual cases open
     drive_hours: float  # the part of the hours asked that Drive cases ask for
     unreviewed_cases: int  # cases not reviewed within the alert interval
-    queue: int  # clients in her first-contact queue
+    queue: int  # clients in her first-contact queue or awaiting her sign-off
     new_non_drive_cases: int
 
 
@@ -209,7 +209,7 @@ class IdvaState(Practitioner):
             non_drive_open=non_drive,
             drive_hours=ongoing - non_drive * hours.idva.non_drive_hours_per_week + due,
             unreviewed_cases=0,
-            queue=len(self.first_contact_queue),
+            queue=len(self.first_contact_queue) + signing,
             new_non_drive_cases=self.new_non_drive_cases,
         )
 
