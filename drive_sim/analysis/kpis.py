@@ -95,6 +95,11 @@ KPI_INFO: dict[str, tuple[str, str]] = {
         "Times a client met at intake moved to the IDVA group her response calls for, per case.",
     ),
     "relayed_liaison_share": ("share", "Share of cases whose CM-IDVA liaison was relayed via the named Drive IDVA."),
+    "information_age_mean_days": (
+        "days",
+        "Mean over reviewed cases of the mean age of the information the CM heard at the case's joint reviews: "
+        "at each review, routing.liaison_delay_days, plus routing.relay_delay_days while its liaison is relayed.",
+    ),
     "cross_border_share": ("share", "Share of cases whose IDVA works in another area."),
     "reassignments_per_case": ("reassignments", "Times a case moved to another practitioner because one left."),
     "unreviewed_over_alert_share": (
@@ -208,6 +213,7 @@ SITE_KPIS: tuple[str, ...] = (
     "handovers_per_case",
     "transfers_per_case",
     "relayed_liaison_share",
+    "information_age_mean_days",
     "cross_border_share",
     "reassignments_per_case",
     "unreviewed_over_alert_share",
@@ -305,7 +311,8 @@ KPI_WINDOW: dict[str, str] = {
             "service_user_engagement_rate", "disrupt_only_share", "deselection_rate", "waitlist_share",
             "waitlist_days_mean", "engagement_lost_to_wait", "proxy_gate_share", "cm_waitlist_share",
             "handovers_per_case", "transfers_per_case",
-            "relayed_liaison_share", "cross_border_share", "reassignments_per_case", "unreviewed_over_alert_share",
+            "relayed_liaison_share", "information_age_mean_days",
+            "cross_border_share", "reassignments_per_case", "unreviewed_over_alert_share",
         ),
         "cases",
     ),

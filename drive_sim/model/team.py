@@ -373,6 +373,11 @@ class Team:
             return None
         return self.pick(self.groups["drive"], "drive", capped=False)
 
+    def information_age(self, case: Case) -> float:
+        """Days old what the CM hears of the client at a review: the liaison delay, plus the relay's."""
+        rules = self.rules
+        return rules.liaison_delay_days + (rules.relay_delay_days if case.relay is not None else 0.0)
+
     def _update_relay(self, case: Case) -> None:
         if case.relay is not None:
             case.relay.relaying.pop(case.case_id, None)

@@ -435,6 +435,24 @@ class Routing(_Frozen):
         description="'relayed': information for cases held outside the Drive IDVAs goes via the "
         "named Drive IDVA (Site 6, extract §2.18-19).",
     )
+    liaison_delay_days: float = Field(
+        2.0,
+        ge=0,
+        le=90,
+        description="Days old the information about the client is when the CM hears it at a joint review "
+        "(hours.reviews), over direct liaison: what the IDVA passes on is as old as her last contact with the "
+        "client. A review then counts as a review of information this old. Assumption: 2 days; a shared office "
+        "shortens it (Site 4, 'Same office', extract §1b, L171-181).",
+    )
+    relay_delay_days: float = Field(
+        5.0,
+        ge=0,
+        le=90,
+        description="Days relayed liaison (routing.liaison = 'relayed') adds to routing.liaison_delay_days for a "
+        "case held outside the Drive IDVAs: the client's IDVA tells the named Drive IDVA, who passes it on "
+        "(Site 6, 'information then went via the Drive IDVA', extract §1b, L180-181; 'information wouldn't be "
+        "flowing as freely', §2.18, L237-239; 'relay load and delay', §3a S6). Assumption: 5 days.",
+    )
     caseload_cap: int | None = Field(
         None,
         ge=1,

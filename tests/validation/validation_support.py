@@ -89,7 +89,7 @@ deep_merge = merge  # one deep-merge for every test helper (tests/support.py)
 #: client costs no hours, and routing knows each client's response from the start.
 MECHANISMS_OFF: dict[str, Any] = {
     "hours": {"idva": {"sign_off_hours": 0.0, "transfer_intake_hours": 0.0}},
-    "routing": {"foresight": True},
+    "routing": {"foresight": True, "liaison_delay_days": 0.0, "relay_delay_days": 0.0},
     "policies": {"withhold_share": 0.0, "proxy_share": 0.0, "engagement": {"cm_shortfall_elasticity": 0.0}},
 }
 
