@@ -342,6 +342,12 @@ class Idva(_Frozen):
         description="Business-as-usual referrals a year. SafeLives: about 100 per FTE (figures §1).",
     )
     attends_panel: bool = Field(False, description="Attends panel meetings (costs hours.panel_hours).")
+    allocates: bool = Field(
+        False,
+        description="Allocates the Drive cases: each client given an IDVA place costs this IDVA "
+        "hours.idva.allocation_hours (Site 2's 'lead Drive IDVA who allocated cases', extract §1b, L177; "
+        "'allocation overhead on the lead', §3a S2). With several allocators the least loaded in post does it.",
+    )
     allocation_weight: float = Field(
         1.0,
         gt=0,
@@ -619,6 +625,14 @@ class IdvaHours(_Frozen):
         "CM it is safe to proceed (the gate 'hinges on the IDVA's say so', extract §2.6, L588); done from her "
         "first-contact hours after any first-contact attempts. 0 makes the word immediate on contact. "
         "Assumption: 30 minutes.",
+    )
+    allocation_hours: float = Field(
+        0.5,
+        ge=0,
+        description="Hours an allocating IDVA (teams.idvas[].allocates) spends allocating one Drive case "
+        "(reading the referral, choosing the IDVA, passing it on), counted in the week the client is given a "
+        "place (Site 2, extract §1b, L177; §3a S2 'allocation overhead on the lead'). Only sites with an "
+        "allocator pay it. Assumption: 30 minutes (the study gives no figure).",
     )
     transfer_intake_hours: float = Field(
         1.0,

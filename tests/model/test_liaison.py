@@ -1,8 +1,9 @@
-"""The information delay of liaison at joint reviews (issue 15, item 4): liaison_delay_days, relay_delay_days."""
+"""Liaison delay at joint reviews (issue 15, item 4) and the allocating lead's hours (item 6, Site 2)."""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from support import scenario
@@ -10,6 +11,7 @@ from support import scenario
 from drive_sim.analysis.stats import paired_differences
 from drive_sim.model import simulate
 from drive_sim.runs.experiment import open_backend, run_experiment
+from drive_sim.scenario import load_scenario
 
 #: Support clients go to the wider team, so under relayed liaison their information goes via the Drive IDVA.
 HELD_OUTSIDE = {
@@ -67,3 +69,30 @@ def test_zero_delays_leave_reviews_as_they_were():
     s = scenario(HELD_OUTSIDE, {"routing": {"liaison": "relayed", "liaison_delay_days": 0, "relay_delay_days": 0}})
     reviewed = [c for c in simulate(s, 0).cases if c.reviews > 0]
     assert reviewed and all(c.info_age_days == 0 for c in reviewed)
+
+
+# ---- Site 2: the lead allocating, as hours (teams.idvas[].allocates, hours.idva.allocation_hours) ----
+
+SITE2 = Path(__file__).resolve().parents[2] / "scenarios" / "site2.toml"
+
+
+def test_the_allocating_lead_spends_hours_on_each_allocation():
+    def lead_hours(allocation_hours):
+        s = load_scenario(SITE2, {"site.horizon_days": 400, "hours.idva.allocation_hours": allocation_hours})
+        out = simulate(s, 0)
+        return sum(w.drive_hours for w in out.weeks if w.practitioner == "Lead Drive IDVA"), out
+
+    without, _ = lead_hours(0.0)
+    with_hours, out = lead_hours(2.0)
+    allocated = sum(1 for c in out.cases if not math.isnan(c.allocated_day))
+    assert allocated > 0
+    # about 2 hours per allocation land on the lead (the rest of the run moves a little with them)
+    assert with_hours - without == pytest.approx(2.0 * allocated, rel=0.25)
+
+
+def test_allocation_hours_cost_nothing_without_an_allocator():
+    def records(allocation_hours):
+        out = simulate(scenario({"hours": {"idva": {"allocation_hours": allocation_hours}}}), 0)
+        return [(w.practitioner, w.demand_hours) for w in out.weeks]
+
+    assert records(0.0) == records(5.0)
