@@ -98,6 +98,11 @@ KPI_INFO: dict[str, tuple[str, str]] = {
         "Times a client met at intake moved to the IDVA group her response calls for, per case.",
     ),
     "relayed_liaison_share": ("share", "Share of cases whose CM-IDVA liaison was relayed via the named Drive IDVA."),
+    "information_age_mean_days": (
+        "days",
+        "Mean over reviewed cases of the mean age of the information the CM heard at the case's joint reviews: "
+        "at each review, routing.liaison_delay_days, plus routing.relay_delay_days while its liaison is relayed.",
+    ),
     "cross_border_share": ("share", "Share of cases whose IDVA works in another area."),
     "reassignments_per_case": ("reassignments", "Times a case moved to another practitioner because one left."),
     "unreviewed_over_alert_share": (
@@ -214,6 +219,7 @@ SITE_KPIS: tuple[str, ...] = (
     "handovers_per_case",
     "transfers_per_case",
     "relayed_liaison_share",
+    "information_age_mean_days",
     "cross_border_share",
     "reassignments_per_case",
     "unreviewed_over_alert_share",
@@ -312,7 +318,8 @@ KPI_WINDOW: dict[str, str] = {
             "waitlist_days_mean", "engagement_lost_to_wait", "proxy_gate_share", "client_disengaged_share",
             "client_reengaged_share", "service_user_dropout_share", "cm_waitlist_share",
             "handovers_per_case", "transfers_per_case",
-            "relayed_liaison_share", "cross_border_share", "reassignments_per_case", "unreviewed_over_alert_share",
+            "relayed_liaison_share", "information_age_mean_days",
+            "cross_border_share", "reassignments_per_case", "unreviewed_over_alert_share",
         ),
         "cases",
     ),

@@ -354,7 +354,7 @@ _CASE_COLUMNS = (
     "waitlist_days", "handovers", "transfers", "relayed", "cross_border", "reassignments", "max_unreviewed_days",
     "first_contact_attempts", "backdated", "waitlist_entry_day", "waitlist_exit_day",
     "contact_strategy_end_day", "cm_waitlist_days", "engagement_lost_to_wait", "marac_day",
-    "client_disengaged_day", "client_reengaged_day", "service_user_dropout_day",
+    "client_disengaged_day", "client_reengaged_day", "service_user_dropout_day", "info_age_days",
 )  # fmt: skip
 
 
@@ -466,6 +466,7 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window) -> 
         "handovers_per_case": _mean(c["handovers"]),
         "transfers_per_case": _mean(c["transfers"]),
         "relayed_liaison_share": _mean(c["relayed"]),
+        "information_age_mean_days": _mean(c["info_age_days"][~np.isnan(c["info_age_days"])]),
         "cross_border_share": _mean(c["cross_border"]),
         "reassignments_per_case": _mean(c["reassignments"]),
         "unreviewed_over_alert_share": _mean(c["max_unreviewed_days"] > alert_days),

@@ -215,6 +215,13 @@ def case_reviews(env: simpy.Environment, team: Team, cm: CaseManagerState, offse
 
     'Quieter' disrupt-only cases come last ("we never talk about those cases", L674), and
     an overloaded IDVA misses the meeting (L223).
+
+    What the CM hears is as old as the liaison path makes it (:meth:`Team.information_age`):
+    ``routing.liaison_delay_days``, plus ``routing.relay_delay_days`` while the case's
+    liaison is relayed. The review counts as a review of information that old: the case's
+    ``last_review`` becomes ``now - age`` (never earlier than it was), so relayed cases fall
+    due for review sooner and show longer unreviewed spells. Each review's age goes into the
+    case's running mean, ``CaseRecord.info_age_days``.
     """
     reviews = hours.reviews
     interval = reviews.interval_weeks * 7
@@ -233,8 +240,13 @@ def case_reviews(env: simpy.Environment, team: Team, cm: CaseManagerState, offse
                     continue
                 cases.sort(key=lambda c: (c.cm_phase == "disrupt", c.last_review, c.case_id))
                 for case in cases[: reviews.cases_per_meeting]:
-                    case.record.max_unreviewed_days = max(case.record.max_unreviewed_days, now - case.last_review)
-                    case.last_review = now
+                    record = case.record
+                    record.max_unreviewed_days = max(record.max_unreviewed_days, now - case.last_review)
+                    age = team.information_age(case)
+                    case.last_review = max(case.last_review, now - age)
+                    record.reviews += 1
+                    previous = 0.0 if record.reviews == 1 else record.info_age_days
+                    record.info_age_days = previous + (age - previous) / record.reviews
                 cm.meeting_hours += reviews.meeting_hours
                 holder.meeting_hours += reviews.meeting_hours
         yield env.timeout(interval)

@@ -67,6 +67,8 @@ class CaseRecord:
     reassignments: int = 0
     relayed: bool = False
     max_unreviewed_days: float = 0.0
+    reviews: int = 0  # joint CM-IDVA reviews of the case (hours.reviews)
+    info_age_days: float = NAN  # mean age of the information heard at its reviews (nan: never reviewed)
     status: str = "open"  # open | closed | deselected at the end of the run
     marac_day: float = NAN  # first listed at a MARAC (nan: listed at a perpetrator panel, or backdated)
     panel_day: float = NAN  # the perpetrator panel's decision after MARAC, = accepted_day (nan: MARAC alone)

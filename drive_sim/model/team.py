@@ -49,6 +49,10 @@ class Team:
         self._routing_by_response = len({rules.support, rules.monitoring, rules.unreachable}) > 1
         self.transfer_hours = scenario.hours.idva.transfer_intake_hours
         self.sign_off_hours = scenario.hours.idva.sign_off_hours
+        self.allocation_hours = scenario.hours.idva.allocation_hours
+        # expand_team keeps the order of the entries: the IDVAs of entries marked 'allocates'
+        specs = [spec for spec in scenario.teams.idvas for _ in range(spec.count)]
+        self.allocators = [idva for idva, spec in zip(self.idvas, specs, strict=True) if spec.allocates]
         idvas = self.idvas
         self.groups: dict[str, list[IdvaState]] = {
             "drive": [i for i in idvas if i.role == "drive"],
@@ -236,6 +240,7 @@ class Team:
         record.allocated_day = now
         if case.draws.already_supported:
             self._leave_former_caseload(case, idva)
+        self._charge_allocation(now)
         self._update_relay(case)
         if case.draws.already_contacted:
             self.first_contact_made(case)
@@ -243,6 +248,12 @@ class Team:
             idva.first_contact_queue.append(case)
         if self.rules.handover and idva.role == "wider" and self.group_for(case) != "existing":
             self.env.process(self._handover(case))
+
+    def _charge_allocation(self, now: float) -> None:
+        """The allocating IDVA's time for one allocation (hours.idva.allocation_hours), in this week."""
+        in_post = [idva for idva in self.allocators if not idva.vacant]
+        if in_post and self.allocation_hours > 0:
+            least_loaded(in_post, now).intake_hours += self.allocation_hours
 
     def _leave_former_caseload(self, case: Case, idva: IdvaState) -> None:
         """A client already in support who moves to another IDVA leaves her own IDVA's caseload.
@@ -372,6 +383,11 @@ class Team:
         if self.rules.liaison != "relayed" or case.idva is None or case.idva.role == "drive":
             return None
         return self.pick(self.groups["drive"], "drive", capped=False)
+
+    def information_age(self, case: Case) -> float:
+        """Days old what the CM hears of the client at a review: the liaison delay, plus the relay's."""
+        rules = self.rules
+        return rules.liaison_delay_days + (rules.relay_delay_days if case.relay is not None else 0.0)
 
     def _update_relay(self, case: Case) -> None:
         if case.relay is not None:

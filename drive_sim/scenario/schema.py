@@ -343,6 +343,12 @@ class Idva(_Frozen):
         description="Business-as-usual referrals a year. SafeLives: about 100 per FTE (figures §1).",
     )
     attends_panel: bool = Field(False, description="Attends panel meetings (costs hours.panel_hours).")
+    allocates: bool = Field(
+        False,
+        description="Allocates the Drive cases: each client given an IDVA place costs this IDVA "
+        "hours.idva.allocation_hours (Site 2's 'lead Drive IDVA who allocated cases', extract §1b, L177; "
+        "'allocation overhead on the lead', §3a S2). With several allocators the least loaded in post does it.",
+    )
     allocation_weight: float = Field(
         1.0,
         gt=0,
@@ -435,6 +441,24 @@ class Routing(_Frozen):
         "direct",
         description="'relayed': information for cases held outside the Drive IDVAs goes via the "
         "named Drive IDVA (Site 6, extract §2.18-19).",
+    )
+    liaison_delay_days: float = Field(
+        2.0,
+        ge=0,
+        le=90,
+        description="Days old the information about the client is when the CM hears it at a joint review "
+        "(hours.reviews), over direct liaison: what the IDVA passes on is as old as her last contact with the "
+        "client. A review then counts as a review of information this old. Assumption: 2 days; a shared office "
+        "shortens it (Site 4, 'Same office', extract §1b, L171-181).",
+    )
+    relay_delay_days: float = Field(
+        5.0,
+        ge=0,
+        le=90,
+        description="Days relayed liaison (routing.liaison = 'relayed') adds to routing.liaison_delay_days for a "
+        "case held outside the Drive IDVAs: the client's IDVA tells the named Drive IDVA, who passes it on "
+        "(Site 6, 'information then went via the Drive IDVA', extract §1b, L180-181; 'information wouldn't be "
+        "flowing as freely', §2.18, L237-239; 'relay load and delay', §3a S6). Assumption: 5 days.",
     )
     caseload_cap: int | None = Field(
         None,
@@ -602,6 +626,14 @@ class IdvaHours(_Frozen):
         "CM it is safe to proceed (the gate 'hinges on the IDVA's say so', extract §2.6, L588); done from her "
         "first-contact hours after any first-contact attempts. 0 makes the word immediate on contact. "
         "Assumption: 30 minutes.",
+    )
+    allocation_hours: float = Field(
+        0.5,
+        ge=0,
+        description="Hours an allocating IDVA (teams.idvas[].allocates) spends allocating one Drive case "
+        "(reading the referral, choosing the IDVA, passing it on), counted in the week the client is given a "
+        "place (Site 2, extract §1b, L177; §3a S2 'allocation overhead on the lead'). Only sites with an "
+        "allocator pay it. Assumption: 30 minutes (the study gives no figure).",
     )
     transfer_intake_hours: float = Field(
         1.0,

@@ -90,7 +90,7 @@ deep_merge = merge  # one deep-merge for every test helper (tests/support.py)
 #: nobody disengages or drops out inside a case.
 MECHANISMS_OFF: dict[str, Any] = {
     "hours": {"idva": {"sign_off_hours": 0.0, "transfer_intake_hours": 0.0}},
-    "routing": {"foresight": True},
+    "routing": {"foresight": True, "liaison_delay_days": 0.0, "relay_delay_days": 0.0},
     "case_life": {"client_disengage_per_year": 0.0, "service_user_dropout_per_year": 0.0},
     "policies": {"withhold_share": 0.0, "proxy_share": 0.0, "engagement": {"cm_shortfall_elasticity": 0.0}},
 }
