@@ -260,6 +260,7 @@ class ProcessRunner(Runner):
         self.workers = workers or default_workers()
         # A local context: the global start method is the caller's business (STYLE.md).
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self._broken = False
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context(method),
@@ -281,6 +282,7 @@ class ProcessRunner(Runner):
                 except BrokenProcessPool:
                     # A worker was stopped from outside (SIGTERM to the whole process group,
                     # the OOM killer): handled as an interruption, keeping what finished.
+                    self._broken = True
                     raise WorkersStopped from None
                 yielded.add(future)
                 yield futures[future], result
@@ -298,6 +300,13 @@ class ProcessRunner(Runner):
                 future.cancel()
 
     def close(self) -> None:
+        if self._broken:
+            # A broken pool can leave its other workers idle and waiting, and joining them
+            # would hang the command after it has saved what finished: end them first.
+            for child in multiprocessing.active_children():
+                child.terminate()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            return
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
