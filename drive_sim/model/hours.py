@@ -53,9 +53,13 @@ TICK_TIME = 0.75
 
 
 def next_tick(now: float) -> float:
-    """The first weekly tick after ``now`` (workloads change only at ticks)."""
+    """The first weekly tick after ``now`` (workloads change only at ticks).
+
+    A tick within a nanoday of ``now`` counts as passed: a timeout to it can land a hair
+    short in floating point, and waiting for it again would never move the clock.
+    """
     week = max(1, math.floor((now - TICK_TIME) / 7) + 1)
-    while week * 7 + TICK_TIME <= now:
+    while week * 7 + TICK_TIME <= now + 1e-9:
         week += 1
     return week * 7 + TICK_TIME
 
