@@ -25,7 +25,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -283,6 +283,10 @@ class ProcessRunner(Runner):
                     # A worker was stopped from outside (SIGTERM to the whole process group,
                     # the OOM killer): handled as an interruption, keeping what finished.
                     self._broken = True
+                    # The pool's own thread is now failing every pending future; cancelling
+                    # one under it raises InvalidStateError in that thread (CPython 3.11),
+                    # a traceback on stderr. Let it finish first: then cancel is a no-op.
+                    wait(futures, timeout=30)
                     raise WorkersStopped from None
                 yielded.add(future)
                 yield futures[future], result
