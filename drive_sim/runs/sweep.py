@@ -1,8 +1,13 @@
 """Parameter sweeps: a full factorial over dotted scenario paths, resumable on disk.
 
 ``--set referrals.annual_rate=50,100,150 --set teams.idvas[0].count=1,2`` gives six
-points (the last axis varies fastest). Every point is validated before anything runs,
-and every problem is reported with its key path and the point it occurs at.
+points (the last axis varies fastest). Several scenario files make the structure an axis
+of its own, ``scenario``, varying slowest (:func:`sweep_points_over`): seven site files
+with those two ``--set`` axes give 42 points. Every point runs on the same seed, so
+replication ``k`` of every point sees the same random numbers where the model allows
+(common random numbers: the Drive referral stream, and every post's streams where two
+points share the post). Every point is validated before anything runs, and every
+problem is reported with its file, its key path and the point it occurs at.
 
 A sweep writes into its results folder as it goes: each finished chunk of replications
 of one point becomes a part file, ``parts/p<point>-r<first>-<last>.parquet``, written
@@ -45,7 +50,9 @@ from drive_sim.runs.store import (
 from drive_sim.scenario import Scenario, ScenarioError, apply_overrides, scenario_from_dict
 
 __all__ = [
+    "SCENARIO_AXIS",
     "Axis",
+    "ScenarioFilesError",
     "SweepFolderError",
     "SweepOutcome",
     "SweepPoint",
@@ -53,8 +60,10 @@ __all__ = [
     "parse_axis",
     "points_table",
     "run_sweep",
+    "scenario_names",
     "sweep_identity",
     "sweep_points",
+    "sweep_points_over",
 ]
 
 _PART = re.compile(r"^p(?P<point>\d+)-r(?P<first>\d+)-(?P<last>\d+)\.parquet$")
@@ -119,9 +128,17 @@ class SweepPoint:
         return _label(self.values)
 
 
+#: The axis of a sweep over several scenario files: its values are the files' names.
+SCENARIO_AXIS = "scenario"
+
+
 def _label(values: Sequence[tuple[str, Any]]) -> str:
-    """``referrals.annual_rate=50, teams.idvas[0].count=2``: values written as in TOML."""
-    return ", ".join(f"{path}={_show(value)}" for path, value in values) or "base"
+    """``referrals.annual_rate=50, teams.idvas[0].count=2``: values written as in TOML.
+
+    The scenario axis shows the file's name as it is: ``scenario=site2, ...``.
+    """
+    shown = (f"{path}={value if path == SCENARIO_AXIS else _show(value)}" for path, value in values)
+    return ", ".join(shown) or "base"
 
 
 def _show(value: Any) -> str:
@@ -184,6 +201,67 @@ def sweep_points(
         located = [(key, f"{message} (at {label})") for (key, message), label in problems.items()]
         raise ScenarioError(source, path_problems + located, lines)
     return points
+
+
+class ScenarioFilesError(ScenarioError):
+    """Problems in several scenario files of one sweep: every file's, each located."""
+
+    def __init__(self, errors: Sequence[ScenarioError]):
+        Exception.__init__(self, "\n".join(str(error) for error in errors))
+        self.source = ", ".join(error.source for error in errors)
+        self.problems = [problem for error in errors for problem in error.problems]
+        self.lines = {}
+
+
+def scenario_names(sources: Sequence[str]) -> list[str]:
+    """Each file's name without folder or ``.toml``, numbered where two share one."""
+    stems = [Path(source).stem if source.endswith(".toml") else source for source in sources]
+    return [f"{stem} ({k + 1})" if stems.count(stem) > 1 else stem for k, stem in enumerate(stems)]
+
+
+def sweep_points_over(
+    bases: Sequence[tuple[Mapping[str, Any], str]],
+    axes: Sequence[Axis],
+    overrides: Mapping[str, Any] | None = None,
+) -> list[SweepPoint]:
+    """Every combination of the axes' values in each of several scenario files.
+
+    With one file this is :func:`sweep_points`. With several, the file is an axis of its
+    own, :data:`SCENARIO_AXIS`, varying slowest, and points are numbered across files.
+    Every point gets the same seed (``overrides["run.seed"]`` if given, else the first
+    file's), so the comparison between files is paired on common random numbers.
+
+    Args:
+        bases: Each file's raw data and name, as :func:`~drive_sim.scenario.read_scenario_data` gives.
+        axes: The swept paths; each must exist in every file.
+        overrides: Fixed overrides applied to every point of every file.
+
+    Raises:
+        ScenarioError: Every problem of every file, located by file, key path and point.
+    """
+    if len(bases) == 1:
+        return sweep_points(bases[0][0], bases[0][1], axes, overrides)
+    if any(axis.path == SCENARIO_AXIS for axis in axes):
+        raise ScenarioError("--set", [(SCENARIO_AXIS, "is the axis of the scenario files: give the files instead")])
+    names = scenario_names([source for _, source in bases])
+    per_file: list[list[SweepPoint]] = []
+    failures: list[ScenarioError] = []
+    for data, source in bases:
+        try:
+            per_file.append(sweep_points(data, source, axes, overrides))
+        except ScenarioError as error:
+            failures.append(error)
+    if failures:
+        raise failures[0] if len(failures) == 1 else ScenarioFilesError(failures)
+    seeds = {point.scenario.run.seed for points in per_file for point in points}
+    if len(seeds) > 1:  # files that set their own seeds: the first file's, for every point
+        seed = per_file[0][0].scenario.run.seed
+        return sweep_points_over(bases, axes, {**(overrides or {}), "run.seed": seed})
+    out: list[SweepPoint] = []
+    for name, points in zip(names, per_file, strict=True):
+        for point in points:
+            out.append(SweepPoint(len(out), ((SCENARIO_AXIS, name), *point.values), point.scenario))
+    return out
 
 
 def points_table(points: Sequence[SweepPoint]) -> pd.DataFrame:

@@ -42,11 +42,16 @@ def test_no_readme_command_has_an_unquoted_pattern():
     assert not bad, bad
 
 
-def test_the_readme_sweep_example_runs_as_typed(tmp_path, monkeypatch):
-    [command] = [c for c in readme_commands() if c.startswith("drive-sim sweep scenarios/")]
-    args = shlex.split(command)[1:]  # as bash and zsh split it, quotes removed
-    assert "teams.idvas[0].count=1,2,3" in args
+def test_the_readme_sweep_examples_run_as_typed(tmp_path, monkeypatch):
+    commands = [c for c in readme_commands() if c.startswith("drive-sim sweep scenarios/")]
+    assert len(commands) == 2, "one file, and several files as the structure axis"
     monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(app, [*args, "--reps", "1", "--backend", "serial", "--out", str(tmp_path / "s")])
-    assert result.exit_code == 0, result.output
-    assert "Sweep: 9 points" in result.output
+    for k, (command, points) in enumerate(zip(commands, (9, 18), strict=True)):
+        args = shlex.split(command)[1:]  # as bash and zsh split it, quotes removed
+        assert "teams.idvas[0].count=1,2,3" in args
+        if "--reps" in args:
+            del args[args.index("--reps") : args.index("--reps") + 2]
+        out = str(tmp_path / f"s{k}")
+        result = CliRunner().invoke(app, [*args, "--reps", "1", "--backend", "serial", "--out", out])
+        assert result.exit_code == 0, result.output
+        assert f"Sweep: {points} points" in result.output

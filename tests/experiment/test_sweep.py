@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,9 +18,11 @@ from drive_sim.runs.sweep import (
     parse_axis,
     run_sweep,
     sweep_points,
+    sweep_points_over,
 )
 from drive_sim.scenario import ScenarioError
 
+ROOT = Path(__file__).resolve().parents[2]
 SHORT = {"site.horizon_days": 120}
 AXES = [parse_axis("referrals.annual_rate=60,120"), parse_axis("teams.idvas[0].count=1,2")]
 
@@ -182,6 +185,80 @@ def test_records_are_kept_on_request_with_a_point_column(tmp_path):
         run_sweep(tmp_path / "r", points()[:2], 2, runner, AXES, keep_records=True)
     cases = pd.read_parquet(tmp_path / "r" / "cases.parquet")
     assert list(cases.columns[:2]) == ["point", "replication"] and set(cases["point"]) == {0, 1}
+
+
+# --------------------------------------------------------------------------------------
+# Several scenario files: the structure as an axis
+# --------------------------------------------------------------------------------------
+
+
+def _file(tmp_path, name, text):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _bases(*paths):
+    from drive_sim.scenario import read_scenario_data
+
+    return [read_scenario_data(path) for path in paths]
+
+
+def test_several_files_make_the_structure_the_slowest_axis_on_one_seed(tmp_path):
+    site5 = ROOT / "scenarios" / "site5.toml"
+    own_seed = _file(tmp_path, "own_seed", site5.read_text(encoding="utf-8") + "\n[run]\nseed = 99\n")
+    found = sweep_points_over(_bases(ROOT / "scenarios" / "site3.toml", own_seed), AXES[1:], SHORT)
+    assert [p.label for p in found] == [
+        "scenario=site3, teams.idvas[0].count=1",
+        "scenario=site3, teams.idvas[0].count=2",
+        "scenario=own_seed, teams.idvas[0].count=1",
+        "scenario=own_seed, teams.idvas[0].count=2",
+    ]
+    assert [p.index for p in found] == [0, 1, 2, 3]
+    assert {p.scenario.run.seed for p in found} == {found[0].scenario.run.seed} != {99}, "one seed for every point"
+    assert found[3].scenario.site.name == found[2].scenario.site.name != found[0].scenario.site.name
+
+
+def test_files_are_paired_on_common_random_numbers(tmp_path):
+    # The same site under two names, and once with a different seed of its own: every
+    # point runs on the first file's seed, so all three give the same replications.
+    text = (ROOT / "scenarios" / "site5.toml").read_text(encoding="utf-8")
+    same = _file(tmp_path, "same", text)
+    reseeded = _file(tmp_path, "reseeded", text + "\n[run]\nseed = 7\n")
+    found = sweep_points_over(_bases(ROOT / "scenarios" / "site5.toml", same, reseeded), [], SHORT)
+    with open_backend("serial") as runner:
+        outcome = run_sweep(tmp_path / "crn", found, 3, runner)
+    kpis = pd.read_parquet(outcome.folder / "kpis.parquet")
+    by_point = [part.drop(columns="point").reset_index(drop=True) for _, part in kpis.groupby("point")]
+    assert len(by_point) == 3 and len(by_point[0]) > 0
+    assert_frame_equal(by_point[0], by_point[1])
+    assert_frame_equal(by_point[0], by_point[2])
+
+
+def test_every_files_problems_are_reported_together():
+    bad = [parse_axis("teams.idvas[2].count=1,2")]
+    with pytest.raises(ScenarioError) as raised:
+        sweep_points_over(_bases(ROOT / "scenarios" / "site1.toml", ROOT / "scenarios" / "site3.toml"), bad)
+    message = str(raised.value)
+    assert "site1.toml: teams.idvas[2].count" in message and "site3.toml: teams.idvas[2].count" in message
+    with pytest.raises(ScenarioError, match="axis of the scenario files"):
+        sweep_points_over(_bases(ROOT / "scenarios" / "site1.toml", None), [parse_axis("scenario=a,b")])
+
+
+def test_sweep_command_over_several_files(tmp_path):
+    result = invoke(
+        "sweep", ROOT / "scenarios" / "site3.toml", ROOT / "scenarios" / "site6.toml",
+        "--set", "teams.idvas[0].count=1,2", "--set", "site.horizon_days=120",
+        "--reps", "2", "--backend", "serial", "--out", tmp_path / "files",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "files" / "points.csv")
+    assert table["scenario"].tolist() == ["site3", "site3", "site6", "site6"]
+    manifest = json.loads((tmp_path / "files" / "manifest.json").read_text())
+    assert manifest["axes"][0] == {"path": "scenario", "values": ["site3", "site6"]}
+    missing = invoke("sweep", ROOT / "scenarios" / "site3.toml", tmp_path / "nope.toml", "--out", tmp_path / "never")
+    assert missing.exit_code == 2 and "nope.toml: no such file" in missing.output
+    assert not (tmp_path / "never").exists()
 
 
 # --------------------------------------------------------------------------------------
