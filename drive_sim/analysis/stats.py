@@ -43,6 +43,7 @@ from drive_sim.analysis.metrics import KPI_INFO
 __all__ = [
     "INTERVAL_METHODS",
     "Kind",
+    "SummaryStream",
     "estimate",
     "in_window",
     "kpi_kind",
@@ -241,11 +242,28 @@ def summarise(kpis: pd.DataFrame, confidence: float = 0.95, kinds: Mapping[str, 
     keys = [column for column in kpis.columns if column not in ("replication", "value")]
     grouped = kpis.groupby(keys, sort=False, dropna=False)["value"]
     summary = grouped.agg(n="count", mean="mean", sd="std", successes="sum").reset_index()
+    is_binary, in_unit = _value_ranges(kpis, keys)
+    return _with_intervals(summary, keys, is_binary, in_unit, confidence, kinds)
+
+
+def _value_ranges(kpis: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (in order of first appearance): all values 0 or 1; all values in [0, 1]."""
     values = kpis["value"]
     # Which groups can take each kind: all 0/1 (a probability), all in [0, 1] (a share).
     binary = (values.isin((0.0, 1.0)) | values.isna()).groupby([kpis[k] for k in keys], sort=False, dropna=False)
     unit = ((values >= 0) & (values <= 1) | values.isna()).groupby([kpis[k] for k in keys], sort=False, dropna=False)
-    is_binary, in_unit = binary.all().to_numpy(), unit.all().to_numpy()
+    return binary.all().to_numpy(), unit.all().to_numpy()
+
+
+def _with_intervals(
+    summary: pd.DataFrame,
+    keys: list[str],
+    is_binary: np.ndarray,
+    in_unit: np.ndarray,
+    confidence: float,
+    kinds: Mapping[str, str] | None,
+) -> pd.DataFrame:
+    """The summary's intervals, from ``n``, ``mean``, ``sd`` and ``successes`` per group."""
     names = summary["kpi"].astype(str) if "kpi" in summary.columns else pd.Series([""] * len(summary))
     wanted = np.array([kpi_kind(name, kinds) if name else "mean" for name in names], dtype=object)
     kind = np.where((wanted == "probability") & ~is_binary, "share", wanted)
@@ -267,6 +285,81 @@ def summarise(kpis: pd.DataFrame, confidence: float = 0.95, kinds: Mapping[str, 
     summary["interval"] = [INTERVAL_METHODS[k] for k in kind]
     summary["n"] = summary["n"].astype(np.int64)
     return summary[[*keys, *_SUMMARY_COLUMNS]]
+
+
+class SummaryStream:
+    """:func:`summarise` over a KPI table that arrives in parts, holding one part at a time.
+
+    Replications are folded in one at a time, in the order they arrive, by Welford's
+    update of each group's count, mean and sum of squared deviations (as stable as the
+    two-pass formula), so memory does not grow with the number of replications, and the
+    result depends only on the order of the replications, never on how they were cut into
+    parts (a sweep's parts depend on the backend; its summary must not). The result has
+    the same groups, order and intervals as :func:`summarise` on the whole table; means
+    and sds can differ from it in the last bits of a float (a different summation order).
+
+    Use :meth:`add` for each part (rows of one replication together, one row per group
+    in each replication, replications in order), then :meth:`result`.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[str] | None = None
+        self._index: pd.MultiIndex | None = None
+        self._n = self._mean = self._m2 = self._successes = np.zeros(0)
+        self._binary = self._unit = np.ones(0, dtype=bool)
+
+    def _codes(self, part: pd.DataFrame, keys: list[str]) -> np.ndarray:
+        """Each row's group position, adding groups seen for the first time (in order)."""
+        rows = pd.MultiIndex.from_frame(part[keys])
+        new = rows.unique()
+        if self._index is None:
+            self._index = new
+        else:
+            self._index = self._index.append(new.difference(self._index, sort=False))
+        grow = len(self._index) - len(self._n)
+        if grow:
+            self._n, self._mean, self._m2, self._successes = (
+                np.concatenate([a, np.zeros(grow)]) for a in (self._n, self._mean, self._m2, self._successes)
+            )
+            flags = np.ones(grow, dtype=bool)
+            self._binary, self._unit = np.concatenate([self._binary, flags]), np.concatenate([self._unit, flags])
+        return self._index.get_indexer(rows)
+
+    def add(self, part: pd.DataFrame) -> None:
+        """Fold in one part (a long KPI table with the same columns as every other part)."""
+        keys = [column for column in part.columns if column not in ("replication", "value")]
+        if self._keys is None:
+            self._keys = keys
+        elif keys != self._keys:
+            raise ValueError(f"a part's columns {keys} differ from the first part's {self._keys}")
+        codes = self._codes(part, keys)
+        values = part["value"].to_numpy(dtype=float)
+        known = ~np.isnan(values)
+        self._binary[codes[known & (values != 0) & (values != 1)]] = False
+        self._unit[codes[known & ((values < 0) | (values > 1))]] = False
+        replication = part["replication"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, replication[1:] != replication[:-1]])
+        for first, last in zip(starts, [*starts[1:], len(replication)], strict=True):
+            take = known[first:last]
+            group, value = codes[first:last][take], values[first:last][take]
+            self._n[group] += 1
+            delta = value - self._mean[group]
+            self._mean[group] += delta / self._n[group]
+            self._m2[group] += delta * (value - self._mean[group])
+            self._successes[group] += value
+
+    def result(self, confidence: float = 0.95, kinds: Mapping[str, str] | None = None) -> pd.DataFrame:
+        """The summary of every part added, as :func:`summarise` gives it."""
+        _check_confidence(confidence)
+        if self._index is None or self._keys is None:
+            raise ValueError("no part was added")
+        n = self._n.copy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = np.where(n > 1, np.sqrt(np.maximum(self._m2, 0.0) / (n - 1)), np.nan)
+        summary = self._index.to_frame(index=False)
+        summary["n"], summary["mean"], summary["sd"] = n, np.where(n > 0, self._mean, np.nan), sd
+        summary["successes"] = self._successes.copy()
+        return _with_intervals(summary, list(self._keys), self._binary.copy(), self._unit.copy(), confidence, kinds)
 
 
 def _replications_needed(

@@ -198,9 +198,14 @@ class Runner:
     name: str = "serial"
     workers: int = 1
 
-    def chunk_size(self, replications: int) -> int:
-        """Replications per task for a run of ``replications`` in all."""
-        return 5
+    def chunk_size(self, replications: int, most: int | None = None) -> int:
+        """Replications per task for a run of ``replications`` in all, at most ``most``.
+
+        Smaller tasks keep Ctrl-C prompt and the cores evenly loaded; larger ones cost less
+        per replication to send and save (a sweep asks for larger ones: each task is a part
+        file).
+        """
+        return most or PROCESS_MAX_CHUNK
 
     def completed(self, tasks: Sequence[Task], keep_tables: bool) -> Iterator[tuple[int, list[ReplicationResult]]]:
         """Yield ``(position in tasks, results)`` as tasks finish, in any order.
@@ -268,13 +273,14 @@ class ProcessRunner(Runner):
             initargs=(os.getpid(),),
         )
 
-    def chunk_size(self, replications: int) -> int:
+    def chunk_size(self, replications: int, most: int | None = None) -> int:
         # A pool task costs ~0.1 ms, so small chunks are cheap; they keep Ctrl-C prompt.
-        return max(1, min(PROCESS_MAX_CHUNK, math.ceil(replications / (self.workers * 4))))
+        return max(1, min(most or PROCESS_MAX_CHUNK, math.ceil(replications / (self.workers * 4))))
 
     def completed(self, tasks: Sequence[Task], keep_tables: bool) -> Iterator[tuple[int, list[ReplicationResult]]]:
+        # Futures not yet handed on; one is dropped as it is yielded, so a finished
+        # task's results are not held until the end (memory flat in the replications).
         futures: dict[Future, int] = {self._pool.submit(run_task, task, keep_tables): k for k, task in enumerate(tasks)}
-        yielded: set[Future] = set()
         try:
             for future in as_completed(futures):
                 try:
@@ -288,15 +294,15 @@ class ProcessRunner(Runner):
                     # a traceback on stderr. Let it finish first: then cancel is a no-op.
                     wait(futures, timeout=30)
                     raise WorkersStopped from None
-                yielded.add(future)
-                yield futures[future], result
+                yield futures.pop(future), result
+                del future, result
         except KeyboardInterrupt:
             for future in futures:
                 future.cancel()
             # Running chunks are short: let them finish and keep them.
             self._pool.shutdown(wait=True, cancel_futures=True)
-            for future, position in futures.items():
-                if future not in yielded and future.done() and not future.cancelled() and future.exception() is None:
+            for future, position in list(futures.items()):
+                if future.done() and not future.cancelled() and future.exception() is None:
                     yield position, future.result()
             raise
         finally:
@@ -350,27 +356,33 @@ class DaskRunner(Runner):
         nthreads = self._client.nthreads()
         self.workers = max(1, sum(nthreads.values()))
 
-    def chunk_size(self, replications: int) -> int:
-        return max(DASK_MIN_CHUNK, min(100, math.ceil(replications / (self.workers * 4))))
+    def chunk_size(self, replications: int, most: int | None = None) -> int:
+        return max(DASK_MIN_CHUNK, min(max(100, most or 0), math.ceil(replications / (self.workers * 4))))
 
     def completed(self, tasks: Sequence[Task], keep_tables: bool) -> Iterator[tuple[int, list[ReplicationResult]]]:
         from distributed import as_completed as dask_completed
 
-        futures = [self._client.submit(run_task, task, keep_tables, pure=False) for task in tasks]
-        positions = {future.key: k for k, future in enumerate(futures)}
-        yielded: set[str] = set()
+        # Futures not yet handed on, by key; one is released as it is yielded, so the
+        # cluster does not keep every finished task's results until the end.
+        futures = {}
+        for k, task in enumerate(tasks):
+            future = self._client.submit(run_task, task, keep_tables, pure=False)
+            futures[future.key] = (k, future)
         try:
-            for future in dask_completed(futures, loop=self._client.loop):
-                yielded.add(future.key)
-                yield positions[future.key], future.result()
+            for future in dask_completed([f for _, f in futures.values()], loop=self._client.loop):
+                position, _ = futures.pop(future.key)
+                result = future.result()
+                future.release()
+                yield position, result
+                del future, result
         except KeyboardInterrupt:
-            self._client.cancel([f for f in futures if not f.done()])
-            for future in futures:
-                if future.key not in yielded and future.status == "finished":
-                    yield positions[future.key], future.result()
+            self._client.cancel([f for _, f in futures.values() if not f.done()])
+            for position, future in list(futures.values()):
+                if future.status == "finished":
+                    yield position, future.result()
             raise
         finally:
-            pending = [f for f in futures if not f.done()]
+            pending = [f for _, f in futures.values() if not f.done()]
             if pending:
                 self._client.cancel(pending)
 

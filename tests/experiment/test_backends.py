@@ -55,7 +55,7 @@ def test_dask_cluster_equals_serial_to_the_byte(two_scenarios, serial_run):
         with open_backend("dask", scheduler=cluster.scheduler_address) as runner:
             assert runner.workers == 2
             # Small chunks here so that several tasks really are spread over the workers.
-            runner.chunk_size = lambda replications: 2  # type: ignore[method-assign]
+            runner.chunk_size = lambda replications, most=None: 2  # type: ignore[method-assign]
             on_dask = run_experiment(two_scenarios, 5, runner=runner, labels=["one", "two"])
     assert_frame_equal(on_dask.kpis, serial_run.kpis, check_exact=True)
     assert csv_bytes(on_dask.kpis) == csv_bytes(serial_run.kpis)
