@@ -62,6 +62,8 @@ SECTION_MECHANISMS: dict[str, str] = {
     "guidance": "What the KPIs are judged against (`guidance_for` in `analysis/kpis.py`, the report, "
     "`drive-sim size`); the caseload burnout rule (`model/hours.py`).",
     "costs": "The annual cost of each post (`model/site.py`), reported as KPIs and by `drive-sim size`.",
+    "uncertainty": "Not read by the model: ranges for assumed values, drawn into worlds by `drive-sim uncertainty` "
+    "(`scenario/uncertainty.py`, `runs/uncertainty.py`); the defaults are in `scenario/ranges.py`.",
     "run": "Seeds and replications (`model/streams.py`, `runs/experiment.py`); the warm-up and windows "
     "(`analysis/warmup.py`).",
 }
