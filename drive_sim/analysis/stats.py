@@ -36,7 +36,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
+from scipy.special import ndtri, stdtrit
 
 from drive_sim.analysis.metrics import KPI_INFO
 
@@ -101,7 +101,7 @@ def _t_quantile(n: np.ndarray, confidence: float) -> np.ndarray:
     """Two-sided t quantile for samples of size ``n`` (nan where ``n < 2``)."""
     n = np.asarray(n, dtype=float)
     df = np.where(n >= 2, n - 1, np.nan)
-    return scipy_stats.t.ppf((1 + confidence) / 2, df)
+    return stdtrit(df, (1 + confidence) / 2)
 
 
 def _half_width(sd: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:
@@ -120,7 +120,7 @@ def _quantile(n: np.ndarray, confidence: float, side: Side) -> np.ndarray:
     """The t quantile for a two-sided interval or a one-sided bound (nan where ``n < 2``)."""
     n = np.asarray(n, dtype=float)
     df = np.where(n >= 2, n - 1, np.nan)
-    return scipy_stats.t.ppf((1 + confidence) / 2 if side == "two-sided" else confidence, df)
+    return stdtrit(df, (1 + confidence) / 2 if side == "two-sided" else confidence)
 
 
 def _t_limits(
@@ -161,6 +161,8 @@ def _share_limits(
 
 def _exact_limits(successes: int, n: int, confidence: float, side: Side) -> tuple[float, float]:
     """Clopper–Pearson limits for ``successes`` of ``n`` (scipy's exact binomial interval)."""
+    from scipy import stats as scipy_stats  # heavy to import: only when a probability is summarised
+
     alternative = {"two-sided": "two-sided", "upper": "less", "lower": "greater"}[side]
     ci = scipy_stats.binomtest(successes, n, alternative=alternative).proportion_ci(confidence, method="exact")
     return float(ci.low), float(ci.high)
@@ -277,9 +279,9 @@ def _replications_needed(
     allowed_half_width = target_relative_precision * abs(mean)
     q = (1 + confidence) / 2
     # The t quantile is never below the normal one, so no n under the normal answer can do.
-    n = max(2, math.ceil((scipy_stats.norm.ppf(q) * sd / allowed_half_width) ** 2))
+    n = max(2, math.ceil((ndtri(q) * sd / allowed_half_width) ** 2))
     while n <= max_n:
-        if scipy_stats.t.ppf(q, n - 1) * sd / math.sqrt(n) <= allowed_half_width:
+        if stdtrit(n - 1, q) * sd / math.sqrt(n) <= allowed_half_width:
             return n
         n += 1
     return None
@@ -457,9 +459,9 @@ def replications_for_margin(
     q = confidence if one_sided else (1 + confidence) / 2
     if sd == 0:
         return 2
-    n = max(2, math.ceil((scipy_stats.norm.ppf(q) * sd / margin) ** 2))
+    n = max(2, math.ceil((ndtri(q) * sd / margin) ** 2))
     while n <= max_n:
-        if scipy_stats.t.ppf(q, n - 1) * sd / math.sqrt(n) <= margin:
+        if stdtrit(n - 1, q) * sd / math.sqrt(n) <= margin:
             return n
         n += 1
     return None
