@@ -31,7 +31,7 @@ the HTML report and ``drive-sim size`` all show the same numbers:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Literal
 
 import numpy as np
@@ -160,12 +160,32 @@ def _share_limits(
 
 
 def _exact_limits(successes: int, n: int, confidence: float, side: Side) -> tuple[float, float]:
-    """Clopper–Pearson limits for ``successes`` of ``n`` (scipy's exact binomial interval)."""
-    from scipy import stats as scipy_stats  # heavy to import: only when a probability is summarised
+    """Clopper–Pearson limits for ``successes`` of ``n``: scipy's exact binomial interval.
 
-    alternative = {"two-sided": "two-sided", "upper": "less", "lower": "greater"}[side]
-    ci = scipy_stats.binomtest(successes, n, alternative=alternative).proportion_ci(confidence, method="exact")
-    return float(ci.low), float(ci.high)
+    The limits ``scipy.stats.binomtest(...).proportion_ci(method="exact")`` gives, found as
+    it finds them (``brentq`` on the binomial cdf and sf that ``scipy.stats.binom`` uses,
+    clipped to [0, 1] as it clips them) without importing ``scipy.stats``, which costs
+    more than half a second. ``tests/unit/test_stats_intervals.py`` holds them equal to
+    the bit.
+    """
+    from scipy.optimize import brentq
+    from scipy.special._ufuncs import _binom_cdf, _binom_sf
+
+    def root(tail: Callable[[float], float], alpha: float) -> float:
+        return float(brentq(lambda p: float(np.clip(tail(p), 0.0, 1.0)) - alpha, 0, 1))
+
+    def low(alpha: float) -> float:  # P(X >= successes) = alpha
+        return 0.0 if successes == 0 else root(lambda p: _binom_sf(successes - 1, n, p), alpha)
+
+    def high(alpha: float) -> float:  # P(X <= successes) = alpha
+        return 1.0 if successes == n else root(lambda p: _binom_cdf(successes, n, p), alpha)
+
+    if side == "two-sided":
+        alpha = (1 - confidence) / 2
+        return low(alpha), high(alpha)
+    if side == "upper":
+        return 0.0, high(1 - confidence)
+    return low(1 - confidence), 1.0
 
 
 def _limits(
