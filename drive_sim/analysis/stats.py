@@ -31,12 +31,12 @@ the HTML report and ``drive-sim size`` all show the same numbers:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
+from scipy.special import ndtri, stdtrit
 
 from drive_sim.analysis.metrics import KPI_INFO
 
@@ -102,7 +102,7 @@ def _t_quantile(n: np.ndarray, confidence: float) -> np.ndarray:
     """Two-sided t quantile for samples of size ``n`` (nan where ``n < 2``)."""
     n = np.asarray(n, dtype=float)
     df = np.where(n >= 2, n - 1, np.nan)
-    return scipy_stats.t.ppf((1 + confidence) / 2, df)
+    return stdtrit(df, (1 + confidence) / 2)
 
 
 def _half_width(sd: np.ndarray, n: np.ndarray, confidence: float) -> np.ndarray:
@@ -121,7 +121,7 @@ def _quantile(n: np.ndarray, confidence: float, side: Side) -> np.ndarray:
     """The t quantile for a two-sided interval or a one-sided bound (nan where ``n < 2``)."""
     n = np.asarray(n, dtype=float)
     df = np.where(n >= 2, n - 1, np.nan)
-    return scipy_stats.t.ppf((1 + confidence) / 2 if side == "two-sided" else confidence, df)
+    return stdtrit(df, (1 + confidence) / 2 if side == "two-sided" else confidence)
 
 
 def _t_limits(
@@ -161,10 +161,32 @@ def _share_limits(
 
 
 def _exact_limits(successes: int, n: int, confidence: float, side: Side) -> tuple[float, float]:
-    """Clopper–Pearson limits for ``successes`` of ``n`` (scipy's exact binomial interval)."""
-    alternative = {"two-sided": "two-sided", "upper": "less", "lower": "greater"}[side]
-    ci = scipy_stats.binomtest(successes, n, alternative=alternative).proportion_ci(confidence, method="exact")
-    return float(ci.low), float(ci.high)
+    """Clopper–Pearson limits for ``successes`` of ``n``: scipy's exact binomial interval.
+
+    The limits ``scipy.stats.binomtest(...).proportion_ci(method="exact")`` gives, found as
+    it finds them (``brentq`` on the binomial cdf and sf that ``scipy.stats.binom`` uses,
+    clipped to [0, 1] as it clips them) without importing ``scipy.stats``, which costs
+    more than half a second. ``tests/unit/test_stats_intervals.py`` holds them equal to
+    the bit.
+    """
+    from scipy.optimize import brentq
+    from scipy.special._ufuncs import _binom_cdf, _binom_sf
+
+    def root(tail: Callable[[float], float], alpha: float) -> float:
+        return float(brentq(lambda p: float(np.clip(tail(p), 0.0, 1.0)) - alpha, 0, 1))
+
+    def low(alpha: float) -> float:  # P(X >= successes) = alpha
+        return 0.0 if successes == 0 else root(lambda p: _binom_sf(successes - 1, n, p), alpha)
+
+    def high(alpha: float) -> float:  # P(X <= successes) = alpha
+        return 1.0 if successes == n else root(lambda p: _binom_cdf(successes, n, p), alpha)
+
+    if side == "two-sided":
+        alpha = (1 - confidence) / 2
+        return low(alpha), high(alpha)
+    if side == "upper":
+        return 0.0, high(1 - confidence)
+    return low(1 - confidence), 1.0
 
 
 def _limits(
@@ -370,9 +392,9 @@ def _replications_needed(
     allowed_half_width = target_relative_precision * abs(mean)
     q = (1 + confidence) / 2
     # The t quantile is never below the normal one, so no n under the normal answer can do.
-    n = max(2, math.ceil((scipy_stats.norm.ppf(q) * sd / allowed_half_width) ** 2))
+    n = max(2, math.ceil((ndtri(q) * sd / allowed_half_width) ** 2))
     while n <= max_n:
-        if scipy_stats.t.ppf(q, n - 1) * sd / math.sqrt(n) <= allowed_half_width:
+        if stdtrit(n - 1, q) * sd / math.sqrt(n) <= allowed_half_width:
             return n
         n += 1
     return None
@@ -550,9 +572,9 @@ def replications_for_margin(
     q = confidence if one_sided else (1 + confidence) / 2
     if sd == 0:
         return 2
-    n = max(2, math.ceil((scipy_stats.norm.ppf(q) * sd / margin) ** 2))
+    n = max(2, math.ceil((ndtri(q) * sd / margin) ** 2))
     while n <= max_n:
-        if scipy_stats.t.ppf(q, n - 1) * sd / math.sqrt(n) <= margin:
+        if stdtrit(n - 1, q) * sd / math.sqrt(n) <= margin:
             return n
         n += 1
     return None

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import pandas as pd
 import typer
 from rich.console import Console
 
@@ -25,6 +24,8 @@ from drive_sim.cli.terminal import precision_lines, printable
 from drive_sim.scenario import Scenario, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from drive_sim.runs.experiment import Runner
 
 __all__ = [

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from drive_sim.calibration.casefile import CaseFileError
-from drive_sim.runs.store import shareable_mode
 from drive_sim.scenario import ScenarioError
 
 if TYPE_CHECKING:
@@ -72,6 +71,8 @@ def _check_outputs(paths: list[Path], inputs: list[Path | None], force: bool = F
 
 def write_atomically(outputs: list[tuple[Path, str]]) -> None:
     """Write every text to a temporary file beside its target, then move each into place."""
+    from drive_sim.runs.store import shareable_mode
+
     temporary: list[tuple[str, Path]] = []
     try:
         for path, text in outputs:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from drive_sim.analysis.stats import in_window
 from drive_sim.cli.common import (
     BackendOption,
     CdnOption,
@@ -44,6 +42,9 @@ from drive_sim.cli.terminal import (
     side_by_side,
 )
 from drive_sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["check", "compare", "describe", "register", "run"]
 
@@ -187,7 +188,7 @@ def compare(
     cdn: CdnOption = False,
 ) -> None:
     """Run scenarios on the same cases and print them side by side, with paired differences against the first."""
-    from drive_sim.analysis.stats import paired_differences, summarise
+    from drive_sim.analysis.stats import in_window, paired_differences, summarise
     from drive_sim.runs.experiment import run_experiment, scenario_labels
     from drive_sim.runs.store import run_identity
 

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, cast
 
-import pandas as pd
 import typer
 
 from drive_sim.cli.common import (
@@ -38,6 +37,8 @@ from drive_sim.cli.terminal import levels_table, money, progress, sweep_table
 from drive_sim.scenario import Costs, Scenario, ScenarioError, read_scenario_data
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from drive_sim.runs.sizing import SizingResult, Staffing, TargetCheck
 
 __all__ = ["register", "size", "sweep"]
@@ -254,6 +255,8 @@ def size(
     cdn: CdnOption = False,
 ) -> None:
     """The least Drive IDVA staffing that meets the targets with stated confidence, and its cost a year."""
+    import pandas as pd
+
     from drive_sim.analysis.stats import summarise
     from drive_sim.runs.sizing import default_targets, drive_entry, size_drive_idvas
     from drive_sim.runs.store import run_identity, slug

@@ -8,17 +8,16 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from drive_sim.analysis.metrics import guidance_for
-from drive_sim.analysis.stats import in_window, precision_advice
 from drive_sim.report.labels import HEADLINE
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from drive_sim.runs.sizing import LevelResult, SizingResult, TargetCheck
     from drive_sim.runs.sweep import SweepPoint
     from drive_sim.scenario import Scenario
@@ -110,6 +109,10 @@ def precision_lines(summary: pd.DataFrame, target: float, limit: int = 4) -> lis
     the confidence-interval method (Hoad, Robinson & Davies 2010) says it needs. Only the
     steady-state window is read (the one the answer is judged on).
     """
+    import pandas as pd
+
+    from drive_sim.analysis.stats import in_window, precision_advice
+
     summary = in_window(summary, "steady")
     if summary.empty or target <= 0:
         return []
@@ -171,6 +174,11 @@ def _status(mean: float, guidance: float | None, better: str) -> str:
 
 def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Table:
     """The headline KPIs in the steady state: mean, 95% CI, guidance; the launch's mean beside them."""
+    import pandas as pd
+
+    from drive_sim.analysis.metrics import guidance_for
+    from drive_sim.analysis.stats import in_window
+
     rows = {(r.kpi, r.scope): r for r in in_window(summary, "steady").itertuples(index=False)}
     launch = {(r.kpi, r.scope): r for r in in_window(summary, "launch").itertuples(index=False)}
     table = Table(title=title, title_justify="left", show_lines=False)
@@ -206,6 +214,7 @@ def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Tab
 
 def drive_added_line(summary: pd.DataFrame) -> str | None:
     """The report's first sentence: the IDVA FTE of work Drive adds (steady state), with its 95% CI."""
+    from drive_sim.analysis.stats import in_window
     from drive_sim.report.words import drive_added_row, drive_added_sentence
 
     return drive_added_sentence(drive_added_row(in_window(summary, "steady")))
@@ -214,6 +223,8 @@ def drive_added_line(summary: pd.DataFrame) -> str | None:
 def _launch_cell(row: Any, digits: int) -> str:
     if row is None:
         return "–"
+    import pandas as pd
+
     mean, ci = _estimate(pd.Series(row._asdict()), digits)
     return f"{mean} [dim]({ci})[/]" if ci else mean
 
@@ -221,6 +232,8 @@ def _launch_cell(row: Any, digits: int) -> str:
 def _warmup_words(scenario: Scenario, summary: pd.DataFrame) -> str:
     if scenario.run.warmup_days != "auto":
         return f"run.warmup_days = {scenario.run.warmup_days:g} days"
+    from drive_sim.analysis.stats import in_window
+
     found = in_window(summary, "steady")
     found = found[(found["kpi"] == "warmup_days") & (found["scope"] == "site")]
     if found.empty:
@@ -241,6 +254,11 @@ def clear_differences_line(differences: pd.DataFrame, labels: list[str]) -> str:
 
 def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -> Table:
     """Steady-state mean and 95% CI of each scenario, with the launch's mean under them."""
+    import pandas as pd
+
+    from drive_sim.analysis.metrics import guidance_for
+    from drive_sim.analysis.stats import in_window
+
     table = Table(
         title="Side by side (steady state: mean and 95% CI across replications; same cases in every scenario; "
         "then the launch's mean, first 26 weeks)"

@@ -30,11 +30,12 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from drive_sim.scenario import Scenario, scenario_from_dict
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "SEED_SCHEME",
@@ -314,6 +315,8 @@ class SavedResults:
 
     def table(self, name: str) -> pd.DataFrame | None:
         """A record table by name, or None if the run did not keep it."""
+        import pandas as pd
+
         for suffix, reader in ((".parquet", pd.read_parquet), (".csv", pd.read_csv)):
             path = self.folder / f"{name}{suffix}"
             if path.exists():
@@ -323,6 +326,8 @@ class SavedResults:
 
 def load_results(folder: str | Path) -> SavedResults:
     """Read a results folder written by :func:`save_results`."""
+    import pandas as pd
+
     folder = Path(folder)
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():

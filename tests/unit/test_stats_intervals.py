@@ -39,6 +39,20 @@ def test_a_probability_gets_the_exact_binomial_interval():
     assert row["interval"] == "clopper-pearson"
 
 
+@pytest.mark.parametrize("confidence", [0.95, 0.9])
+def test_the_exact_interval_is_scipys_binomtest_to_the_bit(confidence):
+    # stats finds the Clopper-Pearson limits without importing scipy.stats; they must stay
+    # scipy's own (golden files hold them), for every count and side.
+    alternatives = {"two-sided": "two-sided", "upper": "less", "lower": "greater"}
+    for n in [*range(2, 26), 57, 100]:
+        for k in range(n + 1):
+            for side, alternative in alternatives.items():
+                ci = scipy_stats.binomtest(k, n, alternative=alternative).proportion_ci(confidence, method="exact")
+                values = [1.0] * k + [0.0] * (n - k)
+                _, _, low, high = estimate(values, "probability", confidence, side)  # type: ignore[arg-type]
+                assert (low, high) == (float(ci.low), float(ci.high)), (n, k, side)
+
+
 def test_zero_of_twenty_is_not_a_zero_bound():
     # The example: 0 burnouts in 20 replications bounds the chance at 0.139, not 0.
     n, mean, upper = one_sided_bound([0.0] * 20, 0.95, kind="probability")

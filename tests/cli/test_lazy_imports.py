@@ -1,0 +1,64 @@
+"""The command line imports its heavy libraries inside the commands that need them.
+
+``drive-sim --help`` and ``drive-sim check`` must not load pandas, scipy, plotly or the
+simulation: each case runs in a fresh interpreter and lists what got imported, so the
+test fails as soon as a module-level import of one of them comes back (not a timing test).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("pandas", "scipy", "plotly", "pyarrow", "simpy", "dask", "drive_sim.model.site", "drive_sim.runs.experiment")
+
+_PROBE = """
+import contextlib, io, json, sys
+import drive_sim.cli
+from drive_sim.cli import app
+args = json.loads(sys.argv[1])
+if args:
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            app(args, standalone_mode=False)
+        except SystemExit:
+            pass
+heavy = json.loads(sys.argv[2])
+print(json.dumps(sorted(m for m in sys.modules if m in heavy or m.split(".")[0] in heavy)))
+"""
+
+
+def _heavy_modules_after(args: list[str]) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--help"], ["run", "--help"], ["check", "scenarios/site5.toml"], ["check", "scenarios/site1.toml"]],
+    ids=["import", "help", "run-help", "check-site5", "check-site1"],
+)
+def test_the_light_commands_import_no_heavy_library(args: list[str]) -> None:
+    assert _heavy_modules_after(args) == []
+
+
+def test_check_of_a_bad_file_stays_light_and_says_why(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[referrals]\nannual_rate = -5\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "drive_sim", "check", str(bad)], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "annual_rate" in done.stderr
+    assert _heavy_modules_after(["check", str(bad)]) == []
