@@ -44,6 +44,7 @@ __all__ = [
     "INTERVAL_METHODS",
     "Kind",
     "SummaryStream",
+    "binomial_interval",
     "estimate",
     "in_window",
     "kpi_kind",
@@ -158,6 +159,12 @@ def _share_limits(
         high = np.ones_like(high)
     bad = np.isnan(z) | np.isnan(p)
     return np.where(bad, np.nan, low), np.where(bad, np.nan, high)
+
+
+def binomial_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper–Pearson) two-sided interval of a chance from ``successes`` of ``n`` trials."""
+    _check_confidence(confidence)
+    return _exact_limits(successes, n, confidence, "two-sided")
 
 
 def _exact_limits(successes: int, n: int, confidence: float, side: Side) -> tuple[float, float]:

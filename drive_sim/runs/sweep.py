@@ -302,10 +302,11 @@ def _prepare(
     keep_records: bool,
     command: str,
     force: bool = False,
+    kind: str = "sweep",
 ) -> None:
     sweep_id = sweep_identity(points, keep_records)
     try:
-        check_output_folder(folder, "sweep", sweep_id, force)
+        check_output_folder(folder, kind, sweep_id, force)
     except OutputFolderError as error:
         raise SweepFolderError(str(error)) from None
     manifest = read_manifest(folder) if folder.is_dir() else None
@@ -321,7 +322,7 @@ def _prepare(
         folder / "manifest.json",
         json.dumps(
             {
-                "kind": "sweep",
+                "kind": kind,
                 "status": "running",
                 "run_id": sweep_id,
                 "sweep_id": sweep_id,
@@ -492,6 +493,7 @@ def run_sweep(
     on_result: Callable[[ReplicationResult], None] | None = None,
     on_plan: Callable[[int, int], None] | None = None,
     force: bool = False,
+    kind: str = "sweep",
 ) -> SweepOutcome:
     """Run (or resume) a sweep into ``folder`` and assemble its tables.
 
@@ -509,6 +511,8 @@ def run_sweep(
         on_result: Called with each replication's result as it finishes.
         on_plan: Called once with (replications already saved, replications to run).
         force: Replace a folder holding a different sweep (never anything else).
+        kind: The folder's kind in its manifest: ``sweep``, or the command that runs
+            its experiment as a sweep of points (``uncertainty``).
 
     Returns:
         What was reused, what ran, and the per-point summary (``None`` if interrupted).
@@ -519,7 +523,7 @@ def run_sweep(
     """
     folder = Path(folder)
     started = time.perf_counter()
-    _prepare(folder, points, axes, replications, keep_records, command, force)
+    _prepare(folder, points, axes, replications, keep_records, command, force, kind)
     done = completed_replications(folder)
     wanted = [sorted(set(range(replications)) - done.get(p.index, set())) for p in points]
     to_run = sum(len(reps) for reps in wanted)
