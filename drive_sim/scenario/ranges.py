@@ -25,8 +25,9 @@ DEFAULT_RANGES: dict[str, Range] = {
     "referrals.dispersion": Range(
         low=0.0,
         high=0.25,
-        source="No figure in the study: the volume and mix of cases 'fluctuates over time' (extract §2.8, L213). "
-        "From Poisson (0) to k = 0.25, at which a month of ~8 cases has a standard deviation about 1.7x Poisson's.",
+        source="No figure in the study: 'The amount and type ... of Drive cases IDVAs hold fluctuates over time', "
+        "with times of 'an influx of cases' (extract §2.8, L213). From Poisson (0) to k = 0.25, at which a "
+        "meeting's ~8 cases have a standard deviation about 1.7x Poisson's.",
     ),
     "referrals.ramp_up.start_share": Range(
         low=0.25,
@@ -149,8 +150,9 @@ DEFAULT_RANGES: dict[str, Range] = {
     "routing.liaison_delay_days": Range(
         low=0.5,
         high=7.0,
-        source="No figure: practitioners met face to face 'from once a fortnight to three times per week' "
-        "(extract Q19, L1003); a shared office shortens it (Site 4, extract §1b, L171-181). Half a day to a week.",
+        source="No figure: the face-to-face working practitioners wanted ranged 'from once a fortnight to three "
+        "times per week' (extract Q19, L1003); a shared office shortens it (Site 4, extract §1b, L171-181). "
+        "Half a day to a week.",
     ),
     "routing.relay_delay_days": Range(
         low=2.0,
@@ -180,7 +182,7 @@ DEFAULT_RANGES: dict[str, Range] = {
     "policies.withhold_days": Range(
         low=14,
         high=56,
-        source="No figure: two to eight weeks, up to two monthly panel cycles (extract Q14, L865).",
+        source="No figure: the assumed four weeks halved and doubled.",
     ),
     "policies.proxy_share": Range(
         low=0.02,
@@ -231,18 +233,19 @@ DEFAULT_RANGES: dict[str, Range] = {
         low=1.0,
         high=3.0,
         source="No figure: a first visit takes about 2 hours (figures §1) and early support is the most intensive "
-        "(extract §2.4, L311). ±50% of the assumed 2 hours.",
+        "(extract §2.4, L311). ±50% of the assumed 2 hours a week.",
     ),
     "hours.idva.intensive_weeks": Range(
         low=3,
         high=10,
-        source="No figure; the overload at launch lasted months, not weeks (extract Q17, L257). Three to ten weeks.",
+        source="No figure: Drive 'often requires a quick response from the IDVA, especially initially' (extract "
+        "§2.4, L311). Half to nearly double the assumed six weeks.",
     ),
     "hours.idva.support_hours_per_week": Range(
         low=0.6,
         high=1.5,
-        source="~70 minutes per client a week at 30 cases (figures §1, Refuge Workers United); at the 20-25 open "
-        "cases SafeLives recommends (figures §1) a productive week allows up to about 1.5 hours.",
+        source="~70 minutes per client a week at 30 cases (figures §1, Refuge Workers United); 26 productive hours "
+        "over the guidance's 20 open cases (extract §1f) is 1.3 hours. 0.6 to 1.5 hours.",
     ),
     "hours.idva.monitoring_call_hours": Range(
         low=0.25,
@@ -253,8 +256,8 @@ DEFAULT_RANGES: dict[str, Range] = {
     "hours.idva.non_drive_hours_per_week": Range(
         low=0.6,
         high=1.2,
-        source="~70 minutes per client a week at 30 cases (figures §1) bounds it above (1.2 hours); 0.6 leaves "
-        "most of a week free at the guidance caseload of 20 (extract §1f).",
+        source="From 0.6 (12 of 26 productive hours at the guidance caseload of 20, extract §1f) to 1.2 (~70 minutes "
+        "per client a week at 30 cases, figures §1).",
     ),
     "hours.idva.reserved_first_contact_hours_per_week": Range(
         low=4.0,
@@ -330,8 +333,8 @@ DEFAULT_RANGES: dict[str, Range] = {
         low=0.6,
         mode=1.25,
         high=2.25,
-        source="UK700: 48 contacts a month per FTE case manager, range 35-60 (figures §5); at 12-15 cases "
-        "(figures §5) and one to two hours a contact that is about 0.6-2.3 hours a case a week.",
+        source="UK700 (a mental-health trial): 48 contacts a month per FTE case manager, range 35-60 (figures §5); at "
+        "12-15 cases (figures §5) and one to two hours a contact that is about 0.5-2.3 hours a case a week.",
     ),
     "hours.cm.disrupt_hours_per_week": Range(
         low=0.25,
@@ -447,8 +450,8 @@ DEFAULT_RANGES: dict[str, Range] = {
     "costs.on_cost_multiplier": Range(
         low=1.2,
         high=1.45,
-        source="No figure in the study or figures.md: employer NI and pension alone add roughly 20%; overheads "
-        "vary by provider. 1.2 to 1.45.",
+        source="No figure in the study or figures.md: employer NI and pension add roughly 15-20% on these salaries "
+        "(general knowledge, not from a cited source) and overheads vary by provider. 1.2 to 1.45.",
     ),
 }
 
