@@ -41,7 +41,7 @@ from drive_sim.cli.terminal import (
     progress,
     side_by_side,
 )
-from drive_sim.scenario import Scenario
+from drive_sim.scenario import Scenario, ScenarioError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,11 +111,42 @@ def run(
     )  # fmt: skip
 
 
-def check(scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) to validate.")]) -> None:
+def check(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) to validate.")],
+    ranges: Annotated[
+        bool, typer.Option("--ranges", help="Also list every uncertain value and its range (`drive-sim uncertainty`).")
+    ] = False,
+) -> None:
     """Validate a scenario file and say in words what site it describes."""
+    from drive_sim.scenario.uncertainty import check_ranges, uncertain_parameters
+
     resolved = load(scenario)
+    try:
+        parameters = uncertain_parameters(resolved, str(scenario))
+        check_ranges(resolved, parameters, str(scenario))
+    except ScenarioError as error:
+        fail(str(error))
     for line in describe(resolved):
         console.print(printable(line), markup=False)
+    own = sum(not p.default for p in parameters)
+    console.print(
+        printable(
+            f"Uncertain values: {len(parameters)} ({own} with ranges from the file, {len(parameters) - own} with "
+            "drive-sim's documented default range)"
+            + ("." if ranges else "; list them with --ranges.")
+        ),
+        markup=False,
+    )
+    for p in parameters if ranges else ():
+        mode = f", most likely {p.range.mode:g}" if p.range.mode is not None else ""
+        where = "file" if not p.default else "default"
+        console.print(
+            printable(
+                f"  {p.path} = {p.base:g}: {p.range.kind} {p.range.low:g} to {p.range.high:g}{mode} ({where}; "
+                f"{p.range.source})"
+            ),
+            markup=False,
+        )
     console.print(printable(f"{scenario}: OK"), markup=False)
 
 

@@ -242,6 +242,31 @@ def size(
             show_default=False,
         ),
     ] = None,
+    uncertain: Annotated[
+        bool,
+        typer.Option(
+            "--uncertain",
+            help="Robust sizing: judge each level by the share of plausible worlds (drawn from the assumed "
+            "values' ranges, as `drive-sim uncertainty` does) in which every target is met.",
+        ),
+    ] = False,
+    worlds: Annotated[int, typer.Option("--worlds", min=10, help="With --uncertain: worlds drawn.")] = 64,
+    world_reps: Annotated[
+        int, typer.Option("--world-reps", min=1, max=100, help="With --uncertain: replications in each world.")
+    ] = 3,
+    share: Annotated[
+        float,
+        typer.Option(
+            "--share",
+            min=0.5,
+            max=0.99,
+            help="With --uncertain: least share of worlds a chosen level meets every target in.",
+        ),
+    ] = 0.90,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option("--vary", help="With --uncertain: PATH=LOW:HIGH, a value made uncertain (see `uncertainty`)."),
+    ] = None,
     seed: SeedOption = None,
     set_: SetOption = None,
     out: Annotated[
@@ -280,6 +305,16 @@ def size(
     targets = default_targets(
         max_weeks_above, max_first_contact_p90, max_burnout_probability, cast(Literal["drive", "all"], burnout_scope)
     )
+    if uncertain:
+        from drive_sim.cli.uncertainty_commands import parse_vary, robust_sizing, uncertain_scenario
+
+        robust_sizing(
+            uncertain_scenario(resolved, parse_vary(vary), True), str(scenario or "default site"), targets, position,
+            step, max_extra or 6, worlds, world_reps, share, out, force, backend, workers, scheduler, cdn,
+        )  # fmt: skip
+        return
+    if vary:
+        fail("--vary: only with --uncertain (or use `drive-sim uncertainty`)")
     replications = reps or resolved.run.replications
     budget = max_reps or 8 * replications
     if budget < replications:

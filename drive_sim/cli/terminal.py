@@ -398,3 +398,46 @@ def levels_table(result: SizingResult) -> Table:
             + ("" if level.complete else " (interrupted)"),
         )
     return table
+
+
+def uncertainty_table(variance: pd.DataFrame, sensitivity: pd.DataFrame, emulator: pd.DataFrame) -> Table:
+    """Per headline measure: the spread over plausible worlds, the assumptions' share of it, what moves it most."""
+    from drive_sim.report.how_sure import parameter_label, ranked
+
+    table = Table(title="Over plausible worlds (steady state; each world's mean of its replications)")
+    for name in ("Measure", "Middle world", "90% of worlds", "Assumptions' share\nof the variance", "Moves it most"):
+        table.add_column(name, justify="left" if name in ("Measure", "Moves it most") else "right")
+    for item in HEADLINE:
+        row = variance[(variance["kpi"] == item.kpi) & (variance["scope"] == item.scope)]
+        if row.empty:
+            continue
+        r = row.iloc[0]
+        order = ranked(sensitivity, item.kpi, item.scope)
+        top = plain(parameter_label(order["parameter"].iloc[0]).split(" (")[0]) if len(order) else "–"
+        table.add_row(
+            item.label,
+            _format(r["p50"], item.digits),
+            f"{_format(r['p05'], item.digits)} to {_format(r['p95'], item.digits)}",
+            _format(r["parameter_share"] * 100, 0) + "%",
+            top,
+        )
+    return table
+
+
+def robust_table(levels: pd.DataFrame, share: float) -> Table:
+    """Every staffing level tried across the worlds: the share meeting every target (95% CI) and each target's."""
+    table = Table(title=f"Staffing across plausible worlds (chosen: the least meeting every target in {share:.0%})")
+    targets = [c for c in levels.columns if c.startswith("share: ")]
+    table.add_column("Staffing")
+    table.add_column("Worlds meeting\nevery target", justify="right")
+    for column in targets:
+        table.add_column(column.removeprefix("share: "), justify="right")
+    table.add_column("Staff cost\na year", justify="right")
+    for _, r in levels.iterrows():
+        table.add_row(
+            ("[bold]" if r["chosen"] else "") + plain(r["label"]) + (" (chosen)[/]" if r["chosen"] else ""),
+            f"{r['share_meeting_all']:.0%}\n[dim]{r['ci_low']:.0%} to {r['ci_high']:.0%}[/]",
+            *(f"{r[c]:.0%}" for c in targets),
+            money(r["annual_staff_cost"]),
+        )
+    return table

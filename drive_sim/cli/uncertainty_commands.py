@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from drive_sim.runs.uncertainty import Design
     from drive_sim.scenario.uncertainty import Parameter
 
-__all__ = ["parse_vary", "register", "robust_sizing", "uncertainty"]
+__all__ = ["parse_vary", "register", "robust_sizing", "uncertain_scenario", "uncertainty"]
 
 #: The most worlds x replications one uncertainty experiment may run.
 MAX_UNCERTAINTY_REPLICATIONS = 1_000_000
@@ -67,23 +67,31 @@ DefaultRangesOption = Annotated[
 
 def parse_vary(items: list[str] | None) -> dict[str, Range]:
     """``PATH=LOW:HIGH`` options to uniform ranges (exit 2 on a malformed one)."""
+    from pydantic import ValidationError
+
     ranges = {}
+    example = "e.g. --vary case_mix.client_response.support=0.39:0.9"
     for item in items or []:
         path, sep, raw = item.partition("=")
         low, colon, high = raw.partition(":")
         try:
             if not sep or not colon or not path.strip():
                 raise ValueError
-            ranges[path.strip()] = Range(low=float(low), high=float(high), source="--vary on the command line")
-        except ValueError as error:
-            detail = str(error).splitlines()[-1] if str(error) else "expected PATH=LOW:HIGH"
-            fail(f"--vary {item!r}: {detail}, e.g. --vary case_mix.client_response.support=0.39:0.9")
+            bounds = float(low), float(high)
+        except ValueError:
+            fail(f"--vary {item!r}: expected PATH=LOW:HIGH with two numbers, {example}")
+        try:
+            ranges[path.strip()] = Range(low=bounds[0], high=bounds[1], source="--vary on the command line")
+        except ValidationError as error:
+            fail(f"--vary {item!r}: {error.errors()[0]['msg'].removeprefix('Value error, ')}")
     return ranges
 
 
-def _uncertain_scenario(scenario: Scenario, vary: dict[str, Range], default_ranges: bool) -> Scenario:
+def uncertain_scenario(scenario: Scenario, vary: dict[str, Range], default_ranges: bool) -> Scenario:
     ranges = {**scenario.uncertainty.ranges, **vary}
-    uncertainty = Uncertainty(ranges=ranges, use_default_ranges=default_ranges and scenario.uncertainty.use_default_ranges)
+    uncertainty = Uncertainty(
+        ranges=ranges, use_default_ranges=default_ranges and scenario.uncertainty.use_default_ranges
+    )
     return scenario.model_copy(update={"uncertainty": uncertainty})
 
 
@@ -96,7 +104,9 @@ def _parameters(scenario: Scenario, source: str) -> list[Parameter]:
     except ScenarioError as error:
         fail(str(error))
     if not parameters:
-        fail(f"{source}: no value is uncertain: give ranges in [uncertainty] or with --vary, or keep the default ranges")
+        fail(
+            f"{source}: no value is uncertain: give ranges in [uncertainty] or with --vary, or keep the default ranges"
+        )
     return parameters
 
 
@@ -150,7 +160,10 @@ def uncertainty(
     screening: Annotated[
         int,
         typer.Option(
-            "--screening", min=0, max=100, help="Morris trajectories for screening (0: none; each is one world per value + 1)."
+            "--screening",
+            min=0,
+            max=100,
+            help="Morris trajectories for screening (0: none; each is one world per value + 1).",
         ),
     ] = 4,
     direct: Annotated[
@@ -166,8 +179,12 @@ def uncertainty(
     set_: SetOption = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Results folder (default: reports/uncertainty-<site>-seed<seed>-<hash>). "
-                     "Re-run the same command to resume."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Results folder (default: reports/uncertainty-<site>-seed<seed>-<hash>). "
+            "Re-run the same command to resume.",
+        ),
     ] = None,  # fmt: skip
     force: ForceOption = False,
     backend: BackendOption = "process",
@@ -188,7 +205,7 @@ def uncertainty(
     from drive_sim.runs.uncertainty import analyse, design_identity, parameters_table, run_worlds, save_analysis
 
     ranges = parse_vary(vary)
-    resolved = _uncertain_scenario(load(scenario, parse_set_options(set_), seed), ranges, default_ranges)
+    resolved = uncertain_scenario(load(scenario, parse_set_options(set_), seed), ranges, default_ranges)
     source = str(scenario) if scenario is not None else "default site"
     parameters = _parameters(resolved, source)
     design = _design(parameters, samples, resolved.run.seed, "sobol", screening, direct)
@@ -235,17 +252,22 @@ def uncertainty(
         folder,
         {
             "uncertainty": {
-                "samples": samples, "method": "sobol", "screening_trajectories": screening, "direct_base_samples": direct,
-                "replications_per_world": reps, "worlds": design.worlds, "kept_for_emulator": list(analysis.kept),
+                "samples": samples,
+                "method": "sobol",
+                "screening_trajectories": screening,
+                "direct_base_samples": direct,
+                "replications_per_world": reps,
+                "worlds": design.worlds,
+                "kept_for_emulator": list(analysis.kept),
                 "seconds": round(time.perf_counter() - started, 3),
             }
         },
-    )  # fmt: skip
+    )
     from drive_sim.cli.terminal import uncertainty_table
     from drive_sim.report.how_sure import uncertainty_answer
 
     console.print(uncertainty_table(analysis.variance, analysis.sensitivity, analysis.emulator))
-    answer = uncertainty_answer(analysis.variance, analysis.sensitivity, analysis.emulator, design.worlds, reps)
+    answer = uncertainty_answer(analysis.variance, analysis.sensitivity, analysis.emulator, samples, reps)
     for line in [answer.verdict, *answer.points, *answer.cautions]:
         console.print(line, markup=False)
     console.print(
@@ -304,7 +326,7 @@ def robust_sizing(
         "versions": versions(), "seed": resolved.run.seed, "worlds": worlds, "replications_per_world": reps,
         "share": share, "targets": [{"kpi": t.kpi, "scope": t.scope, "at_most": t.limit, "label": t.label}
                                      for t in targets],
-        "step": step, "entry": f"teams.idvas[{position}]",
+        "step": step, "entry": f"teams.idvas[{position}]", "scenario_files": ["scenario.json"],
     }  # fmt: skip
     atomic_write_text(folder / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
     atomic_write_text(folder / "scenario.json", resolved.model_dump_json(indent=2) + "\n")
@@ -321,18 +343,21 @@ def robust_sizing(
                 command_line(), bar.callback(), on_level,
             )  # fmt: skip
         except KeyboardInterrupt:
-            interrupted_before_results(f"Interrupted: the finished levels are saved in {folder}/levels; re-run to resume.")
+            interrupted_before_results(
+                f"Interrupted: the finished levels are saved in {folder}/levels; re-run to resume."
+            )
     levels = sizing.table()
     write_table(folder, "levels", levels)
     write_table(folder, "worlds", design.table().assign(required_level=required_levels(sizing)))
     write_table(folder, "parameters", parameters_table(design))
-    # Which assumptions move the decision: the worst target margin at the chosen level,
+    # Which assumptions move the decision: the worst target margin at the chosen level (or the most staff tried),
     # screened by rank correlation and emulated (the same Sobol machinery as `uncertainty`).
     ranked: list[int] = []
     sensitivity = pd.DataFrame()
     emulator = pd.DataFrame()
-    if sizing.chosen is not None:
-        margin = _margins(folder, sizing.chosen, targets, design.worlds)
+    judged = sizing.chosen if sizing.chosen is not None else max(sizing.levels)  # else the most staff tried
+    if sizing.levels:
+        margin = _margins(folder, judged, targets, design.worlds)
         correlation = [abs(pd.Series(design.unit[:, j]).corr(pd.Series(margin), method="spearman"))
                        for j in range(len(parameters))]  # fmt: skip
         ranked = [j for j in sorted(range(len(parameters)), key=lambda j: -(correlation[j] or 0))][:8]

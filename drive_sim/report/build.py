@@ -261,6 +261,14 @@ def render_report(results: SavedResults, cdn: bool = False) -> str:
         return sweep_page(results, cdn)
     if kind == "size":
         return size_page(results, cdn)
+    if kind == "uncertainty":
+        from drive_sim.report.how_sure import uncertainty_page
+
+        return uncertainty_page(results, cdn)
+    if kind == "size-uncertain":
+        from drive_sim.report.how_sure import robust_page
+
+        return robust_page(results, cdn)
     raise ValueError(f"{results.folder}: unknown kind of results {kind!r} in manifest.json")
 
 

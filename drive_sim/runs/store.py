@@ -337,6 +337,11 @@ def load_results(folder: str | Path) -> SavedResults:
         scenario_from_dict(json.loads((folder / path).read_text(encoding="utf-8")), str(folder / path))
         for path in manifest["scenario_files"]
     ]
-    kpi_path = folder / "kpis.parquet"
-    kpis = pd.read_parquet(kpi_path) if kpi_path.exists() else pd.read_csv(folder / "kpis.csv")
+    kpi_path, csv_path = folder / "kpis.parquet", folder / "kpis.csv"
+    if kpi_path.exists():
+        kpis = pd.read_parquet(kpi_path)
+    elif csv_path.exists():
+        kpis = pd.read_csv(csv_path)
+    else:  # a robust sizing keeps each level's KPIs in its own sub-folder
+        kpis = pd.DataFrame(columns=["replication", "window", "kpi", "scope", "value"])
     return SavedResults(folder, manifest, scenarios, kpis)

@@ -371,29 +371,51 @@ def _write_part(folder: Path, task: Task, results: Sequence[ReplicationResult], 
     write_table(parts, name, kpis, csv=False)
 
 
+#: Rows in each row group of an assembled table: fixed, so that the file's bytes do not
+#: depend on how the replications were cut into parts (which depends on the backend).
+ROW_GROUP_ROWS = 65_536
+
+
 class _StreamWriter:
-    """Appends frames to ``name.parquet`` (row group by row group), then moves it into place.
+    """Appends frames to ``name.parquet`` in row groups of :data:`ROW_GROUP_ROWS`, then moves it into place.
 
     A sweep's per-replication tables are Parquet only: a sweep can hold millions of rows,
     beyond what a spreadsheet opens, and writing them as CSV too cost more than the rest
-    of the client's work together. Its points and summary are written as CSV too.
+    of the client's work together. Its points and summary are written as CSV too. At
+    most one row group is held in memory.
     """
 
     def __init__(self, folder: Path, name: str):
         self.folder, self.name = folder, name
         self.parquet_path = folder / f".{name}.parquet.tmp"
         self.writer: pq.ParquetWriter | None = None
+        self.pending: list[pa.Table] = []
+        self.held = 0
         self.rows = 0
 
     def append(self, frame: pd.DataFrame) -> None:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.parquet_path, table.schema)
-        self.writer.write_table(table.cast(self.writer.schema))
+        self.pending.append(table.cast(self.writer.schema))
+        self.held += len(frame)
         self.rows += len(frame)
+        if self.held >= ROW_GROUP_ROWS:
+            self._flush(whole_groups_only=True)
+
+    def _flush(self, whole_groups_only: bool) -> None:
+        assert self.writer is not None
+        held = pa.concat_tables(self.pending)
+        cut = (len(held) // ROW_GROUP_ROWS) * ROW_GROUP_ROWS if whole_groups_only else len(held)
+        for first in range(0, cut, ROW_GROUP_ROWS):
+            self.writer.write_table(held.slice(first, min(ROW_GROUP_ROWS, cut - first)))
+        rest = held.slice(cut)
+        self.pending, self.held = ([rest] if len(rest) else []), len(rest)
 
     def commit(self) -> None:
         if self.writer is not None:
+            if self.held:
+                self._flush(whole_groups_only=False)
             self.writer.close()
             self.parquet_path.replace(self.folder / f"{self.name}.parquet")
 

@@ -97,6 +97,10 @@ def uncertain_parameters(scenario: Scenario, source: str = "<scenario>") -> list
                 continue
             try:
                 kept = _value_at(data, path) == _value_at(defaults, path)
+                parent = path.rpartition(".")[0]
+                node = _value_at(data, parent) if parent else None
+                if isinstance(node, Mapping) and "kind" in node:  # a distribution: all of it must be the default
+                    kept = kept and node == _value_at(defaults, parent)
             except (KeyError, IndexError, TypeError):
                 continue  # not in this scenario (an optional section it does not have)
             if kept:
