@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -121,12 +122,19 @@ def assumptions_section(scenarios: Sequence[Scenario], labels: Sequence[str]) ->
         f"{SOURCE_REPORT} ('extract') or published figures ('figures').",
     )
     if len(scenarios) == 1:
+        ranges = _ranges(scenarios[0])
         rows = []
         for path in paths:
             row = per_scenario[0][path]
             changed = tag("span", "changed", class_="tag-changed") if default.get(path, None) != row["raw"] else None
-            rows.append([tag("code", path), join(row["value"], " " if changed else None, changed), _source_cell(row)])
-        body = table(["Parameter", "Value", "Source"], rows, caption="'changed': differs from the default site.")
+            rows.append([tag("code", path), join(row["value"], " " if changed else None, changed),
+                         ranges.get(path, "–"), _source_cell(row)])  # fmt: skip
+        body = table(
+            ["Parameter", "Value", "Plausible range", "Source"], rows,
+            caption="'changed': differs from the default site. Plausible range: how wrong an assumed value might be "
+            "(the file's [uncertainty] section or drive-sim's documented default); `drive-sim uncertainty` measures "
+            "how much each moves the answer.",
+        )  # fmt: skip
         return join(intro, details(f"All {len(rows)} parameters ({n_assumed} assumptions)", body))
 
     differing, shared = [], []
@@ -149,6 +157,28 @@ def assumptions_section(scenarios: Sequence[Scenario], labels: Sequence[str]) ->
         ),
         details(_count(len(shared), "parameter", "parameters") + " every scenario shares", shared_table),
     )
+
+
+def _ranges(scenario: Scenario) -> dict[str, str]:
+    """Parameter path -> its plausible range in words (a range inside a distribution shows on the distribution)."""
+    from drive_sim.scenario import ScenarioError
+    from drive_sim.scenario.uncertainty import uncertain_parameters
+
+    try:
+        parameters = uncertain_parameters(scenario)
+    except ScenarioError:
+        return {}
+    shown: dict[str, list[str]] = {}
+    for p in parameters:
+        words = f"{p.range.kind} {p.range.low:g} to {p.range.high:g}"
+        if p.range.mode is not None:
+            words += f", most likely {p.range.mode:g}"
+        generic = re.sub(r"\[\d+\]", "[i]", p.path)
+        for key in (p.path, generic):
+            shown.setdefault(key, []).append(words)
+            parent = key.rpartition(".")[0]
+            shown.setdefault(parent, []).append(f"{key.rpartition('.')[2]}: {words}")
+    return {path: "; ".join(dict.fromkeys(items)) for path, items in shown.items()}
 
 
 def _count(n: int, one: str, many: str) -> str:
