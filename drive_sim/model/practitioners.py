@@ -237,7 +237,10 @@ class CaseManagerState(Practitioner):
         return self.meeting_hours + cm_caseload_hours(self.cases.values(), now, hours)
 
     def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:
-        unreviewed = sum(1 for case in self.cases.values() if now - case.last_review > alert_days)
+        unreviewed = 0
+        for case in self.cases.values():
+            if now - case.last_review > alert_days:
+                unreviewed += 1
         return WeekFigures(0.0, 0.0, 0, 0.0, 0, ongoing, unreviewed, 0, 0)
 
     def guidance_limit(self, guidance: Guidance) -> float:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from typing import Any
 
 import numpy as np
 
@@ -71,7 +72,7 @@ class Streams:
         self.seed = seed
         self.replication = replication
         self._generators: dict[str, np.random.Generator] = {}
-        self._keys: dict[str, np.ndarray] = {}
+        self._items: dict[str, tuple[np.ndarray[Any, np.dtype[np.uint64]], np.random.Philox, np.random.Generator]] = {}
         self._posts: dict[tuple[str, str], np.random.Generator] = {}
 
     def _number(self, name: str) -> int:
@@ -98,17 +99,31 @@ class Streams:
         return generator
 
     def item(self, name: str, index: int) -> np.random.Generator:
-        """A generator of its own for item ``index`` (a case) of stream ``name``.
+        """The generator of item ``index`` (a case) of stream ``name``, valid until the next call.
 
         A counter-based Philox generator keyed by the stream: item ``index`` starts at
-        counter ``index x 2^128``, so items never overlap, and making one costs about half
-        as much as hashing a new SeedSequence (there is one per case).
+        counter ``index x 2^128``, so items never overlap. There is one item per case, so
+        the stream keeps a single Philox generator and moves it to the item's counter
+        (with an empty buffer, exactly the state of a new ``Philox(key, counter)``) rather
+        than building a new one: each call re-seeds the generator the previous call
+        returned, so draw everything an item needs before asking for the next.
         """
-        key = self._keys.get(name)
-        if key is None:
+        item = self._items.get(name)
+        if item is None:
             sequence = np.random.SeedSequence(self.seed, spawn_key=(self.replication, self._number(name), _ITEMS))
-            key = self._keys[name] = sequence.generate_state(2, np.uint64)
-        return np.random.Generator(np.random.Philox(key=key, counter=[0, 0, index, 0]))
+            key = sequence.generate_state(2, np.uint64).astype(np.uint64)
+            bit_generator = np.random.Philox(key=key)
+            item = self._items[name] = (key, bit_generator, np.random.Generator(bit_generator))
+        key, bit_generator, generator = item
+        bit_generator.state = {
+            "bit_generator": "Philox",
+            "state": {"counter": np.array([0, 0, index, 0], dtype=np.uint64), "key": key},
+            "buffer": np.zeros(4, dtype=np.uint64),
+            "buffer_pos": 4,
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
+        return generator
 
 
 def sample(spec: Distribution, rng: np.random.Generator) -> float:
