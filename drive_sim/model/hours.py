@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import simpy
 
     from drive_sim.model.case import Case
+    from drive_sim.model.lifecycle import StrategyDesk
     from drive_sim.model.practitioners import CaseManagerState
     from drive_sim.model.records import SimulationOutput
     from drive_sim.model.referrals import Calendar
@@ -65,9 +66,18 @@ def next_tick(now: float) -> float:
 
 
 def weekly_tick(
-    env: simpy.Environment, team: Team, scenario: Scenario, output: SimulationOutput, workforce: Workforce
+    env: simpy.Environment,
+    team: Team,
+    scenario: Scenario,
+    output: SimulationOutput,
+    workforce: Workforce,
+    desk: StrategyDesk,
 ) -> Process:
-    """End of each week: hours, workload, shortfall, burnout, leaving; then records."""
+    """End of each week: hours, workload, shortfall, burnout, leaving; then records.
+
+    The contact strategies being written step on at the tick (:class:`StrategyDesk`):
+    around the accounting, as their steps' timeouts would have fired.
+    """
     horizon = scenario.site.horizon_days
     hours = scenario.hours
     rule = scenario.workforce.burnout
@@ -81,6 +91,9 @@ def weekly_tick(
     workload_rule = rule.rule == "workload"
     backlog_counts = rule.backlog_counts
     threshold = rule.workload_threshold
+    # The timeout to the first tick is made just below, as if a tick at TICK_TIME had run:
+    # steps started from now on that end on the first tick come after it.
+    desk.after_accounting(TICK_TIME)
     week = 0
     while True:
         week += 1
@@ -90,6 +103,7 @@ def weekly_tick(
         yield env.timeout(end - env.now)
         now = env.now
         day = week * 7.0
+        desk.before_accounting(now)
         for person in practitioners:
             available = person.available_hours(hours)
             ongoing = person.ongoing_hours(now, hours)
@@ -158,6 +172,7 @@ def weekly_tick(
         # One draw a week per post from the post's own stream, used or not.
         for person in practitioners:
             workforce.weekly_attrition(person)
+        desk.after_accounting(now)
 
 
 def first_contact_worker(env: simpy.Environment, team: Team, hours: Hours, calendar: Calendar) -> Process:

@@ -18,6 +18,7 @@ from drive_sim.scenario import Distribution, Panel, PerpetratorPanel, Referrals,
 if TYPE_CHECKING:
     import simpy
 
+    from drive_sim.model.lifecycle import StrategyDesk
     from drive_sim.model.practitioners import IdvaState
     from drive_sim.model.team import Team
 
@@ -93,8 +94,17 @@ def cases_at_meeting(referrals: Referrals, panel: Panel, day: float, rng: np.ran
 class Intake:
     """Drive cases referred to the site: draws each case and starts its lifecycle."""
 
-    def __init__(self, env: simpy.Environment, team: Team, scenario: Scenario, streams: Streams, calendar: Calendar):
+    def __init__(
+        self,
+        env: simpy.Environment,
+        team: Team,
+        scenario: Scenario,
+        streams: Streams,
+        calendar: Calendar,
+        desk: StrategyDesk,
+    ):
         self.env = env
+        self.desk = desk
         self.team = team
         self.scenario = scenario
         self.streams = streams
@@ -107,7 +117,9 @@ class Intake:
         return self._case_ids - 1
 
     def _refer(self, case: Case, every_days: float) -> None:
-        self.env.process(lifecycle(self.env, self.team, case, self.scenario.policies, self.calendar, every_days))
+        self.env.process(
+            lifecycle(self.env, self.team, case, self.scenario.policies, self.calendar, every_days, self.desk)
+        )
 
     def panel_meetings(self, panel: Panel) -> Process:
         """One panel: at each meeting a random number of new cases is listed."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import simpy
 
 from drive_sim.model.hours import case_reviews, first_contact_worker, weekly_tick
+from drive_sim.model.lifecycle import StrategyDesk
 from drive_sim.model.practitioners import expand_team
 from drive_sim.model.records import PractitionerInfo, SimulationOutput
 from drive_sim.model.referrals import Calendar, Intake, non_drive_referrals
@@ -48,7 +49,8 @@ class SiteModel:
             )
         self.calendar = Calendar(scenario)
         self.workforce = Workforce(self.env, self.team, scenario.workforce, self.streams, self.output.workforce_events)
-        self.intake = Intake(self.env, self.team, scenario, self.streams, self.calendar)
+        self.desk = StrategyDesk(self.env)
+        self.intake = Intake(self.env, self.team, scenario, self.streams, self.calendar, self.desk)
 
     def run(self) -> SimulationOutput:
         env, team, scenario = self.env, self.team, self.scenario
@@ -62,7 +64,7 @@ class SiteModel:
             rng = self.streams.post("non_drive", idva.name)
             env.process(non_drive_referrals(env, team, idva, rng, non_drive_days))
         env.process(first_contact_worker(env, team, scenario.hours, self.calendar))
-        env.process(weekly_tick(env, team, scenario, self.output, self.workforce))
+        env.process(weekly_tick(env, team, scenario, self.output, self.workforce, self.desk))
         interval = scenario.hours.reviews.interval_weeks * 7
         for k, cm in enumerate(team.cms):
             env.process(case_reviews(env, team, cm, interval * (k + 1) / len(team.cms), scenario.hours))
