@@ -126,7 +126,7 @@ class Intake:
         env = self.env
         scenario = self.scenario
         rng = self.streams["referrals"]
-        for day in meeting_days(panel, self.calendar.horizon):
+        for day in meeting_days(panel, self.calendar.horizon).tolist():
             if day > env.now:
                 yield env.timeout(day - env.now)
             self.team.panel_held(scenario.hours.idva.panel_hours)
@@ -152,7 +152,7 @@ class Intake:
     def perpetrator_panel_meetings(self, panel: PerpetratorPanel) -> Process:
         """The perpetrator panel after MARAC: its meetings cost the panel IDVAs' hours; no new cases here."""
         env = self.env
-        for day in meeting_days(panel, self.calendar.horizon):
+        for day in meeting_days(panel, self.calendar.horizon).tolist():
             if day > env.now:
                 yield env.timeout(day - env.now)
             if panel.idva_attends:
@@ -167,7 +167,7 @@ class Intake:
         env = self.env
         rng = self.streams["backlog"]
         size = int(rng.poisson(scenario.referrals.annual_rate * months / 12))
-        arrivals = np.sort(rng.uniform(0, scenario.backdating.arrival_spread_days, size))
+        arrivals = np.sort(rng.uniform(0, scenario.backdating.arrival_spread_days, size)).tolist()
         every = scenario.referrals.panels[0].every_days
         for index, day in enumerate(arrivals):
             if day > env.now:
@@ -187,7 +187,7 @@ def non_drive_referrals(
         return
     mean_gap = 365 / idva.non_drive_rate
     while True:
-        yield env.timeout(rng.exponential(mean_gap))
+        yield env.timeout(float(rng.exponential(mean_gap)))
         length = sample(spec, rng)
         holder = idva
         if idva.vacant:
