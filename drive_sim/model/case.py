@@ -80,7 +80,7 @@ class CaseDraws:
         """
         mix = scenario.case_mix
         durations = scenario.durations
-        u = rng.random(12)
+        u = rng.random(12).tolist()  # Python floats: the same numbers, cheaper to compare
         response_shares = mix.client_response
         if backdated:
             already_supported = bool(u[0] < scenario.backdating.already_supported_share)
@@ -116,7 +116,7 @@ class CaseDraws:
         strategy_days = sample(durations.contact_strategy_days, rng)
         u_former_case = float(rng.random())
         # Drawn whether or not the site has a perpetrator panel, so the case is the same either way.
-        u_panel = rng.random(2)
+        u_panel = rng.random(2).tolist()
         panel = scenario.referrals.perpetrator_panel
         panel_deferral = panel.deferral_probability if panel is not None else 0.0
         panel_deferrals = int(math.log1p(-u_panel[1]) // math.log(panel_deferral)) if panel_deferral > 0 else 0

@@ -25,7 +25,7 @@ before.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import simpy
@@ -136,14 +136,32 @@ class StrategyDesk:
 
     def before_accounting(self, tick: float) -> None:
         """The weekly tick at ``tick`` starts: steps that would have fired before it."""
-        for writing in self._before.pop(tick, ()):
-            self._step(writing)
+        self._steps_at_tick(tick, self._before.pop(tick, ()), self._before)
 
     def after_accounting(self, tick: float) -> None:
         """The weekly tick at ``tick`` has updated every pace: the steps that end on it."""
         self._tick_done = tick
-        for writing in self._after.pop(tick, ()):
-            self._step(writing)
+        self._steps_at_tick(tick, self._after.pop(tick, ()), self._after)
+
+    def _steps_at_tick(self, tick: float, writings: Iterable[_Writing], due: dict[float, list[_Writing]]) -> None:
+        """:meth:`_step` for each of ``writings``, now, on a tick (``next_tick`` is a week on).
+
+        A step to the next tick started now is in the same list (``due``) as the step that
+        ended now: before the next tick's accounting if this one was, else after it.
+        """
+        following = tick + 7.0  # next_tick(tick): ticks are exact in floating point
+        to_tick = following - tick
+        for writing in writings:
+            cm = writing.case.cm
+            pace = cm.pace() if cm is not None else 0.0
+            step = to_tick if pace <= 0 else min(writing.remaining / pace, to_tick)
+            writing.remaining -= step * pace
+            if writing.remaining <= _DONE:
+                writing.done.succeed_in(step)
+            elif tick + step == following:
+                due.setdefault(following, []).append(writing)
+            else:
+                self._hair_off(writing, step)
 
     def _step(self, writing: _Writing) -> None:
         """Start the next step at the CM's pace now (the work left is above ``_DONE``)."""
@@ -159,8 +177,12 @@ class StrategyDesk:
         elif now + step == tick:
             due = self._before if self._tick_done < tick - 7 else self._after
             due.setdefault(tick, []).append(writing)
-        else:  # a hair off the tick: a timeout, as the loop had
-            self.env.timeout(step).callbacks.append(lambda _: self._step(writing))
+        else:
+            self._hair_off(writing, step)
+
+    def _hair_off(self, writing: _Writing, step: float) -> None:
+        """A step that floating point lands a hair off a tick: a timeout, as the loop had."""
+        self.env.timeout(step).callbacks.append(lambda _: self._step(writing))
 
 
 def lifecycle(

@@ -251,8 +251,19 @@ P = TypeVar("P", bound=Practitioner)
 
 
 def least_loaded(people: Iterable[P], now: float) -> P:
-    """The practitioner with the lowest load now; the first in the team on a tie."""
-    return min(people, key=lambda p: (p.load(now), p.index))
+    """The practitioner with the lowest load now; the first in the team on a tie.
+
+    ``min`` by ``(load, index)``, written out: it runs at every allocation.
+    """
+    best: P | None = None
+    best_load = best_index = 0.0
+    for person in people:
+        load = person.load(now)
+        if best is None or load < best_load or (load == best_load and person.index < best_index):
+            best, best_load, best_index = person, load, person.index
+    if best is None:
+        raise ValueError("least_loaded() of nobody")
+    return best
 
 
 def expand_team(scenario: Scenario) -> tuple[list[IdvaState], list[CaseManagerState]]:

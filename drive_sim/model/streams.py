@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -126,25 +127,48 @@ class Streams:
         return generator
 
 
+#: A spec's sampler, by ``id(spec)`` (the spec is kept with it, so an id is never reused
+#: while its entry lives); cleared when it grows past _MAX_SAMPLERS.
+_SAMPLERS: dict[int, tuple[Distribution, Callable[[np.random.Generator], float]]] = {}
+_MAX_SAMPLERS = 4096
+
+
 def sample(spec: Distribution, rng: np.random.Generator) -> float:
     """One draw from a distribution spec."""
+    entry = _SAMPLERS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        if len(_SAMPLERS) >= _MAX_SAMPLERS:
+            _SAMPLERS.clear()
+        entry = _SAMPLERS[id(spec)] = (spec, _sampler(spec))
+    return entry[1](rng)
+
+
+def _sampler(spec: Distribution) -> Callable[[np.random.Generator], float]:
+    """A function drawing from ``spec``, its parameters worked out once (the same numbers)."""
     match spec:
         case Fixed(value=value):
-            return float(value)
+            fixed = float(value)
+            return lambda rng: fixed
         case Exponential(mean=mean):
-            return float(rng.exponential(mean))
+            return lambda rng: float(rng.exponential(mean))
         case LogNormal(mean=mean, sd=sd):
             sigma2 = math.log1p((sd / mean) ** 2)
-            return float(rng.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2)))
+            mu, sigma = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
+            return lambda rng: float(rng.lognormal(mu, sigma))
         case Gamma(shape=shape, mean=mean):
-            return float(rng.gamma(shape, mean / shape))
+            scale = mean / shape
+            return lambda rng: float(rng.gamma(shape, scale))
         case Weibull(shape=shape, scale=scale):
-            return float(scale * rng.weibull(shape))
+            return lambda rng: float(scale * rng.weibull(shape))
         case Triangular(low=low, mode=mode, high=high):
-            return float(rng.triangular(low, mode, high))
+            return lambda rng: float(rng.triangular(low, mode, high))
         case Uniform(low=low, high=high):
-            return float(rng.uniform(low, high))
+            return lambda rng: float(rng.uniform(low, high))
         case Empirical(values=values, weights=weights):
-            p = None if weights is None else np.asarray(weights) / sum(weights)
-            return float(rng.choice(values, p=p))
+
+            def empirical(rng: np.random.Generator) -> float:
+                p = None if weights is None else np.asarray(weights) / sum(weights)
+                return float(rng.choice(values, p=p))
+
+            return empirical
     raise TypeError(f"not a distribution spec: {spec!r}")
