@@ -472,6 +472,7 @@ class Team:
                 # Fix (validation suite): the last IDVA in post left holding only
                 # non-Drive cases; they stay uncovered, like Drive cases (was a crash).
                 return
+            target.catch_up_non_drive(now)
             target.non_drive_closing.append(closing)
             target.non_drive_closing.sort()
         person.non_drive_closing.clear()

@@ -112,6 +112,7 @@ class Workforce:
         self.events.append(WorkforceEvent(env.now, person.name, person.kind, "left"))
         if person.burnt_out:
             self.events.append(WorkforceEvent(env.now, person.name, person.kind, "burnout_end"))
+        person.falls_vacant()
         person.vacant = True
         person.burnt_out = False
         person.above_weeks = person.below_weeks = 0
@@ -123,13 +124,14 @@ class Workforce:
         env = self.env
         yield env.timeout(sample(attrition.vacancy_days, self.streams.post("vacancy", person.name)))
         person.vacant = False
+        person.filled()
         person.capacity_factor = attrition.induction_capacity_share if attrition.induction_days > 0 else 1.0
         self.events.append(WorkforceEvent(env.now, person.name, person.kind, "started"))
         if attrition.reassign == "same_group":
             # Cases left uncovered because nobody was in post when their holder left now go
             # to the team again, the new starter included.
             for other in self.team.practitioners:
-                if other.kind == person.kind and other.vacant and other.holds_cases():
+                if other.kind == person.kind and other.vacant and other.holds_cases(env.now):
                     self.team.reassign_all(other)
         if person.kind == "idva":
             self.team.place_freed()
