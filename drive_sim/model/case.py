@@ -160,6 +160,34 @@ def _attempts_needed(u: float, p: float, max_attempts: int) -> int:
 class Case:
     """Runtime state of one case; ``record`` is what the run reports about it."""
 
+    __slots__ = (
+        "attempts",
+        "attempts_due",
+        "backdated",
+        "case_id",
+        "cm",
+        "cm_open",
+        "cm_phase",
+        "contact_day",
+        "disengage_run",
+        "draws",
+        "dropout_run",
+        "idva",
+        "idva_open",
+        "last_review",
+        "needs_panel",
+        "not_before",
+        "outcome",
+        "record",
+        "reengage_run",
+        "reengaged",
+        "relay",
+        "response",
+        "strategy_end",
+        "waiting",
+        "word",
+    )
+
     def __init__(self, case_id: int, listed_day: float, backdated: bool, draws: CaseDraws):
         self.case_id = case_id
         self.backdated = backdated
