@@ -542,10 +542,18 @@ def replication_kpis(output: SimulationOutput, scenario: Scenario) -> pd.DataFra
     roster = _Roster.of(output.practitioners)
     scopes, members = roster.scopes()
     columns = _Columns.of(output, roster)
-    frames = [
-        _window_kpis(output, scenario, roster, scopes, members, w, columns) for w in kpi_windows(output, scenario)
-    ]
-    return pd.concat(frames, ignore_index=True)
+    parts = [_window_kpis(output, scenario, roster, scopes, members, w, columns) for w in kpi_windows(output, scenario)]
+    # One frame for every window (the windows' rows in order), not a concat of one per window.
+    windows = np.concatenate([np.full(len(kpis), name, dtype=object) for name, kpis, _, _ in parts])
+    return pd.DataFrame(
+        {
+            "replication": np.full(len(windows), output.replication, dtype=np.int64),
+            "window": windows,
+            "kpi": np.concatenate([kpis for _, kpis, _, _ in parts]),
+            "scope": np.concatenate([scope for _, _, scope, _ in parts]),
+            "value": np.concatenate([values for _, _, _, values in parts]),
+        }
+    )
 
 
 def _window_kpis(
@@ -556,7 +564,8 @@ def _window_kpis(
     members: np.ndarray,
     window: Window,
     columns: _Columns,
-) -> pd.DataFrame:
+) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    """One window's KPIs: its name, and the kpi, scope and value of each row."""
     stats = _practitioner_stats(output, roster, scenario, window, columns)
     site = _case_kpis(output, scenario, window, columns) | _workforce_kpis(stats, roster, scenario, window)
     by_scope = _scope_kpis(stats, members, window.days / DAYS_PER_YEAR, scenario)
@@ -566,13 +575,9 @@ def _window_kpis(
         kpi_names.append(list(names))
         scope_names.append([scope] * len(names))
         values.append([by_scope[k][position] for k in names])
-    kpis = np.concatenate(kpi_names)
-    return pd.DataFrame(
-        {
-            "replication": np.full(len(kpis), output.replication, dtype=np.int64),
-            "window": np.full(len(kpis), window.name, dtype=object),
-            "kpi": kpis,
-            "scope": np.concatenate(scope_names),
-            "value": np.concatenate(values).astype(float),
-        }
+    return (
+        window.name,
+        np.concatenate(kpi_names),
+        np.concatenate(scope_names),
+        np.concatenate(values).astype(float),
     )
