@@ -201,11 +201,12 @@ class _Roster:
         return names, np.array(members, dtype=bool).reshape(len(names), len(self.names))
 
 
+# The weekly-state fields the KPIs read.
 _WEEK_COLUMNS = (
     "week", "day", "fte", "drive_open", "non_drive_open", "demand_hours", "available_hours",
-    "shortfall_hours", "first_contact_hours", "first_contact_queue", "new_drive_cases",
-    "new_non_drive_cases", "unreviewed_cases", "burnt_out", "vacant", "ongoing_hours",
-    "first_contact_due_hours", "first_contact_backlog_clients", "first_contact_backlog_hours", "drive_hours",
+    "shortfall_hours", "first_contact_queue", "new_drive_cases", "new_non_drive_cases",
+    "unreviewed_cases", "burnt_out", "vacant", "ongoing_hours", "first_contact_backlog_clients",
+    "first_contact_backlog_hours", "drive_hours",
 )  # fmt: skip
 
 # Per-practitioner statistics that add up over a group, and those whose group value is

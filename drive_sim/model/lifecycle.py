@@ -17,9 +17,9 @@ step to the moment it is written. A loop of SimPy timeouts, one per step, would 
 event per case per week; here only the last step is a SimPy event (the one the case's
 lifecycle waits on). A step that ends on a tick is kept by the :class:`StrategyDesk` and
 taken up by the weekly tick, with the same arithmetic (``now + step``, ``remaining -
-step * pace``) and in the order the timeouts would have fired. A step that floating
-point lands a hair off a tick (a start in the first days of the run) is a timeout, as
-before.
+step * pace``) and in the order the timeouts would have fired. A step to a tick that
+floating point would land a hair off it (``now + (tick - now) != tick``; not seen in
+practice, but the loop guarded against it) stays a timeout, as before.
 """
 
 from __future__ import annotations
