@@ -249,6 +249,7 @@ def case_reviews(env: simpy.Environment, team: Team, cm: CaseManagerState, offse
     """
     reviews = hours.reviews
     interval = reviews.interval_weeks * 7
+    per_meeting = reviews.cases_per_meeting
     yield env.timeout(offset_days)
     while True:
         now = env.now
@@ -262,8 +263,12 @@ def case_reviews(env: simpy.Environment, team: Team, cm: CaseManagerState, offse
                 holder = team.by_name[name]
                 if holder.vacant or holder.last_workload > reviews.skip_above_workload:
                     continue
-                cases.sort(key=lambda c: (c.cm_phase == "disrupt", c.last_review, c.case_id))
-                for case in cases[: reviews.cases_per_meeting]:
+                # Each review touches its own case only, so the order within a meeting is
+                # free: sorting picks who is reviewed when there are more than it can take.
+                if len(cases) > per_meeting:
+                    cases.sort(key=lambda c: (c.cm_phase == "disrupt", c.last_review, c.case_id))
+                    del cases[per_meeting:]
+                for case in cases:
                     record = case.record
                     record.max_unreviewed_days = max(record.max_unreviewed_days, now - case.last_review)
                     age = team.information_age(case)
