@@ -38,7 +38,8 @@ def week_of_case_life(team: Team, life: CaseLife, now: float, days: float = 7.0)
                 weight += (life.shortfall_multiplier - 1.0) * idva.last_shortfall_share
             step = disengage * weight
             for case in list(idva.cases.values()):
-                # Settled (_settled, written out: this runs for every case every week).
+                # Only once she is contacted and the gate is open (the word given, or no gate)
+                # can she disengage; both days are nan until then.
                 contact, gate_open = case.contact_day, case.record.gate_open_day
                 if contact != contact or gate_open != gate_open:
                     continue
@@ -62,12 +63,6 @@ def week_of_case_life(team: Team, life: CaseLife, now: float, days: float = 7.0)
                     if case.dropout_run >= case.draws.dropout_clock:
                         case.cm_phase = "disrupt"
                         case.record.service_user_dropout_day = now
-
-
-def _settled(case: Case) -> bool:
-    """Contacted, and the gate open (the word given, or no gate): only then can she disengage."""
-    gate_open = case.record.gate_open_day
-    return case.contact_day == case.contact_day and gate_open == gate_open
 
 
 def _disengaged_to_monitoring(case: Case) -> bool:
