@@ -201,11 +201,12 @@ class _Roster:
         return names, np.array(members, dtype=bool).reshape(len(names), len(self.names))
 
 
+# The weekly-state fields the KPIs read.
 _WEEK_COLUMNS = (
     "week", "day", "fte", "drive_open", "non_drive_open", "demand_hours", "available_hours",
-    "shortfall_hours", "first_contact_hours", "first_contact_queue", "new_drive_cases",
-    "new_non_drive_cases", "unreviewed_cases", "burnt_out", "vacant", "ongoing_hours",
-    "first_contact_due_hours", "first_contact_backlog_clients", "first_contact_backlog_hours", "drive_hours",
+    "shortfall_hours", "first_contact_queue", "new_drive_cases", "new_non_drive_cases",
+    "unreviewed_cases", "burnt_out", "vacant", "ongoing_hours", "first_contact_backlog_clients",
+    "first_contact_backlog_hours", "drive_hours",
 )  # fmt: skip
 
 # Per-practitioner statistics that add up over a group, and those whose group value is
@@ -233,14 +234,34 @@ def _longest_runs(codes: np.ndarray, week: np.ndarray, above: np.ndarray, size: 
     return longest
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """The numeric columns of one replication's records, built once for every window."""
+
+    weeks: dict[str, np.ndarray]  # _WEEK_COLUMNS of output.weeks
+    week_codes: np.ndarray  # roster position of each weekly state's practitioner
+    cases: dict[str, np.ndarray]  # _CASE_COLUMNS of output.cases
+    gate_words: np.ndarray  # CaseRecord.gate_word of each case
+
+    @classmethod
+    def of(cls, output: SimulationOutput, roster: _Roster) -> _Columns:
+        return cls(
+            weeks=_columns(output.weeks, _WEEK_COLUMNS),
+            week_codes=roster.codes((w.practitioner for w in output.weeks), "weekly states"),
+            cases=_columns(output.cases, _CASE_COLUMNS),
+            gate_words=np.array([case.gate_word for case in output.cases], dtype=str),
+        )
+
+
 def _practitioner_stats(
-    output: SimulationOutput, roster: _Roster, scenario: Scenario, window: Window
+    output: SimulationOutput, roster: _Roster, scenario: Scenario, window: Window, columns: _Columns
 ) -> dict[str, np.ndarray]:
     """Sums and peaks of each practitioner's weeks in the window (arrays by roster position)."""
     size = len(roster.names)
-    weeks = [w for w in output.weeks if window.start_day < w.day <= window.end_day]
-    codes = roster.codes((w.practitioner for w in weeks), "weekly states")
-    col = _columns(weeks, _WEEK_COLUMNS)
+    day = columns.weeks["day"]
+    in_window = (window.start_day < day) & (day <= window.end_day)
+    codes = columns.week_codes[in_window]
+    col = {name: values[in_window] for name, values in columns.weeks.items()}
 
     is_idva = roster.kinds[codes] == "idva"
     staffed = col["vacant"] == 0
@@ -265,7 +286,7 @@ def _practitioner_stats(
     has_per_fte = ~np.isnan(per_fte)
     left = [e for e in output.workforce_events if e.event == "left" and window.start_day <= e.day < window.end_day]
     return {
-        "weeks": total(np.ones(len(weeks))),
+        "weeks": total(np.ones(len(codes))),
         "staffed_weeks": total(staffed),
         "open": total(np.where(staffed, open_cases, 0.0)),
         "open_peak": peak(open_cases, staffed),
@@ -291,9 +312,9 @@ def _practitioner_stats(
         "leavers": np.bincount(roster.codes((e.practitioner for e in left), "workforce events"), minlength=size),
         "fte": roster.fte,
         # Rates a week per practitioner add up over a group to the group's rate a week.
-        "backlog_clients_per_week": _divide(total(col["first_contact_backlog_clients"]), total(np.ones(len(weeks)))),
-        "backlog_hours_per_week": _divide(total(col["first_contact_backlog_hours"]), total(np.ones(len(weeks)))),
-        "drive_hours_per_week": _divide(total(col["drive_hours"]), total(np.ones(len(weeks)))),
+        "backlog_clients_per_week": _divide(total(col["first_contact_backlog_clients"]), total(np.ones(len(codes)))),
+        "backlog_hours_per_week": _divide(total(col["first_contact_backlog_hours"]), total(np.ones(len(codes)))),
+        "drive_hours_per_week": _divide(total(col["drive_hours"]), total(np.ones(len(codes)))),
     }
 
 
@@ -418,13 +439,12 @@ def gate_measures(c: dict[str, np.ndarray]) -> dict[str, float]:
     }
 
 
-def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window) -> dict[str, float]:
+def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window, columns: _Columns) -> dict[str, float]:
     window_years = window.days / DAYS_PER_YEAR
-    columns = _columns(output.cases, _CASE_COLUMNS)
-    accepted = columns["accepted_day"]
+    accepted = columns.cases["accepted_day"]
     in_window = (accepted >= window.start_day) & (accepted < window.end_day)
-    c = {name: values[in_window] for name, values in columns.items()}
-    words = np.array([case.gate_word for case in output.cases], dtype=str)[in_window]
+    c = {name: values[in_window] for name, values in columns.cases.items()}
+    words = columns.gate_words[in_window]
 
     allocated = ~np.isnan(c["allocated_day"])
     delay, accepted_on = first_contact_delays(c)
@@ -522,8 +542,19 @@ def replication_kpis(output: SimulationOutput, scenario: Scenario) -> pd.DataFra
     """
     roster = _Roster.of(output.practitioners)
     scopes, members = roster.scopes()
-    frames = [_window_kpis(output, scenario, roster, scopes, members, w) for w in kpi_windows(output, scenario)]
-    return pd.concat(frames, ignore_index=True)
+    columns = _Columns.of(output, roster)
+    parts = [_window_kpis(output, scenario, roster, scopes, members, w, columns) for w in kpi_windows(output, scenario)]
+    # One frame for every window (the windows' rows in order), not a concat of one per window.
+    windows = np.concatenate([np.full(len(kpis), name, dtype=object) for name, kpis, _, _ in parts])
+    return pd.DataFrame(
+        {
+            "replication": np.full(len(windows), output.replication, dtype=np.int64),
+            "window": windows,
+            "kpi": np.concatenate([kpis for _, kpis, _, _ in parts]),
+            "scope": np.concatenate([scope for _, _, scope, _ in parts]),
+            "value": np.concatenate([values for _, _, _, values in parts]),
+        }
+    )
 
 
 def _window_kpis(
@@ -533,9 +564,11 @@ def _window_kpis(
     scopes: list[str],
     members: np.ndarray,
     window: Window,
-) -> pd.DataFrame:
-    stats = _practitioner_stats(output, roster, scenario, window)
-    site = _case_kpis(output, scenario, window) | _workforce_kpis(stats, roster, scenario, window)
+    columns: _Columns,
+) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    """One window's KPIs: its name, and the kpi, scope and value of each row."""
+    stats = _practitioner_stats(output, roster, scenario, window, columns)
+    site = _case_kpis(output, scenario, window, columns) | _workforce_kpis(stats, roster, scenario, window)
     by_scope = _scope_kpis(stats, members, window.days / DAYS_PER_YEAR, scenario)
     kpi_names, scope_names, values = [list(SITE_KPIS)], [["site"] * len(SITE_KPIS)], [[site[k] for k in SITE_KPIS]]
     for position, scope in enumerate(scopes):
@@ -543,13 +576,9 @@ def _window_kpis(
         kpi_names.append(list(names))
         scope_names.append([scope] * len(names))
         values.append([by_scope[k][position] for k in names])
-    kpis = np.concatenate(kpi_names)
-    return pd.DataFrame(
-        {
-            "replication": np.full(len(kpis), output.replication, dtype=np.int64),
-            "window": np.full(len(kpis), window.name, dtype=object),
-            "kpi": kpis,
-            "scope": np.concatenate(scope_names),
-            "value": np.concatenate(values).astype(float),
-        }
+    return (
+        window.name,
+        np.concatenate(kpi_names),
+        np.concatenate(scope_names),
+        np.concatenate(values).astype(float),
     )

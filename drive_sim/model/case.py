@@ -80,7 +80,7 @@ class CaseDraws:
         """
         mix = scenario.case_mix
         durations = scenario.durations
-        u = rng.random(12)
+        u = rng.random(12).tolist()  # Python floats: the same numbers, cheaper to compare
         response_shares = mix.client_response
         if backdated:
             already_supported = bool(u[0] < scenario.backdating.already_supported_share)
@@ -114,9 +114,14 @@ class CaseDraws:
         extension_days = sample(durations.extension_days, rng) if extended else 0.0
         tail_days = sample(durations.idva_tail_days, rng)
         strategy_days = sample(durations.contact_strategy_days, rng)
-        u_former_case = float(rng.random())
-        # Drawn whether or not the site has a perpetrator panel, so the case is the same either way.
-        u_panel = rng.random(2)
+        # One call for several draws gives the same numbers as one call each, in order: the
+        # former case; the two perpetrator-panel draws (drawn whether or not the site has a
+        # perpetrator panel, so the case is the same either way); withheld and proxy.
+        u_former_case, u_panel_share, u_panel_deferrals, u_withheld, u_proxy = rng.random(5).tolist()
+        u_panel = (u_panel_share, u_panel_deferrals)
+        # Life inside the case: three unit-exponential clocks, then where a disengagement goes.
+        disengage_clock, reengage_clock, dropout_clock = rng.standard_exponential(3).tolist()
+        u_disengage_to = float(rng.random())
         panel = scenario.referrals.perpetrator_panel
         panel_deferral = panel.deferral_probability if panel is not None else 0.0
         panel_deferrals = int(math.log1p(-u_panel[1]) // math.log(panel_deferral)) if panel_deferral > 0 else 0
@@ -140,12 +145,12 @@ class CaseDraws:
             u_former_case=u_former_case,
             u_perpetrator_panel=float(u_panel[0]),
             panel_deferrals=panel_deferrals,
-            withheld=bool(rng.random() < scenario.policies.withhold_share),
-            proxy=bool(rng.random() < scenario.policies.proxy_share),
-            disengage_clock=float(rng.standard_exponential()),
-            reengage_clock=float(rng.standard_exponential()),
-            dropout_clock=float(rng.standard_exponential()),
-            u_disengage_to=float(rng.random()),
+            withheld=u_withheld < scenario.policies.withhold_share,
+            proxy=u_proxy < scenario.policies.proxy_share,
+            disengage_clock=disengage_clock,
+            reengage_clock=reengage_clock,
+            dropout_clock=dropout_clock,
+            u_disengage_to=u_disengage_to,
         )
 
 
@@ -159,6 +164,34 @@ def _attempts_needed(u: float, p: float, max_attempts: int) -> int:
 
 class Case:
     """Runtime state of one case; ``record`` is what the run reports about it."""
+
+    __slots__ = (
+        "attempts",
+        "attempts_due",
+        "backdated",
+        "case_id",
+        "cm",
+        "cm_open",
+        "cm_phase",
+        "contact_day",
+        "disengage_run",
+        "draws",
+        "dropout_run",
+        "idva",
+        "idva_open",
+        "last_review",
+        "needs_panel",
+        "not_before",
+        "outcome",
+        "record",
+        "reengage_run",
+        "reengaged",
+        "relay",
+        "response",
+        "strategy_end",
+        "waiting",
+        "word",
+    )
 
     def __init__(self, case_id: int, listed_day: float, backdated: bool, draws: CaseDraws):
         self.case_id = case_id

@@ -29,25 +29,32 @@ def week_of_case_life(team: Team, life: CaseLife, now: float, days: float = 7.0)
     disengage = life.client_disengage_per_year * years
     reengage = life.client_reengage_per_year * years
     dropout = life.service_user_dropout_per_year * years
-    for idva in team.idvas:
-        if not idva.cases:
-            continue
-        weight = 1.0
-        if life.shortfall_raises_disengagement:
-            weight += (life.shortfall_multiplier - 1.0) * idva.last_shortfall_share
-        for case in list(idva.cases.values()):
-            if not _settled(case):
+    if disengage > 0 or reengage > 0:
+        for idva in team.idvas:
+            if not idva.cases:
                 continue
-            if case.response == "support" and disengage > 0:
-                case.disengage_run += disengage * weight
-                if case.disengage_run >= case.draws.disengage_clock:
-                    _disengage(team, case, life, now)
-            elif _disengaged_to_monitoring(case) and reengage > 0:
-                case.reengage_run += reengage
-                if case.reengage_run >= case.draws.reengage_clock:
-                    case.response = "support"
-                    case.reengaged = True
-                    case.record.client_reengaged_day = now
+            weight = 1.0
+            if life.shortfall_raises_disengagement:
+                weight += (life.shortfall_multiplier - 1.0) * idva.last_shortfall_share
+            step = disengage * weight
+            for case in list(idva.cases.values()):
+                # Only once she is contacted and the gate is open (the word given, or no gate)
+                # can she disengage; both days are nan until then.
+                contact, gate_open = case.contact_day, case.record.gate_open_day
+                if contact != contact or gate_open != gate_open:
+                    continue
+                response = case.response
+                if response == "support":
+                    if disengage > 0:
+                        case.disengage_run += step
+                        if case.disengage_run >= case.draws.disengage_clock:
+                            _disengage(team, case, life, now)
+                elif response == "monitoring" and reengage > 0 and _disengaged_to_monitoring(case):
+                    case.reengage_run += reengage
+                    if case.reengage_run >= case.draws.reengage_clock:
+                        case.response = "support"
+                        case.reengaged = True
+                        case.record.client_reengaged_day = now
     if dropout > 0:
         for cm in team.cms:
             for case in cm.cases.values():
@@ -56,12 +63,6 @@ def week_of_case_life(team: Team, life: CaseLife, now: float, days: float = 7.0)
                     if case.dropout_run >= case.draws.dropout_clock:
                         case.cm_phase = "disrupt"
                         case.record.service_user_dropout_day = now
-
-
-def _settled(case: Case) -> bool:
-    """Contacted, and the gate open (the word given, or no gate): only then can she disengage."""
-    gate_open = case.record.gate_open_day
-    return case.contact_day == case.contact_day and gate_open == gate_open
 
 
 def _disengaged_to_monitoring(case: Case) -> bool:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import simpy
 
     from drive_sim.model.case import Case
+    from drive_sim.model.lifecycle import StrategyDesk
     from drive_sim.model.practitioners import CaseManagerState
     from drive_sim.model.records import SimulationOutput
     from drive_sim.model.referrals import Calendar
@@ -65,9 +66,18 @@ def next_tick(now: float) -> float:
 
 
 def weekly_tick(
-    env: simpy.Environment, team: Team, scenario: Scenario, output: SimulationOutput, workforce: Workforce
+    env: simpy.Environment,
+    team: Team,
+    scenario: Scenario,
+    output: SimulationOutput,
+    workforce: Workforce,
+    desk: StrategyDesk,
 ) -> Process:
-    """End of each week: hours, workload, shortfall, burnout, leaving; then records."""
+    """End of each week: hours, workload, shortfall, burnout, leaving; then records.
+
+    The contact strategies being written step on at the tick (:class:`StrategyDesk`):
+    around the accounting, as their steps' timeouts would have fired.
+    """
     horizon = scenario.site.horizon_days
     hours = scenario.hours
     rule = scenario.workforce.burnout
@@ -75,6 +85,15 @@ def weekly_tick(
     alert_days = hours.reviews.unreviewed_alert_weeks * 7
     for idva in team.idvas:
         idva.set_first_contact_budget(idva.available_hours(hours), 0.0, hours)
+    practitioners = team.practitioners
+    weeks, site_weeks, events = output.weeks, output.site_weeks, workforce.events
+    life = scenario.case_life
+    workload_rule = rule.rule == "workload"
+    backlog_counts = rule.backlog_counts
+    threshold = rule.workload_threshold
+    # The timeout to the first tick is made just below, as if a tick at TICK_TIME had run:
+    # steps started from now on that end on the first tick come after it.
+    desk.after_accounting(TICK_TIME)
     week = 0
     while True:
         week += 1
@@ -83,76 +102,77 @@ def weekly_tick(
             return
         yield env.timeout(end - env.now)
         now = env.now
-        for person in team.practitioners:
+        day = week * 7.0
+        desk.before_accounting(now)
+        for person in practitioners:
             available = person.available_hours(hours)
             ongoing = person.ongoing_hours(now, hours)
             figures = person.week_figures(now, hours, ongoing, alert_days)
-            demand = ongoing + figures.due_hours
-            shortfall = max(0.0, ongoing - max(0.0, available - figures.first_contact_hours))
+            due_hours = figures.due_hours
+            first_contact_hours = figures.first_contact_hours
+            demand = ongoing + due_hours
+            shortfall = max(0.0, ongoing - max(0.0, available - first_contact_hours))
             workload = demand / available if available > 0 else math.nan
             person.last_shortfall_share = shortfall / ongoing if ongoing > 0 else 0.0
             person.last_workload = 0.0 if math.isnan(workload) else workload
-            if person.vacant:
+            vacant = person.vacant
+            if vacant:
                 above = False
-            elif rule.rule == "workload":
+            elif workload_rule:
                 # The backlog switch: first-contact hours still outstanding from earlier
                 # weeks count again toward burnout (off by default; see Burnout).
-                carried = person.carried_backlog() if rule.backlog_counts else 0.0
-                above = available > 0 and (demand + carried) / available > rule.workload_threshold
+                carried = person.carried_backlog() if backlog_counts else 0.0
+                above = available > 0 and (demand + carried) / available > threshold
             else:
                 # Per caseload FTE: a Team Leader holding half a caseload is judged on half an FTE.
                 per_fte = person.open_caseload(figures) / (person.fte * person.capacity_share)
                 above = per_fte > rule.caseload_multiple * person.guidance_limit(guidance)
             was_burnt_out = person.burnt_out
-            person.above_weeks, person.below_weeks, person.burnt_out = burnout_step(
-                (person.above_weeks, person.below_weeks, person.burnt_out), above, rule
+            person.above_weeks, person.below_weeks, burnt_out = burnout_step(
+                (person.above_weeks, person.below_weeks, was_burnt_out), above, rule
             )
-            if person.burnt_out != was_burnt_out:
-                event = "burnout_start" if person.burnt_out else "burnout_end"
-                workforce.events.append(WorkforceEvent(now, person.name, person.kind, event))
-            output.weeks.append(
+            person.burnt_out = burnt_out
+            if burnt_out != was_burnt_out:
+                event = "burnout_start" if burnt_out else "burnout_end"
+                events.append(WorkforceEvent(now, person.name, person.kind, event))
+            # Positional, in WeeklyState's field order (see model/records.py).
+            weeks.append(
                 WeeklyState(
-                    week=week,
-                    day=week * 7.0,
-                    practitioner=person.name,
-                    kind=person.kind,
-                    role=person.role,
-                    fte=person.fte,
-                    drive_open=len(person.cases),
-                    non_drive_open=figures.non_drive_open,
-                    demand_hours=demand,
-                    available_hours=available,
-                    shortfall_hours=shortfall,
-                    first_contact_hours=figures.first_contact_hours,
-                    first_contact_queue=figures.queue,
-                    new_drive_cases=person.new_drive_cases,
-                    new_non_drive_cases=figures.new_non_drive_cases,
-                    unreviewed_cases=figures.unreviewed_cases,
-                    burnt_out=person.burnt_out,
-                    vacant=person.vacant,
-                    ongoing_hours=ongoing,
-                    first_contact_due_hours=figures.due_hours,
-                    first_contact_backlog_clients=figures.backlog_clients,
-                    first_contact_backlog_hours=figures.backlog_hours,
-                    drive_hours=figures.drive_hours,
+                    week,
+                    day,
+                    person.name,
+                    person.kind,
+                    person.role,
+                    person.fte,
+                    len(person.cases),  # drive_open
+                    figures.non_drive_open,
+                    demand,  # demand_hours
+                    available,  # available_hours
+                    shortfall,  # shortfall_hours
+                    first_contact_hours,
+                    figures.queue,  # first_contact_queue
+                    person.new_drive_cases,
+                    figures.new_non_drive_cases,
+                    figures.unreviewed_cases,
+                    burnt_out,
+                    vacant,
+                    ongoing,  # ongoing_hours
+                    due_hours,  # first_contact_due_hours
+                    figures.backlog_clients,  # first_contact_backlog_clients
+                    figures.backlog_hours,  # first_contact_backlog_hours
+                    figures.drive_hours,
                 )
             )
             person.close_week(available, ongoing, figures, hours)
-        output.site_weeks.append(
-            SiteWeek(
-                week=week,
-                day=week * 7.0,
-                accepted=team.accepted_count,
-                waiting=len(team.waitlist),
-                open=len(team.live),
-                closed=team.closed_count,
-                deselected=team.deselected_count,
-            )
+        waiting, live = len(team.waitlist), len(team.live)
+        site_weeks.append(
+            SiteWeek(week, day, team.accepted_count, waiting, live, team.closed_count, team.deselected_count)
         )
-        week_of_case_life(team, scenario.case_life, now)
+        week_of_case_life(team, life, now)
         # One draw a week per post from the post's own stream, used or not.
-        for person in team.practitioners:
+        for person in practitioners:
             workforce.weekly_attrition(person)
+        desk.after_accounting(now)
 
 
 def first_contact_worker(env: simpy.Environment, team: Team, hours: Hours, calendar: Calendar) -> Process:
@@ -229,6 +249,7 @@ def case_reviews(env: simpy.Environment, team: Team, cm: CaseManagerState, offse
     """
     reviews = hours.reviews
     interval = reviews.interval_weeks * 7
+    per_meeting = reviews.cases_per_meeting
     yield env.timeout(offset_days)
     while True:
         now = env.now
@@ -242,8 +263,12 @@ def case_reviews(env: simpy.Environment, team: Team, cm: CaseManagerState, offse
                 holder = team.by_name[name]
                 if holder.vacant or holder.last_workload > reviews.skip_above_workload:
                     continue
-                cases.sort(key=lambda c: (c.cm_phase == "disrupt", c.last_review, c.case_id))
-                for case in cases[: reviews.cases_per_meeting]:
+                # Each review touches its own case only, so the order within a meeting is
+                # free: sorting picks who is reviewed when there are more than it can take.
+                if len(cases) > per_meeting:
+                    cases.sort(key=lambda c: (c.cm_phase == "disrupt", c.last_review, c.case_id))
+                    del cases[per_meeting:]
+                for case in cases:
                     record = case.record
                     record.max_unreviewed_days = max(record.max_unreviewed_days, now - case.last_review)
                     age = team.information_age(case)

@@ -8,24 +8,38 @@ intervention (3-12 months) runs from then, so a long gate lengthens the case.
 starts, given the day of the IDVA's word. The case process below reaches the same day
 through SimPy events (one small function per policy); ``calibration.fit`` and the
 validation oracle use the rule.
+
+The CM writes a case's contact strategy in ``strategy_days`` of work at full pace; an
+overloaded CM works at her pace (1/workload, :meth:`Practitioner.pace`), read afresh at
+every weekly tick, where workloads change. The writing is a series of steps, each at the
+pace read when it starts: from the start to the next tick, then tick to tick, and a last
+step to the moment it is written. A loop of SimPy timeouts, one per step, would cost an
+event per case per week; here only the last step is a SimPy event (the one the case's
+lifecycle waits on). A step that ends on a tick is kept by the :class:`StrategyDesk` and
+taken up by the weekly tick, with the same arithmetic (``now + step``, ``remaining -
+step * pace``) and in the order the timeouts would have fired. A step to a tick that
+floating point would land a hair off it (``now + (tick - now) != tick``; not seen in
+practice, but the loop guarded against it) stays a timeout, as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import math
+from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+import simpy
+from simpy.events import NORMAL
 
 from drive_sim.model.case import Case
 from drive_sim.model.hours import next_tick
 
 if TYPE_CHECKING:
-    import simpy
-
     from drive_sim.model.referrals import Calendar
     from drive_sim.model.team import Team
     from drive_sim.scenario import Policies
 
-__all__ = ["GateOpening", "GatePolicy", "Process", "cautious_deadline", "gate_opens", "lifecycle"]
+__all__ = ["GateOpening", "GatePolicy", "Process", "StrategyDesk", "cautious_deadline", "gate_opens", "lifecycle"]
 
 #: The gate policies (scenario ``policies.gate``).
 GatePolicy = Literal["strict", "cautious", "none"]
@@ -66,8 +80,119 @@ def gate_opens(gate: GatePolicy, strategy_end: float, word_day: float | None, ca
     return GateOpening(None if word_day is None else max(strategy_end, word_day), False)
 
 
+# ---- the contact strategy, written at the CM's pace ----------------------------------
+
+#: What is left below this many days of work counts as written (as in the loop it replaces).
+_DONE = 1e-9
+
+
+class Written(simpy.Event):
+    """Fires when the strategy is written: scheduled, like a timeout, when its last step starts."""
+
+    def succeed_in(self, delay: float) -> None:
+        self._ok = True
+        self._value = None
+        self.env.schedule(self, NORMAL, delay)
+
+
+class _Writing:
+    """One strategy being written: the work left after the current step, and its event."""
+
+    __slots__ = ("case", "done", "remaining")
+
+    def __init__(self, case: Case, remaining: float, done: Written):
+        self.case = case
+        self.remaining = remaining
+        self.done = done
+
+
+class StrategyDesk:
+    """The strategies being written, and the steps that end on each weekly tick.
+
+    Invariant: ``_before[tick]`` and ``_after[tick]`` hold, in the order their steps
+    started, the strategies whose current step ends exactly on ``tick``; ``remaining`` is
+    the work left once that step is done. A step started before the weekly tick at
+    ``tick - 7`` had run (a timeout to ``tick`` made before the tick's own) is in
+    ``_before``: it is taken up before that tick's accounting, at last week's pace, as the
+    timeout would have fired first; the rest are in ``_after``, taken up after the
+    accounting, at the new pace. Each entry moves on (or is written) when its tick comes.
+    """
+
+    def __init__(self, env: simpy.Environment):
+        self.env = env
+        self._before: dict[float, list[_Writing]] = {}
+        self._after: dict[float, list[_Writing]] = {}
+        # The last tick whose accounting has run (the weekly tick sets TICK_TIME when it starts,
+        # as its timeout to the first tick is made then).
+        self._tick_done = -math.inf
+
+    def write(self, case: Case) -> Written | None:
+        """Start writing the case's strategy: an event that fires when it is written (None: nothing to write)."""
+        if case.draws.strategy_days <= _DONE:
+            return None
+        writing = _Writing(case, case.draws.strategy_days, Written(self.env))
+        self._step(writing)
+        return writing.done
+
+    def before_accounting(self, tick: float) -> None:
+        """The weekly tick at ``tick`` starts: steps that would have fired before it."""
+        self._steps_at_tick(tick, self._before.pop(tick, ()), self._before)
+
+    def after_accounting(self, tick: float) -> None:
+        """The weekly tick at ``tick`` has updated every pace: the steps that end on it."""
+        self._tick_done = tick
+        self._steps_at_tick(tick, self._after.pop(tick, ()), self._after)
+
+    def _steps_at_tick(self, tick: float, writings: Iterable[_Writing], due: dict[float, list[_Writing]]) -> None:
+        """:meth:`_step` for each of ``writings``, now, on a tick (``next_tick`` is a week on).
+
+        A step to the next tick started now is in the same list (``due``) as the step that
+        ended now: before the next tick's accounting if this one was, else after it.
+        """
+        following = tick + 7.0  # next_tick(tick): ticks are exact in floating point
+        to_tick = following - tick
+        for writing in writings:
+            cm = writing.case.cm
+            pace = cm.pace() if cm is not None else 0.0
+            step = to_tick if pace <= 0 else min(writing.remaining / pace, to_tick)
+            writing.remaining -= step * pace
+            if writing.remaining <= _DONE:
+                writing.done.succeed_in(step)
+            elif tick + step == following:
+                due.setdefault(following, []).append(writing)
+            else:
+                self._hair_off(writing, step)
+
+    def _step(self, writing: _Writing) -> None:
+        """Start the next step at the CM's pace now (the work left is above ``_DONE``)."""
+        now = self.env.now
+        cm = writing.case.cm
+        pace = cm.pace() if cm is not None else 0.0
+        tick = next_tick(now)
+        to_tick = tick - now
+        step = to_tick if pace <= 0 else min(writing.remaining / pace, to_tick)
+        writing.remaining -= step * pace
+        if writing.remaining <= _DONE:
+            writing.done.succeed_in(step)
+        elif now + step == tick:
+            due = self._before if self._tick_done < tick - 7 else self._after
+            due.setdefault(tick, []).append(writing)
+        else:
+            self._hair_off(writing, step)
+
+    def _hair_off(self, writing: _Writing, step: float) -> None:
+        """A step that floating point lands a hair off a tick: a timeout, as the loop had."""
+        self.env.timeout(step).callbacks.append(lambda _: self._step(writing))
+
+
 def lifecycle(
-    env: simpy.Environment, team: Team, case: Case, policies: Policies, calendar: Calendar, every_days: float
+    env: simpy.Environment,
+    team: Team,
+    case: Case,
+    policies: Policies,
+    calendar: Calendar,
+    every_days: float,
+    desk: StrategyDesk,
 ) -> Process:
     """The SimPy process of one case, from its listing at panel to closure."""
     draws = case.draws
@@ -93,10 +218,13 @@ def lifecycle(
         outcome.callbacks.append(lambda event: _ask_for_word(env, team, case, policies, event.value))
         if draws.proxy:
             env.process(_proxy_word(env, case, policies.proxy_days))
-    env.process(_allocate_idva(team, case))
+    _allocate_idva(team, case)
     if waiting_for_cm is not None:
         yield waiting_for_cm  # no CM place yet (routing.cm_caseload_cap)
-    yield from _write_strategy(env, case)
+    written = desk.write(case)  # the CM writes the contact strategy, at her pace
+    if written is not None:
+        yield written
+    case.strategy_end = record.contact_strategy_end_day = env.now
     end: simpy.Event | None = None
     if policies.gate == "cautious":
         closed, end = yield from _cautious_gate(env, team, case, policies)
@@ -121,23 +249,6 @@ def lifecycle(
     if not end.processed:
         yield end
     yield from _close(env, team, case, policies)
-
-
-def _write_strategy(env: simpy.Environment, case: Case) -> Process:
-    """The CM writes the contact strategy: ``strategy_days`` of work at full pace.
-
-    An overloaded CM works at her pace (1/workload, :meth:`Practitioner.pace`), read
-    afresh at every weekly tick, so her strategies take longer (CM capacity binds).
-    """
-    remaining = case.draws.strategy_days
-    while remaining > 1e-9:
-        cm = case.cm
-        pace = cm.pace() if cm is not None else 0.0
-        to_tick = next_tick(env.now) - env.now
-        step = to_tick if pace <= 0 else min(remaining / pace, to_tick)
-        yield env.timeout(step)
-        remaining -= step * pace
-    case.strategy_end = case.record.contact_strategy_end_day = env.now
 
 
 def _ask_for_word(env: simpy.Environment, team: Team, case: Case, policies: Policies, outcome: str) -> None:
@@ -192,11 +303,15 @@ def _cautious_gate(
     return False, end
 
 
-def _allocate_idva(team: Team, case: Case) -> Process:
-    """Allocate the client to an IDVA, waiting for a place if the site's rules say so."""
+def _allocate_idva(team: Team, case: Case) -> None:
+    """Allocate the client to an IDVA, or put her on the waitlist if the site's rules say so.
+
+    A plain call, not a process: on the waitlist, the team starts the client itself when
+    a place frees (:meth:`Team.place_freed`), so there is nothing to wait for here.
+    """
     idva = team.allocate_idva(case)
     if idva is None:
-        yield team.join_waitlist(case)  # the team starts the client when a place frees
+        team.join_waitlist(case)
     else:
         team.start_idva(case, idva)
 

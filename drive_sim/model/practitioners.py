@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from drive_sim.model.case import Case
+    from drive_sim.model.referrals import NonDriveReferrals
 
 __all__ = [
     "CaseManagerState",
@@ -79,9 +80,15 @@ class Practitioner:
         """Open cases per FTE at current capacity: who is least loaded gets the next case."""
         raise NotImplementedError
 
-    def holds_cases(self) -> bool:
+    def holds_cases(self, now: float) -> bool:
         """Whether any case is still on her caseload (uncovered, if she has left)."""
         return bool(self.cases)
+
+    def falls_vacant(self) -> None:
+        """Just before her post falls vacant (she leaves)."""
+
+    def filled(self) -> None:
+        """Just after her post is filled again (a new starter)."""
 
     def pace(self) -> float:
         """Share of the work asked that she gets through this week: 1 up to a full week's hours.
@@ -146,15 +153,35 @@ class IdvaState(Practitioner):
     carried_backlog_hours: float = 0.0  # first-contact hours outstanding at the end of last week
     new_non_drive_cases: int = 0
     relaying: dict[int, Case] = field(default_factory=dict)  # cases whose liaison she relays
+    # Her post's business-as-usual referrals, applied when her heap is next read (see NonDriveReferrals).
+    non_drive_feed: NonDriveReferrals | None = None
+
+    def catch_up_non_drive(self, now: float) -> None:
+        """Put the business-as-usual referrals due by ``now`` on her heap: call before using it."""
+        feed = self.non_drive_feed
+        if feed is not None and feed.next_day <= now:
+            feed.catch_up(now)
 
     def non_drive_open(self, now: float) -> int:
+        feed = self.non_drive_feed
+        if feed is not None and feed.next_day <= now:
+            feed.catch_up(now)
         closing = self.non_drive_closing
         while closing and closing[0] <= now:
             heapq.heappop(closing)
         return len(closing)
 
-    def holds_cases(self) -> bool:
+    def holds_cases(self, now: float) -> bool:
+        self.catch_up_non_drive(now)
         return bool(self.cases or self.non_drive_closing)
+
+    def falls_vacant(self) -> None:
+        if self.non_drive_feed is not None:
+            self.non_drive_feed.post_vacated()
+
+    def filled(self) -> None:
+        if self.non_drive_feed is not None:
+            self.non_drive_feed.post_filled()
 
     def open_cases(self, now: float) -> int:
         return len(self.cases) + self.non_drive_open(now)
@@ -237,7 +264,10 @@ class CaseManagerState(Practitioner):
         return self.meeting_hours + cm_caseload_hours(self.cases.values(), now, hours)
 
     def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:
-        unreviewed = sum(1 for case in self.cases.values() if now - case.last_review > alert_days)
+        unreviewed = 0
+        for case in self.cases.values():
+            if now - case.last_review > alert_days:
+                unreviewed += 1
         return WeekFigures(0.0, 0.0, 0, 0.0, 0, ongoing, unreviewed, 0, 0)
 
     def guidance_limit(self, guidance: Guidance) -> float:
@@ -248,8 +278,19 @@ P = TypeVar("P", bound=Practitioner)
 
 
 def least_loaded(people: Iterable[P], now: float) -> P:
-    """The practitioner with the lowest load now; the first in the team on a tie."""
-    return min(people, key=lambda p: (p.load(now), p.index))
+    """The practitioner with the lowest load now; the first in the team on a tie.
+
+    ``min`` by ``(load, index)``, written out: it runs at every allocation.
+    """
+    best: P | None = None
+    best_load = best_index = 0.0
+    for person in people:
+        load = person.load(now)
+        if best is None or load < best_load or (load == best_load and person.index < best_index):
+            best, best_load, best_index = person, load, person.index
+    if best is None:
+        raise ValueError("least_loaded() of nobody")
+    return best
 
 
 def expand_team(scenario: Scenario) -> tuple[list[IdvaState], list[CaseManagerState]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import heapq
+import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +19,11 @@ from drive_sim.scenario import Distribution, Panel, PerpetratorPanel, Referrals,
 if TYPE_CHECKING:
     import simpy
 
+    from drive_sim.model.lifecycle import StrategyDesk
     from drive_sim.model.practitioners import IdvaState
     from drive_sim.model.team import Team
 
-__all__ = ["Calendar", "Intake", "cases_at_meeting", "meeting_days", "non_drive_referrals", "ramp"]
+__all__ = ["Calendar", "Intake", "NonDriveReferrals", "cases_at_meeting", "delay_to", "meeting_days", "ramp"]
 
 Process = Generator["simpy.Event", Any, None]
 
@@ -93,8 +95,17 @@ def cases_at_meeting(referrals: Referrals, panel: Panel, day: float, rng: np.ran
 class Intake:
     """Drive cases referred to the site: draws each case and starts its lifecycle."""
 
-    def __init__(self, env: simpy.Environment, team: Team, scenario: Scenario, streams: Streams, calendar: Calendar):
+    def __init__(
+        self,
+        env: simpy.Environment,
+        team: Team,
+        scenario: Scenario,
+        streams: Streams,
+        calendar: Calendar,
+        desk: StrategyDesk,
+    ):
         self.env = env
+        self.desk = desk
         self.team = team
         self.scenario = scenario
         self.streams = streams
@@ -107,14 +118,16 @@ class Intake:
         return self._case_ids - 1
 
     def _refer(self, case: Case, every_days: float) -> None:
-        self.env.process(lifecycle(self.env, self.team, case, self.scenario.policies, self.calendar, every_days))
+        self.env.process(
+            lifecycle(self.env, self.team, case, self.scenario.policies, self.calendar, every_days, self.desk)
+        )
 
     def panel_meetings(self, panel: Panel) -> Process:
         """One panel: at each meeting a random number of new cases is listed."""
         env = self.env
         scenario = self.scenario
         rng = self.streams["referrals"]
-        for day in meeting_days(panel, self.calendar.horizon):
+        for day in meeting_days(panel, self.calendar.horizon).tolist():
             if day > env.now:
                 yield env.timeout(day - env.now)
             self.team.panel_held(scenario.hours.idva.panel_hours)
@@ -140,7 +153,7 @@ class Intake:
     def perpetrator_panel_meetings(self, panel: PerpetratorPanel) -> Process:
         """The perpetrator panel after MARAC: its meetings cost the panel IDVAs' hours; no new cases here."""
         env = self.env
-        for day in meeting_days(panel, self.calendar.horizon):
+        for day in meeting_days(panel, self.calendar.horizon).tolist():
             if day > env.now:
                 yield env.timeout(day - env.now)
             if panel.idva_attends:
@@ -155,7 +168,7 @@ class Intake:
         env = self.env
         rng = self.streams["backlog"]
         size = int(rng.poisson(scenario.referrals.annual_rate * months / 12))
-        arrivals = np.sort(rng.uniform(0, scenario.backdating.arrival_spread_days, size))
+        arrivals = np.sort(rng.uniform(0, scenario.backdating.arrival_spread_days, size)).tolist()
         every = scenario.referrals.panels[0].every_days
         for index, day in enumerate(arrivals):
             if day > env.now:
@@ -167,20 +180,101 @@ class Intake:
             self._refer(case, every)
 
 
-def non_drive_referrals(
-    env: simpy.Environment, team: Team, idva: IdvaState, rng: np.random.Generator, spec: Distribution
-) -> Process:
-    """Business-as-usual referrals to one IDVA post; each case is just a closing day on a heap."""
-    if idva.non_drive_rate <= 0:
-        return
-    mean_gap = 365 / idva.non_drive_rate
-    while True:
-        yield env.timeout(rng.exponential(mean_gap))
-        length = sample(spec, rng)
-        holder = idva
-        if idva.vacant:
-            # Referrals to an empty post go to colleagues, as a leaver's cases do; with
-            # nobody in post they wait, uncovered, on the post.
-            holder = team.covering(idva, env.now) or idva
-        heapq.heappush(holder.non_drive_closing, env.now + length)
+def delay_to(now: float, day: float) -> float:
+    """A delay that SimPy adds to ``now`` to land exactly on ``day`` (``now + delay == day``).
+
+    ``day - now`` may round so that ``now + (day - now)`` misses ``day`` by a unit in the
+    last place; the delay is nudged until it lands, so a timeout made late fires on the
+    day it would have fired if made when the day was drawn.
+    """
+    delay = max(0.0, day - now)
+    for _ in range(64):
+        reached = now + delay
+        if reached == day:
+            return delay
+        delay = math.nextafter(delay, math.inf if reached < day else -math.inf)
+    raise ArithmeticError(f"no delay from {now!r} lands on {day!r}")
+
+
+class NonDriveReferrals:
+    """Business-as-usual referrals to one IDVA post; each case is just a closing day on a heap.
+
+    Referrals arrive at exponential gaps, each with a length, from the post's own stream
+    (a gap, the length of the case it brings, the next gap, ...). While the post is
+    filled, a referral goes to its IDVA and changes nothing but her heap of closing days
+    (``IdvaState.non_drive_closing``) and her count of new cases this week, so referrals
+    are not SimPy events: :meth:`catch_up` puts every referral due by ``now`` on her heap,
+    in order, and the IDVA calls it before anything reads or changes that heap
+    (``IdvaState.catch_up_non_drive``). The heap then holds exactly what it would have
+    held had each referral been pushed on its day, in the same order (heaps are popped
+    only when read). While the post is vacant a referral goes to whoever covers her
+    caseload on its day, so each one is a SimPy timeout to that day.
+
+    Invariant: ``next_day`` is the day of the next referral not yet applied (its gap is
+    drawn, its length not). While the post is filled every referral before it is on her
+    heap once she is caught up; while vacant a timeout to ``next_day`` is pending (the
+    current ``_generation``; a timeout of an older generation does nothing).
+    """
+
+    def __init__(
+        self, env: simpy.Environment, team: Team, idva: IdvaState, rng: np.random.Generator, spec: Distribution
+    ):
+        self.env = env
+        self.team = team
+        self.idva = idva
+        self.rng = rng
+        self.spec = spec
+        self.mean_gap = 365 / idva.non_drive_rate
+        self.next_day = env.now + float(rng.exponential(self.mean_gap))
+        self._vacant = False
+        self._generation = 0
+        idva.non_drive_feed = self
+
+    def catch_up(self, now: float) -> None:
+        """While the post is filled: put every referral due by ``now`` on her heap."""
+        if self._vacant:
+            return
+        idva, rng, spec, mean_gap = self.idva, self.rng, self.spec, self.mean_gap
+        closing = idva.non_drive_closing
+        day = self.next_day
+        while day <= now:
+            heapq.heappush(closing, day + sample(spec, rng))
+            idva.new_non_drive_cases += 1
+            day += float(rng.exponential(mean_gap))
+        self.next_day = day
+
+    def finish(self, horizon: float) -> None:
+        """At the end of the run: the referrals before the horizon (as the run would have made them)."""
+        self.catch_up(math.nextafter(horizon, -math.inf))
+
+    def post_vacated(self) -> None:
+        """The post falls vacant now: referrals from now on are timeouts, to whoever covers her."""
+        self.catch_up(self.env.now)
+        self._vacant = True
+        self._schedule()
+
+    def post_filled(self) -> None:
+        """A new starter: referrals go to her again (the pending timeout is dropped)."""
+        self._vacant = False
+        self._generation += 1
+
+    def _schedule(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        timeout = self.env.timeout(delay_to(self.env.now, self.next_day))
+        timeout.callbacks.append(lambda _: self._referred_while_vacant(generation))
+
+    def _referred_while_vacant(self, generation: int) -> None:
+        if generation != self._generation:
+            return  # the post was filled since
+        env, idva = self.env, self.idva
+        now = env.now
+        length = sample(self.spec, self.rng)
+        # Referrals to an empty post go to colleagues, as a leaver's cases do; with
+        # nobody in post they wait, uncovered, on the post.
+        holder = self.team.covering(idva, now) or idva
+        holder.catch_up_non_drive(now)
+        heapq.heappush(holder.non_drive_closing, now + length)
         holder.new_non_drive_cases += 1
+        self.next_day = now + float(self.rng.exponential(self.mean_gap))
+        self._schedule()

@@ -6,12 +6,15 @@ calendar and the records, starts the processes, each with what it uses, and runs
 
 from __future__ import annotations
 
+import gc
+
 import simpy
 
 from drive_sim.model.hours import case_reviews, first_contact_worker, weekly_tick
+from drive_sim.model.lifecycle import StrategyDesk
 from drive_sim.model.practitioners import expand_team
 from drive_sim.model.records import PractitionerInfo, SimulationOutput
-from drive_sim.model.referrals import Calendar, Intake, non_drive_referrals
+from drive_sim.model.referrals import Calendar, Intake, NonDriveReferrals
 from drive_sim.model.streams import Streams
 from drive_sim.model.team import Team
 from drive_sim.model.workforce import Workforce
@@ -48,7 +51,8 @@ class SiteModel:
             )
         self.calendar = Calendar(scenario)
         self.workforce = Workforce(self.env, self.team, scenario.workforce, self.streams, self.output.workforce_events)
-        self.intake = Intake(self.env, self.team, scenario, self.streams, self.calendar)
+        self.desk = StrategyDesk(self.env)
+        self.intake = Intake(self.env, self.team, scenario, self.streams, self.calendar, self.desk)
 
     def run(self) -> SimulationOutput:
         env, team, scenario = self.env, self.team, self.scenario
@@ -58,15 +62,29 @@ class SiteModel:
             env.process(self.intake.perpetrator_panel_meetings(scenario.referrals.perpetrator_panel))
         env.process(self.intake.backlog())
         non_drive_days = scenario.durations.non_drive_case_days
-        for idva in team.idvas:
-            rng = self.streams.post("non_drive", idva.name)
-            env.process(non_drive_referrals(env, team, idva, rng, non_drive_days))
+        feeds = [
+            NonDriveReferrals(env, team, idva, self.streams.post("non_drive", idva.name), non_drive_days)
+            for idva in team.idvas
+            if idva.non_drive_rate > 0
+        ]
         env.process(first_contact_worker(env, team, scenario.hours, self.calendar))
-        env.process(weekly_tick(env, team, scenario, self.output, self.workforce))
+        env.process(weekly_tick(env, team, scenario, self.output, self.workforce, self.desk))
         interval = scenario.hours.reviews.interval_weeks * 7
         for k, cm in enumerate(team.cms):
             env.process(case_reviews(env, team, cm, interval * (k + 1) / len(team.cms), scenario.hours))
-        env.run(until=self.horizon)
+        # The cyclic garbage collector is paused while the world runs (and restored after):
+        # a run makes tens of thousands of small objects that stay alive (cases, records,
+        # events), and collecting the young generation over and over again cost about a
+        # tenth of a replication. Reference counting still frees what is dropped.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            env.run(until=self.horizon)
+        finally:
+            if collecting:
+                gc.enable()
+        for feed in feeds:
+            feed.finish(self.horizon)
         end = self.horizon
         for case in team.cases:
             if case.cm_open:

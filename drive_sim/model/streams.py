@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -71,7 +73,7 @@ class Streams:
         self.seed = seed
         self.replication = replication
         self._generators: dict[str, np.random.Generator] = {}
-        self._keys: dict[str, np.ndarray] = {}
+        self._items: dict[str, tuple[np.ndarray[Any, np.dtype[np.uint64]], np.random.Philox, np.random.Generator]] = {}
         self._posts: dict[tuple[str, str], np.random.Generator] = {}
 
     def _number(self, name: str) -> int:
@@ -98,38 +100,75 @@ class Streams:
         return generator
 
     def item(self, name: str, index: int) -> np.random.Generator:
-        """A generator of its own for item ``index`` (a case) of stream ``name``.
+        """The generator of item ``index`` (a case) of stream ``name``, valid until the next call.
 
         A counter-based Philox generator keyed by the stream: item ``index`` starts at
-        counter ``index x 2^128``, so items never overlap, and making one costs about half
-        as much as hashing a new SeedSequence (there is one per case).
+        counter ``index x 2^128``, so items never overlap. There is one item per case, so
+        the stream keeps a single Philox generator and moves it to the item's counter
+        (with an empty buffer, exactly the state of a new ``Philox(key, counter)``) rather
+        than building a new one: each call re-seeds the generator the previous call
+        returned, so draw everything an item needs before asking for the next.
         """
-        key = self._keys.get(name)
-        if key is None:
+        item = self._items.get(name)
+        if item is None:
             sequence = np.random.SeedSequence(self.seed, spawn_key=(self.replication, self._number(name), _ITEMS))
-            key = self._keys[name] = sequence.generate_state(2, np.uint64)
-        return np.random.Generator(np.random.Philox(key=key, counter=[0, 0, index, 0]))
+            key = sequence.generate_state(2, np.uint64).astype(np.uint64)
+            bit_generator = np.random.Philox(key=key)
+            item = self._items[name] = (key, bit_generator, np.random.Generator(bit_generator))
+        key, bit_generator, generator = item
+        bit_generator.state = {
+            "bit_generator": "Philox",
+            "state": {"counter": np.array([0, 0, index, 0], dtype=np.uint64), "key": key},
+            "buffer": np.zeros(4, dtype=np.uint64),
+            "buffer_pos": 4,
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
+        return generator
+
+
+#: A spec's sampler, by ``id(spec)`` (the spec is kept with it, so an id is never reused
+#: while its entry lives); cleared when it grows past _MAX_SAMPLERS.
+_SAMPLERS: dict[int, tuple[Distribution, Callable[[np.random.Generator], float]]] = {}
+_MAX_SAMPLERS = 4096
 
 
 def sample(spec: Distribution, rng: np.random.Generator) -> float:
     """One draw from a distribution spec."""
+    entry = _SAMPLERS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        if len(_SAMPLERS) >= _MAX_SAMPLERS:
+            _SAMPLERS.clear()
+        entry = _SAMPLERS[id(spec)] = (spec, _sampler(spec))
+    return entry[1](rng)
+
+
+def _sampler(spec: Distribution) -> Callable[[np.random.Generator], float]:
+    """A function drawing from ``spec``, its parameters worked out once (the same numbers)."""
     match spec:
         case Fixed(value=value):
-            return float(value)
+            fixed = float(value)
+            return lambda rng: fixed
         case Exponential(mean=mean):
-            return float(rng.exponential(mean))
+            return lambda rng: float(rng.exponential(mean))
         case LogNormal(mean=mean, sd=sd):
             sigma2 = math.log1p((sd / mean) ** 2)
-            return float(rng.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2)))
+            mu, sigma = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
+            return lambda rng: float(rng.lognormal(mu, sigma))
         case Gamma(shape=shape, mean=mean):
-            return float(rng.gamma(shape, mean / shape))
+            scale = mean / shape
+            return lambda rng: float(rng.gamma(shape, scale))
         case Weibull(shape=shape, scale=scale):
-            return float(scale * rng.weibull(shape))
+            return lambda rng: float(scale * rng.weibull(shape))
         case Triangular(low=low, mode=mode, high=high):
-            return float(rng.triangular(low, mode, high))
+            return lambda rng: float(rng.triangular(low, mode, high))
         case Uniform(low=low, high=high):
-            return float(rng.uniform(low, high))
+            return lambda rng: float(rng.uniform(low, high))
         case Empirical(values=values, weights=weights):
-            p = None if weights is None else np.asarray(weights) / sum(weights)
-            return float(rng.choice(values, p=p))
+
+            def empirical(rng: np.random.Generator) -> float:
+                p = None if weights is None else np.asarray(weights) / sum(weights)
+                return float(rng.choice(values, p=p))
+
+            return empirical
     raise TypeError(f"not a distribution spec: {spec!r}")

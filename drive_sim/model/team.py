@@ -60,6 +60,9 @@ class Team:
             "all": list(idvas),
         }
         self._turn: dict[str, int] = {}
+        # Places under routing.caseload_cap, by IDVA index (her FTE never changes in a run).
+        cap = rules.caseload_cap
+        self._places = None if cap is None else [max(1, math.floor(cap * idva.fte + 1e-9)) for idva in idvas]
         self.waitlist: list[tuple[Case, str, simpy.Event]] = []
         self.cm_waitlist: list[tuple[Case, simpy.Event]] = []
         rates = [i.non_drive_rate for i in idvas]
@@ -147,8 +150,8 @@ class Team:
         return None  # waitlist
 
     def below_cap(self, idva: IdvaState) -> bool:
-        cap = self.rules.caseload_cap
-        return cap is None or len(idva.cases) < max(1, math.floor(cap * idva.fte + 1e-9))
+        places = self._places
+        return places is None or len(idva.cases) < places[idva.index]
 
     def pick(self, members: Sequence[IdvaState], group: str, capped: bool) -> IdvaState | None:
         """Pick an IDVA within a group: in post first, below the cap if ``capped``."""
@@ -472,6 +475,7 @@ class Team:
                 # Fix (validation suite): the last IDVA in post left holding only
                 # non-Drive cases; they stay uncovered, like Drive cases (was a crash).
                 return
+            target.catch_up_non_drive(now)
             target.non_drive_closing.append(closing)
             target.non_drive_closing.sort()
         person.non_drive_closing.clear()

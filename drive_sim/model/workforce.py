@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Workforce", "burnout_flags", "burnout_step", "leave_probability"]
 
+#: Weekly leaving uniforms drawn at a time per post (a year of weeks).
+_BLOCK_WEEKS = 52
+
 
 def burnout_step(state: tuple[int, int, bool], above: bool, rule: Burnout) -> tuple[int, int, bool]:
     """One week of the burnout rule: (weeks above, weeks below, burnt out) -> next state.
@@ -77,6 +80,15 @@ class Workforce:
         self.rules = workforce
         self.streams = streams
         self.events = events  # the run's workforce events, burnout included
+        # Each post's weekly uniforms, drawn a block at a time from its workforce stream: a
+        # block of n is the same n numbers as n single draws, and nothing else draws from it.
+        self._uniforms: dict[str, list[float]] = {}
+        # leave_probability by (kind, burnt out): a pure function of the rules
+        self._leave: dict[tuple[str, bool], float] = {
+            (kind, burnt_out): leave_probability(attrition, burnt_out)
+            for kind, attrition in (("idva", workforce.idva_attrition), ("cm", workforce.cm_attrition))
+            for burnt_out in (False, True)
+        }
 
     def weekly_attrition(self, person: Practitioner) -> None:
         """Whether ``person`` leaves this week.
@@ -84,9 +96,14 @@ class Workforce:
         Every post gets one draw a week from its own workforce stream, used or not, so who
         leaves, or who else is in the team, does not shift the draws of the others.
         """
-        u = float(self.streams.post("workforce", person.name).random())
+        uniforms = self._uniforms.get(person.name)
+        if not uniforms:
+            # Reversed, so the next week's draw is popped from the end.
+            block = self.streams.post("workforce", person.name).random(_BLOCK_WEEKS)
+            uniforms = self._uniforms[person.name] = block[::-1].tolist()
+        u = uniforms.pop()
         attrition = self.rules.idva_attrition if person.kind == "idva" else self.rules.cm_attrition
-        if attrition.enabled and not person.vacant and u < leave_probability(attrition, person.burnt_out):
+        if attrition.enabled and not person.vacant and u < self._leave[(person.kind, person.burnt_out)]:
             self.leave(person, attrition)
 
     def leave(self, person: Practitioner, attrition: Attrition) -> None:
@@ -95,6 +112,7 @@ class Workforce:
         self.events.append(WorkforceEvent(env.now, person.name, person.kind, "left"))
         if person.burnt_out:
             self.events.append(WorkforceEvent(env.now, person.name, person.kind, "burnout_end"))
+        person.falls_vacant()
         person.vacant = True
         person.burnt_out = False
         person.above_weeks = person.below_weeks = 0
@@ -106,13 +124,14 @@ class Workforce:
         env = self.env
         yield env.timeout(sample(attrition.vacancy_days, self.streams.post("vacancy", person.name)))
         person.vacant = False
+        person.filled()
         person.capacity_factor = attrition.induction_capacity_share if attrition.induction_days > 0 else 1.0
         self.events.append(WorkforceEvent(env.now, person.name, person.kind, "started"))
         if attrition.reassign == "same_group":
             # Cases left uncovered because nobody was in post when their holder left now go
             # to the team again, the new starter included.
             for other in self.team.practitioners:
-                if other.kind == person.kind and other.vacant and other.holds_cases():
+                if other.kind == person.kind and other.vacant and other.holds_cases(env.now):
                     self.team.reassign_all(other)
         if person.kind == "idva":
             self.team.place_freed()
