@@ -132,8 +132,7 @@ def check(
     console.print(
         printable(
             f"Uncertain values: {len(parameters)} ({own} with ranges from the file, {len(parameters) - own} with "
-            "drive-sim's documented default range)"
-            + ("." if ranges else "; list them with --ranges.")
+            "drive-sim's documented default range)" + ("." if ranges else "; list them with --ranges.")
         ),
         markup=False,
     )

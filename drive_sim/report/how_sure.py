@@ -211,20 +211,28 @@ def robust_answer(
 # --------------------------------------------------------------------------------------
 
 
+def _short(label: str, most: int = 48) -> str:
+    """A chart's row name: the words before the path, cut to ``most`` characters."""
+    words = label.split(" (")[0]
+    return words if len(words) <= most else words[: most - 1].rstrip() + "…"
+
+
 def tornado_figure(order: pd.DataFrame, title: str, count: int = 10) -> go.Figure:
     """The largest indices as horizontal bars with their 95% CIs."""
     rows = order.head(count).iloc[::-1]
+    short = [_short(parameter_label(p)) for p in rows["parameter"]]
     figure = go.Figure(
         go.Bar(
             x=rows["index"],
-            y=[plain(parameter_label(p)) for p in rows["parameter"]],
+            y=[plain(name) for name in short],
+            customdata=[plain(parameter_label(p)) for p in rows["parameter"]],
             orientation="h",
             marker={"color": _colour(0)},
             error_x={
                 "type": "data", "symmetric": False, "array": rows["ci_high"] - rows["index"],
                 "arrayminus": rows["index"] - rows["ci_low"], "color": "#5b6475",
             },
-            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+            hovertemplate="%{customdata}: %{x:.3f}<extra></extra>",
         )
     )  # fmt: skip
     _layout(figure, title, "index (95% CI)", "", height=140 + 34 * len(rows))
