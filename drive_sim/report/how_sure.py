@@ -162,8 +162,22 @@ def robust_answer(
         verdict = (
             f"No staffing tried meets every target in {share:.0%} of plausible worlds: the best, "
             f"{best['label']}, meets them in {best['share_meeting_all']:.0%} (95% CI {best['ci_low']:.0%} to "
-            f"{best['ci_high']:.0%}). Raise --max-extra or look at which target binds."
+            f"{best['ci_high']:.0%})."
         )
+        shares = {c.removeprefix("share: "): best[c] for c in levels.columns if c.startswith("share: ")}
+        if shares:
+            binding = min(shares, key=lambda name: shares[name])
+            most = levels[f"share: {binding}"]
+            stalled = len(most) >= 3 and most.iloc[-1] - most.iloc[-2] <= 0.05
+            points.append(
+                f"The target that binds is {binding}: met in {shares[binding]:.0%} of worlds with the most staff tried"
+                + (
+                    ", and adding staff has stopped helping: in the other worlds it turns on values staffing does "
+                    "not change (see what moves the decision below)."
+                    if stalled
+                    else "; more staff (--max-extra) may still help."
+                )
+            )
     else:
         c = chosen.iloc[0]
         verdict = (
