@@ -133,10 +133,15 @@ def uncertainty_answer(
         if top:
             points.append(top)
         q2 = _q2(emulator, kpi, scope)
-        if math.isfinite(q2) and q2 < 0.5 and not (sensitivity["method"] == "sobol_total").any():
+        # A world's mean keeps some replication noise, which no emulator can predict: the
+        # best q2 attainable is the assumptions' share of the variance of a world's mean.
+        noise = r["noise_in_mean"] if math.isfinite(r["noise_in_mean"]) else 0.0
+        attainable = r["parameter_variance"] / (r["parameter_variance"] + noise) if r["parameter_variance"] else 0
+        if math.isfinite(q2) and q2 < 0.8 * attainable and not (sensitivity["method"] == "sobol_total").any():
             cautions.append(
-                f"The emulator predicts {_label(kpi, scope)} poorly in unseen worlds (cross-validated q2 "
-                f"{q2:.2f}); its Sobol indices are rough: use more --samples or --direct."
+                f"The emulator predicts {_label(kpi, scope)} only roughly in unseen worlds (cross-validated q2 "
+                f"{q2:.2f}, where the replication noise left in a world's mean allows at most {attainable:.2f}); "
+                "its Sobol indices are rough: use more --samples, more --reps or --direct."
             )
     if points:
         verdict = f"{verdict} {points[0]}"
