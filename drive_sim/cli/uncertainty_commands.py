@@ -38,6 +38,7 @@ from drive_sim.cli.terminal import progress
 from drive_sim.scenario import Range, Scenario, ScenarioError, Uncertainty
 
 if TYPE_CHECKING:
+    from drive_sim.report.words import Answer
     from drive_sim.runs.sizing import Staffing, Target
     from drive_sim.runs.uncertainty import Design
     from drive_sim.scenario.uncertainty import Parameter
@@ -268,14 +269,7 @@ def uncertainty(
 
     console.print(uncertainty_table(analysis.variance, analysis.sensitivity, analysis.emulator))
     answer = uncertainty_answer(analysis.variance, analysis.sensitivity, analysis.emulator, samples, reps)
-    for line in [answer.verdict, *answer.points, *answer.cautions]:
-        console.print(line, markup=False)
-    console.print(
-        f"Tables written to {folder}/ (worlds, parameters, kpis per world and replication, variance, "
-        "sensitivity, emulator).",
-        markup=False,
-    )
-    write_report(folder, cdn)
+    _finish(answer, folder, "worlds, parameters, kpis per world and replication, variance, sensitivity, emulator", cdn)
 
 
 def robust_sizing(
@@ -382,14 +376,8 @@ def robust_sizing(
 
     console.print(robust_table(levels, share))
     answer = robust_answer(levels, switching, value, sensitivity, emulator, share, worlds, reps)
-    for line in [answer.verdict, *answer.points, *answer.cautions]:
-        console.print(line, markup=False)
-    console.print(
-        f"Tables written to {folder}/ (levels, worlds with each one's required level, parameters, "
-        "switching, data_value, sensitivity; levels/ holds every level's worlds).",
-        markup=False,
-    )
-    write_report(folder, cdn)
+    tables = "levels, worlds with each one's required level, parameters, switching, data_value, sensitivity; "
+    _finish(answer, folder, tables + "levels/ holds every level's worlds", cdn)
 
 
 def _margins(folder: Path, level: int, targets: list[Target], worlds: int):  # type: ignore[no-untyped-def]
@@ -407,6 +395,14 @@ def _margins(folder: Path, level: int, targets: list[Target], worlds: int):  # t
         values = part.reindex(range(worlds)).to_numpy(dtype=float)
         worst = np.maximum(worst, (values - t.limit) / max(abs(t.limit), 1e-9))
     return worst
+
+
+def _finish(answer: Answer, folder: Path, tables: str, cdn: bool) -> None:
+    """Print the answer in words and what the folder holds, then write the report."""
+    for line in [answer.verdict, *answer.points, *answer.cautions]:
+        console.print(line, markup=False)
+    console.print(f"Tables written to {folder}/ ({tables}).", markup=False)
+    write_report(folder, cdn)
 
 
 def register(app: typer.Typer) -> None:
