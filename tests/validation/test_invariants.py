@@ -243,6 +243,10 @@ def _case_times(output: SimulationOutput) -> dict[str, np.ndarray]:
         "finished": finished,
         "contacted": _column(output, "first_contact_day"),
         "unreachable": _column(output, "unreachable_day"),
+        # A contact strategy written at the CM's pace often ends on a weekly tick (the tick
+        # takes up the step, model/lifecycle.py's StrategyDesk); the gate then opens at
+        # that same instant, after or before the tick's hours by convention only.
+        "strategy_written": _column(output, "contact_strategy_end_day"),
     }
 
 
