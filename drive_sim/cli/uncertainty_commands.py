@@ -203,26 +203,28 @@ def uncertainty(
     """
     from drive_sim.runs.store import slug
     from drive_sim.runs.sweep import SweepFolderError
-    from drive_sim.runs.uncertainty import analyse, design_identity, parameters_table, run_worlds, save_analysis
+    from drive_sim.runs.uncertainty import (
+        analyse,
+        design_identity,
+        parameters_table,
+        run_worlds,
+        save_analysis,
+        world_points,
+    )
 
     ranges = parse_vary(vary)
     resolved = uncertain_scenario(load(scenario, parse_set_options(set_), seed), ranges, default_ranges)
     source = str(scenario) if scenario is not None else "default site"
     parameters = _parameters(resolved, source)
     design = _design(parameters, samples, resolved.run.seed, "sobol", screening, direct)
-    identity = design_identity(design, reps) + resolved.model_dump_json()
-    import hashlib
-
-    identity = hashlib.sha256(identity.encode()).hexdigest()
+    identity = design_identity(design, reps, resolved)
     folder = results_folder(out, "uncertainty", f"uncertainty-{slug(resolved.site.name)}-seed{resolved.run.seed}",
                             identity, force)  # fmt: skip
     _budget(design, reps)
     started = time.perf_counter()
     total = design.worlds * reps
     try:
-        from drive_sim.runs.uncertainty import world_points
-
-        world_points(resolved, design, source)  # every world valid before anything runs
+        points = world_points(resolved, design, source)  # every world valid before anything runs
     except ScenarioError as error:
         fail(str(error))
     with open_runner(backend, workers, scheduler) as runner, progress(errors, "Worlds", total) as bar:
@@ -233,7 +235,9 @@ def uncertainty(
             bar.describe("Worlds", total=to_run)
 
         try:
-            outcome = run_worlds(folder, resolved, design, reps, runner, command_line(), bar.callback(), planned, force)
+            outcome = run_worlds(
+                folder, resolved, design, reps, runner, command_line(), bar.callback(), planned, force, points=points
+            )
         except SweepFolderError as error:
             fail(str(error))
     if outcome.interrupted:
@@ -290,26 +294,23 @@ def robust_sizing(
     cdn: bool,
 ) -> None:
     """``drive-sim size --uncertain``: the least staffing meeting the targets in ``share`` of plausible worlds."""
-    import hashlib
-
-    import pandas as pd
-
     from drive_sim.calibration.data_value import year_of_data_widths
-    from drive_sim.runs.robust import required_levels, robust_size, switching_values, value_of_data
+    from drive_sim.runs.robust import (
+        decision_sensitivity,
+        required_levels,
+        robust_size,
+        switching_values,
+        value_of_data,
+    )
     from drive_sim.runs.store import atomic_write_text, slug, versions, write_table
-    from drive_sim.runs.uncertainty import design_identity, emulator_sobol, parameters_table
+    from drive_sim.runs.uncertainty import design_identity, parameters_table, world_points
 
     parameters = _parameters(resolved, source)
     design = _design(parameters, worlds, resolved.run.seed, "random", 0, 0)
-    identity = hashlib.sha256(
-        (design_identity(design, reps) + resolved.model_dump_json() + json.dumps(
-            [t.__dict__ for t in targets]) + f"{share}{step}{position}{max_extra}").encode()
-    ).hexdigest()  # fmt: skip
+    identity = design_identity(design, reps, resolved, [t.__dict__ for t in targets], share, step, position, max_extra)
     folder = results_folder(out, "size-uncertain", f"size-uncertain-{slug(resolved.site.name)}-seed{resolved.run.seed}",
                             identity, force)  # fmt: skip
     _budget(design, reps, f" a staffing level (levels are tried until {share:.0%} of worlds meet every target)")
-    from drive_sim.runs.uncertainty import world_points
-
     try:
         world_points(resolved, design, source)
     except ScenarioError as error:
@@ -344,21 +345,8 @@ def robust_sizing(
     write_table(folder, "levels", levels)
     write_table(folder, "worlds", design.table().assign(required_level=required_levels(sizing)))
     write_table(folder, "parameters", parameters_table(design))
-    # Which assumptions move the decision: the worst target margin at the chosen level (or the most staff tried),
-    # screened by rank correlation and emulated (the same Sobol machinery as `uncertainty`).
-    ranked: list[int] = []
-    sensitivity = pd.DataFrame()
-    emulator = pd.DataFrame()
-    judged = sizing.chosen if sizing.chosen is not None else max(sizing.levels)  # else the most staff tried
-    if sizing.levels:
-        margin = _margins(folder, judged, targets, design.worlds)
-        correlation = [abs(pd.Series(design.unit[:, j]).corr(pd.Series(margin), method="spearman"))
-                       for j in range(len(parameters))]  # fmt: skip
-        ranked = [j for j in sorted(range(len(parameters)), key=lambda j: -(correlation[j] or 0))][:8]
-        means = pd.DataFrame({"world": range(design.worlds), "kpi": "decision_margin", "scope": "site",
-                              "n": reps, "mean": margin, "var": float("nan")})  # fmt: skip
-        emulated = emulator_sobol(means, design, [("decision_margin", "site")], sorted(ranked), resolved.run.seed)
-        sensitivity, emulator = emulated.indices, emulated.quality
+    ranked, emulated = decision_sensitivity(folder, sizing, targets, resolved.run.seed)
+    sensitivity, emulator = emulated.indices, emulated.quality
     switching = switching_values(sizing, ranked[:5])
     widths = year_of_data_widths(resolved, parameters)
     value = value_of_data(sizing, widths)
@@ -378,23 +366,6 @@ def robust_sizing(
     answer = robust_answer(levels, switching, value, sensitivity, emulator, share, worlds, reps)
     tables = "levels, worlds with each one's required level, parameters, switching, data_value, sensitivity; "
     _finish(answer, folder, tables + "levels/ holds every level's worlds", cdn)
-
-
-def _margins(folder: Path, level: int, targets: list[Target], worlds: int):  # type: ignore[no-untyped-def]
-    """Per world: the worst target's margin at a level, (mean - limit) / limit (<= 0: every target met)."""
-    import numpy as np
-    import pandas as pd
-
-    from drive_sim.runs.uncertainty import world_means
-
-    kpis = pd.read_parquet(folder / "levels" / f"level{level:+d}" / "kpis.parquet")
-    means = world_means(kpis, [(t.kpi, t.scope) for t in targets])
-    worst = np.full(worlds, -np.inf)
-    for t in targets:
-        part = means[(means["kpi"] == t.kpi) & (means["scope"] == t.scope)].set_index("world")["mean"]
-        values = part.reindex(range(worlds)).to_numpy(dtype=float)
-        worst = np.maximum(worst, (values - t.limit) / max(abs(t.limit), 1e-9))
-    return worst
 
 
 def _finish(answer: Answer, folder: Path, tables: str, cdn: bool) -> None:

@@ -34,7 +34,6 @@ __all__ = [
 
 #: The measures an answer leads with: the Drive IDVA caseload and first contact.
 LEAD = (("open_cases_per_fte_mean", "group:drive"), ("first_contact_delay_p90_days", "site"))
-TOTAL_METHODS = ("sobol_total", "sobol_total_emulator", "morris_mu_star")
 
 
 @cache
@@ -70,15 +69,10 @@ def _digits(kpi: str, scope: str) -> int:
 
 
 def ranked(sensitivity: pd.DataFrame, kpi: str, scope: str) -> pd.DataFrame:
-    """Parameters by total index for a measure: direct Sobol if there, else the emulator's, else Morris."""
-    if sensitivity.empty or "kpi" not in sensitivity.columns:
-        return pd.DataFrame(columns=["parameter", "kpi", "scope", "method", "index", "ci_low", "ci_high"])
-    part = sensitivity[(sensitivity["kpi"] == kpi) & (sensitivity["scope"] == scope)]
-    for method in TOTAL_METHODS:
-        found = part[part["method"] == method]
-        if not found.empty:
-            return found.sort_values("index", ascending=False, kind="stable", ignore_index=True)
-    return part.iloc[0:0]
+    """Parameters by total index for a measure (:func:`drive_sim.runs.uncertainty.ranking`)."""
+    from drive_sim.runs.uncertainty import ranking
+
+    return ranking(sensitivity, (kpi, scope))
 
 
 def influence_word(index: float, method: str, largest: float) -> str:

@@ -45,13 +45,17 @@ import pandas as pd
 from drive_sim.analysis.stats import binomial_interval
 from drive_sim.runs.experiment import ReplicationResult, Runner
 from drive_sim.runs.sizing import Staffing, Step, Target, staffing_level
-from drive_sim.runs.uncertainty import Design, world_means
+from drive_sim.runs.uncertainty import Design, Emulated, emulator_sobol, world_means
 from drive_sim.scenario import Scenario
 
 __all__ = [
+    "DECISION_PARAMETERS",
     "MIN_BIN_WORLDS",
     "RobustLevel",
     "RobustSizing",
+    "decision_margins",
+    "decision_sensitivity",
+    "required_levels",
     "robust_size",
     "switching_values",
     "value_of_data",
@@ -309,3 +313,46 @@ def value_of_data(sizing: RobustSizing, widths: Mapping[str, float]) -> pd.DataF
         )  # fmt: skip
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values("chance_choice_changes", ascending=False, kind="stable", ignore_index=True)
+
+
+def decision_margins(folder: str | Path, sizing: RobustSizing, level: int, targets: Sequence[Target]) -> np.ndarray:
+    """Per world: the worst target's margin at ``level``, (mean - limit) / limit (<= 0: every target met)."""
+    kpis = pd.read_parquet(Path(folder) / "levels" / f"level{level:+d}" / "kpis.parquet")
+    means = world_means(kpis, [(t.kpi, t.scope) for t in targets])
+    worlds = sizing.design.worlds
+    worst = np.full(worlds, -np.inf)
+    for t in targets:
+        part = means[(means["kpi"] == t.kpi) & (means["scope"] == t.scope)].set_index("world")["mean"]
+        values = part.reindex(range(worlds)).to_numpy(dtype=float)
+        worst = np.maximum(worst, (values - t.limit) / max(abs(t.limit), 1e-9))
+    return worst
+
+
+#: The most parameters the decision's emulator is fitted on (ranked by rank correlation).
+DECISION_PARAMETERS = 8
+
+
+def decision_sensitivity(
+    folder: str | Path, sizing: RobustSizing, targets: Sequence[Target], seed: int = 0
+) -> tuple[list[int], Emulated]:
+    """Which assumptions move the decision: Sobol indices of the worst target's margin.
+
+    Judged at the chosen level (else the most staff tried). The parameters are screened by
+    the absolute Spearman correlation of their value with the margin across the worlds
+    (the :data:`DECISION_PARAMETERS` largest), then emulated as ``drive-sim uncertainty``
+    does. Returns the screened parameters (positions, strongest first) and the indices.
+    """
+    design = sizing.design
+    level = sizing.chosen if sizing.chosen is not None else max(sizing.levels)
+    margin = decision_margins(folder, sizing, level, targets)
+    strength = [
+        abs(float(pd.Series(design.unit[:, j]).corr(pd.Series(margin), method="spearman")) or 0.0)
+        for j in range(len(design.parameters))
+    ]
+    strength = [0.0 if math.isnan(value) else value for value in strength]
+    order = sorted(range(len(design.parameters)), key=lambda j: -strength[j])[:DECISION_PARAMETERS]
+    means = pd.DataFrame(
+        {"world": range(design.worlds), "kpi": "decision_margin", "scope": "site", "n": sizing.replications,
+         "mean": margin, "var": math.nan}
+    )  # fmt: skip
+    return order, emulator_sobol(means, design, [("decision_margin", "site")], sorted(order), seed)

@@ -63,6 +63,7 @@ __all__ = [
     "emulator_sobol",
     "morris_indices",
     "plan",
+    "ranking",
     "run_worlds",
     "sensitivity_table",
     "variance_split",
@@ -193,12 +194,14 @@ def world_points(scenario: Scenario, design: Design, source: str = "<scenario>")
     return points
 
 
-def design_identity(design: Design, replications: int) -> str:
-    """What the experiment computes, for resuming: its worlds' positions and the replications."""
+def design_identity(design: Design, replications: int, scenario: Scenario, *settings: object) -> str:
+    """What the experiment computes, for resuming: the worlds, the replications, the scenario and any settings."""
     content = json.dumps(
-        {"unit": np.round(design.unit, 15).tolist(), "stage": list(design.stage), "replications": replications}
-    )
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+        {"unit": np.round(design.unit, 15).tolist(), "stage": list(design.stage), "replications": replications,
+         "scenario": scenario.model_dump(mode="json"), "settings": list(settings)},
+        sort_keys=True, default=str,
+    )  # fmt: skip
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def run_worlds(
@@ -212,15 +215,17 @@ def run_worlds(
     on_plan: Callable[[int, int], None] | None = None,
     force: bool = False,
     kind: str = "uncertainty",
+    points: Sequence[SweepPoint] | None = None,
 ) -> SweepOutcome:
     """Run (or resume) every world's replications into ``folder`` and save the design beside them.
 
     The folder is a sweep folder of ``kind`` whose points are the worlds: ``kpis.parquet``
     has a ``point`` column (the world), ``worlds.csv`` gives each world's values.
+    ``points`` are the worlds already validated by :func:`world_points` (else built here).
     """
     from drive_sim.runs.store import write_table
 
-    points = world_points(scenario, design)
+    points = points if points is not None else world_points(scenario, design)
     outcome = run_sweep(
         folder, points, replications, runner, command=command, on_result=on_result, on_plan=on_plan, force=force,
         kind=kind,
@@ -440,19 +445,14 @@ def sensitivity_table(*parts: pd.DataFrame) -> pd.DataFrame:
 
 def ranking(sensitivity: pd.DataFrame, measure: Measure) -> pd.DataFrame:
     """Parameters by their total index for one measure (direct if there, else emulated, else Morris)."""
+    if sensitivity.empty or "kpi" not in sensitivity.columns:
+        return pd.DataFrame(columns=_SENSITIVITY_COLUMNS)
     part = sensitivity[(sensitivity["kpi"] == measure[0]) & (sensitivity["scope"] == measure[1])]
     for method in ("sobol_total", "sobol_total_emulator", "morris_mu_star"):
         found = part[part["method"] == method]
         if not found.empty:
             return found.sort_values("index", ascending=False, kind="stable", ignore_index=True)
     return part.iloc[0:0]
-
-
-def influence(index: float, method: str) -> str:
-    """``high``, ``medium`` or ``low`` for a total index (or a Morris ``mu*`` share of the largest)."""
-    if not math.isfinite(index):
-        return "unknown"
-    return "high" if index >= 0.2 else "medium" if index >= 0.05 else "low"
 
 
 # --------------------------------------------------------------------------------------

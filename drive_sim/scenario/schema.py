@@ -10,9 +10,7 @@ Loading, overrides and located errors are in ``load``.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -23,6 +21,7 @@ from drive_sim.scenario.distributions import (
 )
 from drive_sim.scenario.distributions import Frozen as _Frozen
 from drive_sim.scenario.distributions import fixed as _fixed
+from drive_sim.scenario.ranges import Range, Uncertainty
 
 __all__ = [
     "Attrition",
@@ -874,78 +873,6 @@ class CaseLife(_Frozen):
     shortfall_multiplier: float = Field(
         3.0, ge=1, le=20, description="The disengagement hazard's multiplier at a total support shortfall. Assumption."
     )
-
-
-class Range(_Frozen):
-    """How far an assumed value might be from the one used: a distribution over plausible values.
-
-    ``uniform`` (every value in [low, high] equally plausible), ``triangular`` (``mode``
-    the most plausible) or ``loguniform`` (each order of magnitude equally plausible; low
-    > 0). A whole-number setting (a count) is rounded after drawing.
-    """
-
-    kind: Literal["uniform", "triangular", "loguniform"] = Field(
-        "uniform", description="The shape: uniform, triangular (needs mode) or loguniform (low > 0)."
-    )
-    low: float = Field(description="The lowest plausible value.")
-    high: float = Field(description="The highest plausible value.")
-    mode: float | None = Field(None, description="A triangular range's most plausible value.")
-    source: str = Field(
-        "", description="Why this range: a citation of the study or figures.md, or the reason it was chosen."
-    )
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Range:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
-        if self.kind == "triangular":
-            if self.mode is None or not self.low <= self.mode <= self.high:
-                raise ValueError("a triangular range needs a mode between low and high")
-        elif self.mode is not None:
-            raise ValueError(f"mode is only for a triangular range, not {self.kind}")
-        if self.kind == "loguniform" and self.low <= 0:
-            raise ValueError("a loguniform range needs low > 0")
-        return self
-
-    def value_at(self, u: float) -> float:
-        """The value at quantile ``u`` in [0, 1] (how a space-filling design's point becomes a value)."""
-        if self.kind == "uniform":
-            return self.low + u * (self.high - self.low)
-        if self.kind == "loguniform":
-            return math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
-        assert self.mode is not None
-        width, left = self.high - self.low, self.mode - self.low
-        if u < left / width:
-            return self.low + math.sqrt(u * width * left)
-        return self.high - math.sqrt((1 - u) * width * (self.high - self.mode))
-
-    @property
-    def middle(self) -> float:
-        """The median: the value a one-at-a-time analysis holds it at."""
-        return self.value_at(0.5)
-
-
-class Uncertainty(_Frozen):
-    """Ranges for assumed values (see :mod:`drive_sim.scenario.uncertainty`)."""
-
-    ranges: dict[str, Range] = Field(
-        default_factory=dict,
-        description="Dotted path -> range. Written directly under [uncertainty]: "
-        '"case_mix.client_response.support" = {kind = "uniform", low = 0.39, high = 0.90, source = "..."}.',
-    )
-    use_default_ranges: bool = Field(
-        True, description="Also use drive-sim's documented range for every assumed value the file leaves as it is."
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _paths_at_the_top(cls, data: Any) -> Any:
-        """``[uncertainty]`` holds the paths themselves, beside ``use_default_ranges``."""
-        if isinstance(data, Mapping) and "ranges" not in data:
-            ranges = {key: value for key, value in data.items() if key != "use_default_ranges"}
-            rest = {key: value for key, value in data.items() if key == "use_default_ranges"}
-            return {**rest, "ranges": ranges}
-        return data
 
 
 class Scenario(_Frozen):

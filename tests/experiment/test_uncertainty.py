@@ -156,18 +156,19 @@ def test_robust_sizing_finds_the_least_level_meeting_the_share_and_reports_its_t
     scenario = load_scenario(None, {"site.horizon_days": 400})
     parameters = [_parameter("case_mix.client_response.support", 0.2, 0.6, 0.4)]
     design = plan(parameters, 20, seed=4, method="random")
-    targets = default_targets()
+    targets = default_targets()[:1]  # the caseload target, which staffing can always meet
     with open_backend("process", workers=2) as runner:
         sizing = robust_size(tmp_path / "robust", scenario, design, 1, targets, runner, share=0.8, max_extra=5)
     table = sizing.table()
     assert table["share_meeting_all"].between(0, 1).all() and (table["ci_low"] <= table["share_meeting_all"]).all()
-    if sizing.chosen is not None:
-        chosen = table[table["chosen"]].iloc[0]
-        assert chosen["share_meeting_all"] >= 0.8
-        below = table[table["level"] < chosen["level"]]
-        assert (below["share_meeting_all"] < 0.8).all() or chosen["level"] <= 0
-        required = required_levels(sizing)
-        assert np.isin(required[np.isfinite(required)], list(sizing.levels)).all()
+    assert sizing.chosen is not None and sizing.chosen > 0, "one Drive IDVA cannot hold this caseload"
+    chosen = table[table["chosen"]].iloc[0]
+    assert chosen["share_meeting_all"] >= 0.8
+    assert (table.loc[table["level"] < chosen["level"], "share_meeting_all"] < 0.8).all(), "the least such level"
+    assert sizing.chosen - 1 in sizing.levels, "the level below the choice is tried"
+    required = required_levels(sizing)
+    assert np.isin(required[np.isfinite(required)], list(sizing.levels)).all()
+    assert (required[np.isfinite(required)] <= sizing.chosen).mean() >= 0.8
     assert set(switching_values(sizing, [0]).columns) >= {"parameter", "direction", "value", "side"}
     data = value_of_data(sizing, {"case_mix.client_response.support": 0.5})
     assert data["chance_choice_changes"].between(0, 1).all()
