@@ -69,6 +69,11 @@ KPI_INFO: dict[str, tuple[str, str]] = {
         "days",
         "Median days from acceptance to the CM's first contact with the service user (strategy written, gate open).",
     ),
+    "cm_first_contact_delay_p90_days": (
+        "days",
+        "90th percentile of days from acceptance to the CM's first contact with the service user: where the gate "
+        "binds, it moves this tail before the median.",
+    ),
     "gate_bound_share": (
         "share",
         "Share of CM first contacts whose day the gate set: it opened after the contact strategy was written.",
@@ -203,6 +208,7 @@ SITE_KPIS: tuple[str, ...] = (
     "unreachable_share",
     "gate_open_delay_median_days",
     "cm_first_contact_delay_median_days",
+    "cm_first_contact_delay_p90_days",
     "gate_bound_share",
     "cm_wait_on_idva_median_days",
     "service_user_engagement_rate",
@@ -313,7 +319,8 @@ KPI_WINDOW: dict[str, str] = {
             "first_contact_within_7_days_share", "first_contact_within_target_share", "unreachable_share",
             "waitlist_wait_median_days", "waitlist_wait_p90_days", "marac_to_acceptance_median_days",
             "gate_open_delay_median_days",
-            "cm_first_contact_delay_median_days", "gate_bound_share", "cm_wait_on_idva_median_days",
+            "cm_first_contact_delay_median_days", "cm_first_contact_delay_p90_days", "gate_bound_share",
+            "cm_wait_on_idva_median_days",
             "service_user_engagement_rate", "disrupt_only_share", "deselection_rate", "waitlist_share",
             "waitlist_days_mean", "engagement_lost_to_wait", "proxy_gate_share", "client_disengaged_share",
             "client_reengaged_share", "service_user_dropout_share", "cm_waitlist_share",

@@ -434,6 +434,7 @@ def gate_measures(c: dict[str, np.ndarray]) -> dict[str, float]:
     return {
         "gate_open_delay_median_days": _quantile(_since(c["gate_open_day"], accepted), 0.5),
         "cm_first_contact_delay_median_days": _quantile(_since(contact, accepted), 0.5),
+        "cm_first_contact_delay_p90_days": _quantile(_since(contact, accepted), 0.9),
         "gate_bound_share": _mean(gate_bound[made]),
         "cm_wait_on_idva_median_days": _quantile(wait, 0.5),
     }

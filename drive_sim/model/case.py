@@ -188,6 +188,7 @@ class Case:
         "reengaged",
         "relay",
         "response",
+        "side_closed",
         "strategy_end",
         "waiting",
         "word",
@@ -214,6 +215,7 @@ class Case:
         self.last_review = NAN
         self.outcome: simpy.Event | None = None  # the IDVA's first contact, a FirstContactOutcome
         self.word: simpy.Event | None = None  # the word that opens the gate, a GateWord
+        self.side_closed: simpy.Event | None = None  # fired when the IDVA closes her side, if anyone waits on it
         # life inside the case: her response now, and the hazard run so far on each clock
         self.response: Response = draws.response
         self.disengage_run = self.reengage_run = self.dropout_run = 0.0

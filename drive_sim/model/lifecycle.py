@@ -363,16 +363,20 @@ def _close(env: simpy.Environment, team: Team, case: Case, policies: Policies) -
     tail_days = case.draws.tail_days
     tail_end = env.now + tail_days
     if closure == "cm_waits" and case.idva_open and tail_days > 0:
+        # The CM holds the case open until the IDVA finishes: her tail, or sooner if her
+        # side closes first (the client disengages, or turns out unreachable).
         case.cm_phase = "holding"
-        yield env.timeout(tail_days)
+        case.side_closed = side_closed = env.event()
+        yield env.timeout(tail_days) | side_closed
+        case.side_closed = None
     team.close_cm(case)
     if closure == "staggered" and case.idva_open and tail_days > 0:
-        # Fix (validation suite, no-case-lost invariant): a client still awaiting first
-        # contact may turn out unreachable during the tail; the IDVA then closes her side
-        # and the case is over, rather than counted open with nobody holding it.
+        # The IDVA keeps the client for the tail, unless her side closes first: the client
+        # turns out unreachable (found by the validation suite's no-case-lost invariant) or
+        # disengages (life inside a case). Either way the case is over at that moment, not
+        # counted open with nobody holding it until the tail would have ended.
         tail = env.timeout(tail_end - env.now)
-        outcome = case.outcome
-        assert outcome is not None
-        while case.idva_open and not tail.processed:
-            yield tail if outcome.triggered else tail | outcome
+        case.side_closed = side_closed = env.event()
+        yield tail | side_closed
+        case.side_closed = None
     team.end_case(case, "closed")

@@ -415,6 +415,9 @@ class Team:
         if case.relay is not None:
             case.relay.relaying.pop(case.case_id, None)
             case.relay = None
+        if case.side_closed is not None:
+            case.side_closed.succeed()
+            case.side_closed = None
         self.place_freed()
 
     def close_cm(self, case: Case) -> None:

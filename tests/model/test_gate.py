@@ -72,3 +72,28 @@ def test_strict_waits_for_the_word_cautious_stops_waiting_none_never_waits():
     contacted = [c for c in out.cases if not math.isnan(c.cm_first_contact_day)]
     assert contacted and all(c.gate_word == "" for c in contacted)
     assert all(abs(c.cm_first_contact_day - c.contact_strategy_end_day) < 1e-9 for c in contacted)
+
+
+def test_with_one_drive_idva_the_gate_holds_back_the_slowest_cm_contacts_and_a_second_idva_takes_that_away():
+    # One Drive IDVA (the default site): her first contacts are slow enough for the gate
+    # to bind in about a quarter of cases, which the median hides and the 90th percentile shows.
+    one = _paired(scenario(TWO_YEARS), scenario(TWO_YEARS, {"policies": {"gate": "none"}}))
+    _clear(one, "cm_first_contact_delay_p90_days", "down")
+    # With the recommendation's two Drive IDVAs the gate binds less often than with one.
+    two = {
+        "teams": {
+            "idvas": [
+                {
+                    "name": "Drive IDVA",
+                    "role": "drive",
+                    "count": 2,
+                    "non_drive_referrals_per_year": 0,
+                    "attends_panel": True,
+                },
+                {"name": "Wider IDVA", "role": "wider", "count": 3, "non_drive_referrals_per_year": 100},
+            ]
+        }
+    }
+    structure = _paired(scenario(TWO_YEARS), scenario(TWO_YEARS, two))
+    _clear(structure, "gate_bound_share", "down")
+    _clear(structure, "cm_wait_on_idva_median_days", "down")
