@@ -25,7 +25,7 @@ __all__ = [
     "TABLES",
     "UndescribedColumn",
     "data_package",
-    "describe",
+    "describe_column",
     "dictionary_markdown",
     "table_schema",
 ]
@@ -363,7 +363,7 @@ _STAT_WORDS = {
 }
 
 
-def describe(table: str, column: str) -> Column:
+def describe_column(table: str, column: str) -> Column:
     """The dictionary entry of one column of one table; :class:`UndescribedColumn` if it has none."""
     own = TABLES.get(table, ("", {}))[1]
     if column in own:
@@ -396,7 +396,7 @@ def table_schema(table: str, columns: Sequence[str], dtypes: Mapping[str, Any] |
     """A Frictionless Table Schema for a table with these columns (types from ``dtypes`` where given)."""
     fields = []
     for name in columns:
-        entry = describe(table, name)
+        entry = describe_column(table, name)
         type_ = _frictionless_type(dtypes[name], entry.type) if dtypes is not None and name in dtypes else entry.type
         field: dict[str, Any] = {"name": name, "type": type_, "description": entry.description}
         if entry.unit:

@@ -272,6 +272,9 @@ def publish(
             run_id=results.identity,
             force=results.force,
         )
+    from drive_sim.runs.datapackage import write_schema
+
+    write_schema(folder)  # the data dictionary of every table now in the folder
     console.print(printable(written), markup=False)
     write_report(folder, cdn)
     advised = summary if summary is not None else results.summary if results is not None else None

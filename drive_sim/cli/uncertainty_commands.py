@@ -372,6 +372,9 @@ def _finish(answer: Answer, folder: Path, tables: str, cdn: bool) -> None:
     """Print the answer in words and what the folder holds, then write the report."""
     for line in [answer.verdict, *answer.points, *answer.cautions]:
         console.print(line, markup=False)
+    from drive_sim.runs.datapackage import write_schema
+
+    write_schema(folder)  # the data dictionary of every table now in the folder
     console.print(f"Tables written to {folder}/ ({tables}).", markup=False)
     write_report(folder, cdn)
 

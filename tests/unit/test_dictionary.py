@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from drive_sim.analysis.dictionary import TABLES, UndescribedColumn, describe, dictionary_markdown, table_schema
+from drive_sim.analysis.dictionary import TABLES, UndescribedColumn, describe_column, dictionary_markdown, table_schema
 from drive_sim.cli import app
 from drive_sim.runs.datapackage import SCHEMA_FILE, write_schema
 
@@ -76,7 +76,7 @@ def test_schema_json_describes_every_column_of_every_table(folders, kind):
 
 def test_a_column_without_a_description_is_refused_by_name():
     with pytest.raises(UndescribedColumn, match="cases.not_a_column"):
-        describe("cases", "not_a_column")
+        describe_column("cases", "not_a_column")
     with pytest.raises(UndescribedColumn):
         table_schema("weeks", ["week", "mystery"])
 
