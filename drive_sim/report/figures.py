@@ -527,6 +527,37 @@ def _cell(position: int, columns: int) -> dict[str, int]:
     return {"row": position // columns + 1, "col": position % columns + 1}
 
 
+def _legend_below(figure: go.Figure, title: str = "", width: float = 760) -> int:
+    """Put the legend at the foot of the figure, under the x axis title, and make room for it.
+
+    Plotly places a legend below the plot at a fraction of the plot's height, where the
+    axis title may already be; anchored to the figure's own bottom edge (``yref =
+    "container"``) with the bottom margin grown by its estimated rows, it never overlaps.
+    Rows are estimated for a chart ``width`` pixels wide (narrower than a report's).
+
+    Returns:
+        The pixels added for the legend (add them to the figure's height).
+    """
+    entries = [t.name or "" for t in figure.data if t.showlegend is not False and t.name]
+    entries = list(dict.fromkeys(entries))
+    if not entries:
+        figure.update_layout(showlegend=False)
+        return 0
+    rows, used = 1, (8 * len(title) + 12 if title else 0)
+    for text in entries:
+        needed = 48 + 7.2 * len(html.unescape(text))
+        if used and used + needed > width:
+            rows, used = rows + 1, 0
+        used += needed
+    height = 22 * rows + 12
+    figure.update_layout(
+        showlegend=True,
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        margin_b=72 + height,
+    )
+    return height
+
+
 def sweep_figure(
     points: pd.DataFrame,
     x: str,
@@ -634,14 +665,14 @@ def sweep_figure(
             ),
             **_cell(panel, columns),
         )
-    height = 330 + 250 * (rows - 1) + (28 * math.ceil(len(lines) / 4) if series else 0)
-    _layout(figure, title, "", "", height=height)
+    _layout(figure, title, "", "")
     figure.update_layout(
         hovermode="closest",
-        margin={"t": 80 if facets else 60, "b": 40},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2 if rows == 1 else -0.08, "x": 0},
+        margin={"t": 80 if facets else 60},
         legend_title_text=plain(series_title) if series else None,
     )
+    legend = _legend_below(figure, series_title if series else "")
+    figure.update_layout(height=340 + 260 * (rows - 1) + legend)
     figure.update_xaxes(title_text=plain(x_title), row=rows)
     figure.update_yaxes(title_text=plain(y_title), col=1)
     if percent:
@@ -756,21 +787,23 @@ def sweep_heatmap(
             ),
             **_cell(panel, columns),
         )
-    height = 120 + rows * max(180, 46 * len(ys) + 60)
-    _layout(figure, title, "", "", height=height)
+    _layout(figure, title, "", "")
     figure.update_layout(
         hovermode="closest",
-        margin={"t": 80 if facets else 60, "b": 40},
+        margin={"t": 80 if facets else 60},
         coloraxis={
             "colorscale": scale,
             "cmin": bottom,
             "cmax": top,
             "colorbar": {"title": {"text": plain(value_title), "side": "right"}, "thickness": 14},
         },
-        legend={"orientation": "h", "yanchor": "top", "y": -0.25 if rows == 1 else -0.1, "x": 0},
     )
+    legend = _legend_below(figure)
+    figure.update_layout(height=140 + rows * max(160, 46 * len(ys) + 40) + legend)
     figure.update_xaxes(type="category", title_text=plain(x_title), row=rows)
     figure.update_yaxes(type="category", title_text=plain(y_title), col=1)
+    if not pd.api.types.is_numeric_dtype(points[y]):  # categories read top down, in order; numbers rise
+        figure.update_yaxes(autorange="reversed")
     for annotation in figure.layout.annotations:
         annotation.update(font={"size": 13})
     return figure

@@ -19,6 +19,8 @@ __all__ = [
     "PARAMETER_LABELS",
     "SCENARIO_PATH",
     "Headline",
+    "in_sentence",
+    "label_words",
     "parameter_label",
     "point_words",
     "scope_label",
@@ -245,6 +247,18 @@ def value_words(path: str, value: object, scenario: Scenario | None = None) -> s
     return f"{label} {_number(value) if number else value}"
 
 
+#: First words that keep their capital inside a sentence: names of roles and places.
+_PROPER = frozenset({"Drive", "Case", "Team", "Panel", "Wider", "Site", "Entry", "IDVA", "IDVAs", "CM", "CMs", "MARAC"})
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: 'Backdated months' -> 'backdated months'; 'Drive IDVAs' stays."""
+    first = label.split(" ", 1)[0]
+    if not label or first in _PROPER or first.isupper() or label.startswith(SCENARIO_PATH.title() + " "):
+        return label
+    return label[0].lower() + label[1:]
+
+
 def point_words(
     assignments: Iterable[tuple[str, object]] | Mapping[str, object], scenario: Scenario | None = None
 ) -> str:
@@ -255,3 +269,43 @@ def point_words(
     """
     items = assignments.items() if isinstance(assignments, Mapping) else assignments
     return ", ".join(value_words(path, value, scenario) for path, value in items) or "as given"
+
+
+_ASSIGNMENT = re.compile(r"^(?P<path>[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*)=(?P<value>.+)$", re.DOTALL)
+#: Splits a sweep label at the comma before each ``path=``, not at commas inside a value.
+_NEXT = re.compile(r", (?=[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*=)")
+
+
+def _read_value(text: str) -> object:
+    """A value as a sweep label writes it (TOML-like): numbers and true/false back to values."""
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        number = float(text)
+    except ValueError:
+        return text.strip('"')
+    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+
+
+def label_words(label: str, scenario: Scenario | None = None) -> str:
+    """A sweep point's label (``teams.idvas[0].count=2, backdating.months=3``) in words; other labels as they are.
+
+    A label is read as a sweep point's only when every part of it is ``path=value`` with a
+    scenario path (or ``scenario=<file>``), so a site's own name is never rewritten.
+    """
+    parts = _NEXT.split(label)
+    found = [_ASSIGNMENT.match(part) for part in parts]
+    if not all(found):
+        return label
+    items = [(m["path"], _read_value(m["value"])) for m in found if m is not None]
+    sections = _sections()
+    if not all(path == SCENARIO_PATH or path.split(".", 1)[0].split("[", 1)[0] in sections for path, _ in items):
+        return label
+    return point_words(items, scenario)
+
+
+@functools.cache
+def _sections() -> frozenset[str]:
+    from drive_sim.scenario import Scenario
+
+    return frozenset(Scenario.model_fields)

@@ -18,7 +18,7 @@ from drive_sim.analysis.stats import in_window, paired_differences, summarise
 from drive_sim.report import data
 from drive_sim.report.figures import sweep_figure, sweep_heatmap, target_figure
 from drive_sim.report.html import Markup, details, fmt, fmt_ci, join, page, status_mark, table, tag
-from drive_sim.report.labels import SCENARIO_PATH, value_words
+from drive_sim.report.labels import SCENARIO_PATH, in_sentence, parameter_label, value_words
 from drive_sim.report.parts import (
     Charts,
     answer_block,
@@ -113,9 +113,9 @@ def _sweep_figures(
         )
         caption = "Mean across replications with its 95% CI"
         if line_factor:
-            caption += f"; one line for each value of {line_factor.label.lower()}"
+            caption += f"; a line for each value of {in_sentence(line_factor.label)}"
         if facet:
-            caption += f", one panel for each {facet_title.lower() or 'combination of the other values'}"
+            caption += f", a panel for each value of {in_sentence(facet_title) if facet_title else 'the other factors'}"
         figures.append(charts.add(figure, caption + ". The green star marks the chosen point."))
     if x_factor and line_factor:
         drive = cards.iloc[0]["drive_scope"] if len(cards) else "group:idva"
@@ -126,7 +126,7 @@ def _sweep_figures(
                 frame,
                 x_factor.path,
                 line_factor.path,
-                f"Drive IDVA open cases per FTE over {x_factor.label.lower()} and {line_factor.label.lower()}",
+                f"Drive IDVA open cases per FTE by {in_sentence(x_factor.label)} and {in_sentence(line_factor.label)}",
                 x_factor.label,
                 line_factor.label,
                 "Open cases per FTE",
@@ -397,6 +397,7 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
         ("assumptions", "Assumptions"),
         ("method", "Method"),
     ]
+    entry = parameter_label(manifest["entry"], base) if "entry" in manifest else "Drive IDVAs"
     target_list = "; ".join(f"{target_words(t['kpi'])[0]} at most {_limit(t)}" for t in targets)
     per_level = (
         f"{manifest['first_look_replications']} replications per level, more (up to {manifest['budget']}) where a "
@@ -411,7 +412,7 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
             f"{base.site.name}: how many Drive IDVAs?",
             [
                 f"Targets, each with {confidence:.0%} confidence: {target_list}.",
-                f"Staffing changed on {manifest.get('entry', 'the Drive IDVA entry')} in steps of "
+                f"Staffing changed on the {entry} in steps of "
                 f"{'whole posts' if manifest.get('step', 'count') == 'count' else '0.5 FTE'}; " + per_level,
             ],
             sections,
