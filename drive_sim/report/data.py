@@ -510,6 +510,7 @@ def sweep_design(points: pd.DataFrame, axes: Sequence[Mapping], scenarios: Seque
     base = scenarios[0] if scenarios else None
     shown = pd.DataFrame({"point": points["point"].astype("int64")})
     factors, constants = [], []
+    raw: dict[str, list[object]] = {}
     for path in paths:
         column = [_plain_value(v) for v in points[path]]
         if path == SCENARIO_PATH:
@@ -523,12 +524,16 @@ def sweep_design(points: pd.DataFrame, axes: Sequence[Mapping], scenarios: Seque
         if len(values) == 1:
             constants.append((path, values[0]))
             continue
+        raw[path] = column
+        if all(isinstance(v, bool) for v in values):  # a switch reads yes or no on a chart
+            column = ["yes" if v else "no" for v in column]
+            values = tuple(dict.fromkeys(column))
         numeric = all(_is_number(v) for v in values)
         label = parameter_label(path, base)
         factors.append(Factor(path, label, tuple(sorted(values)) if numeric else values, numeric))
         shown[path] = column
     # The words follow the order the axes were given; the charts put the first number on x.
-    words = [point_words([(f.path, shown.at[row, f.path]) for f in factors], base) for row in range(len(shown))]
+    words = [point_words([(f.path, raw[f.path][row]) for f in factors], base) for row in range(len(shown))]
     first_numeric = next((k for k, f in enumerate(factors) if f.numeric), 0)
     if factors:
         factors.insert(0, factors.pop(first_numeric))

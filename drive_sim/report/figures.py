@@ -675,13 +675,21 @@ def sweep_figure(
     figure.update_layout(height=340 + 260 * (rows - 1) + legend)
     figure.update_xaxes(title_text=plain(x_title), row=rows)
     figure.update_yaxes(title_text=plain(y_title), col=1)
+    if facets:  # every panel on one scale, so panels compare at a glance
+        figure.update_yaxes(matches="y")
+        for panel in range(len(facets)):  # an x title under each column's lowest panel
+            if panel + columns >= len(facets):
+                figure.update_xaxes(title_text=plain(x_title), **_cell(panel, columns))
     if percent:
         figure.update_yaxes(tickformat=".0%")
+    means = points["mean"].dropna()
+    if len(means) and means.max() - means.min() <= 0.01 * max(abs(means.max()), 1e-9):
+        figure.update_yaxes(rangemode="tozero")  # one value everywhere: show it from zero, not a sliver
     if numeric and 0 < len(order) <= 12:
         figure.update_xaxes(tickmode="array", tickvals=order)
     elif not numeric:
         figure.update_xaxes(type="category", categoryorder="array", categoryarray=[str(v) for v in order])
-    for annotation in figure.layout.annotations:  # the panels' titles: left-aligned, as the chart's
+    for annotation in figure.layout.annotations:
         annotation.update(font={"size": 13})
     return figure
 

@@ -241,7 +241,7 @@ def value_words(path: str, value: object, scenario: Scenario | None = None) -> s
             return f"{round(years)} year{'s' if round(years) != 1 else ''} simulated"
         return f"{_number(value)} days simulated"
     if plain == "policies.gate" and isinstance(value, str):
-        return f"{value} gate"
+        return "no gate" if value == "none" else f"{value} gate"
     if plain == "policies.closure" and isinstance(value, str):
         return f"closure {value.replace('_', ' ')}"
     return f"{label} {_number(value) if number else value}"
@@ -267,8 +267,11 @@ def point_words(
     Give only the values that vary between points: a value every point shares belongs in
     the page's header, said once.
     """
-    items = assignments.items() if isinstance(assignments, Mapping) else assignments
-    return ", ".join(value_words(path, value, scenario) for path, value in items) or "as given"
+    items = list(assignments.items() if isinstance(assignments, Mapping) else assignments)
+    structure = [str(value) for path, value in items if path == SCENARIO_PATH]
+    rest = ", ".join(value_words(path, value, scenario) for path, value in items if path != SCENARIO_PATH)
+    # a site's name may hold commas of its own: set it apart from the values
+    return " · ".join([*structure, rest] if rest else structure) or "as given"
 
 
 _ASSIGNMENT = re.compile(r"^(?P<path>[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*)=(?P<value>.+)$", re.DOTALL)

@@ -155,7 +155,10 @@ def _axes_words(design: data.SweepDesign, base: Scenario) -> tuple[str, str]:
 
 
 def _value_text(value: object) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A swept value in a list: numbers as they are, words (which may hold commas) in quotes."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return f"‘{value}’" if isinstance(value, str) and any(c in value for c in ",:;") else str(value)
 
 
 def sweep_page(results: SavedResults, cdn: bool = False) -> str:

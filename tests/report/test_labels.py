@@ -79,7 +79,7 @@ def test_a_point_reads_as_words() -> None:
 
 def test_a_sweep_label_is_read_back_into_words_and_a_name_is_left_alone() -> None:
     assert label_words("teams.idvas[0].count=2, backdating.months=3") == "Drive IDVAs 2, backdated 3 months"
-    assert label_words("scenario=site1, referrals.annual_rate=50") == "site1, 50 referrals a year"
+    assert label_words("scenario=site1, referrals.annual_rate=50") == "site1 · 50 referrals a year"
     for name in ["Default site", "Site 1: monitoring specialist + spread", "<script>alert(1)</script>", "a=1, b=2"]:
         assert label_words(name) == name
 
