@@ -92,10 +92,42 @@ def _layout(figure: go.Figure, title: str, x_title: str, y_title: str, height: i
         height=height,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         font={"family": FONT, "size": 13},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
         hovermode="x unified",
     )
+    figure.update_layout(height=height + _legend_below(figure))
     return figure
+
+
+def _legend_below(figure: go.Figure, title: str = "", width: float = 760) -> int:
+    """Put the legend at the foot of the figure, under the x axis title, and make room for it.
+
+    Plotly places a legend below the plot at a fraction of the plot's height, where the
+    axis title may already be; anchored to the figure's own bottom edge (``yref =
+    "container"``) with the bottom margin grown by its estimated rows, it never overlaps.
+    Rows are estimated for a chart ``width`` pixels wide (narrower than a report's).
+
+    Returns:
+        The pixels added for the legend (add them to the figure's height).
+    """
+    entries = [t.name or "" for t in figure.data if t.showlegend is not False and t.name]
+    entries = list(dict.fromkeys(entries))
+    if not entries:
+        figure.update_layout(showlegend=False)
+        return 0
+    rows, used = 1, (8 * len(title) + 12 if title else 0)
+    for text in entries:
+        needed = 48 + 7.2 * len(html.unescape(text))
+        if used and used + needed > width:
+            rows, used = rows + 1, 0
+        used += needed
+    height = 22 * rows + 12
+    titled = any(figure.layout[key].title.text for key in figure.layout if key.startswith("xaxis"))
+    figure.update_layout(
+        showlegend=True,
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+        margin_b=(72 if titled else 44) + height,
+    )
+    return height
 
 
 def _series(frame: pd.DataFrame, column: str, order: Sequence[str] | None) -> list[str]:
@@ -376,11 +408,14 @@ def differences_figure(
     """
     measures = list(dict.fromkeys(differences[measure]))
     scenarios = _series(differences, scenario, order)
+    # Pixels, not fractions: a panel's title must clear the tick labels of the panel above.
+    panel_px, gap_px = 26 + 24 * len(scenarios), 62
+    plot_px = len(measures) * panel_px + (len(measures) - 1) * gap_px
     figure = make_subplots(
         rows=len(measures),
         cols=1,
         subplot_titles=[plain(m) for m in measures],
-        vertical_spacing=min(0.12, 0.5 / max(1, len(measures))),
+        vertical_spacing=gap_px / plot_px if len(measures) > 1 else 0.0,
     )
     for position, name in enumerate(measures, start=1):
         rows = differences[differences[measure] == name].set_index(scenario).reindex(scenarios)
@@ -410,8 +445,7 @@ def differences_figure(
             col=1,
         )
         figure.add_vline(x=0, line={"color": "#5b6475", "width": 1}, row=position, col=1)
-    height = 80 + len(measures) * (50 + 24 * len(scenarios))
-    _layout(figure, title, "", "", height=height)
+    _layout(figure, title, "", "", height=plot_px + 60 + 50)
     figure.update_layout(hovermode="closest", margin={"l": 20})
     figure.update_yaxes(autorange="reversed", automargin=True)
     return figure
@@ -490,8 +524,8 @@ def target_figure(
                 hoverinfo="skip",
             )
         )
-    _layout(figure, title, x_title, y_title, height=380)
-    figure.update_layout(hovermode="closest", legend_y=-0.28, margin_b=80)
+    _layout(figure, title, x_title, y_title, height=340)
+    figure.update_layout(hovermode="closest")
     if percent:
         figure.update_yaxes(tickformat=".0%")
     numeric = pd.api.types.is_numeric_dtype(points[level])
@@ -525,37 +559,6 @@ def _facet_grid(facets: Sequence[object], facet_title: str, shared_y: bool = Tru
 
 def _cell(position: int, columns: int) -> dict[str, int]:
     return {"row": position // columns + 1, "col": position % columns + 1}
-
-
-def _legend_below(figure: go.Figure, title: str = "", width: float = 760) -> int:
-    """Put the legend at the foot of the figure, under the x axis title, and make room for it.
-
-    Plotly places a legend below the plot at a fraction of the plot's height, where the
-    axis title may already be; anchored to the figure's own bottom edge (``yref =
-    "container"``) with the bottom margin grown by its estimated rows, it never overlaps.
-    Rows are estimated for a chart ``width`` pixels wide (narrower than a report's).
-
-    Returns:
-        The pixels added for the legend (add them to the figure's height).
-    """
-    entries = [t.name or "" for t in figure.data if t.showlegend is not False and t.name]
-    entries = list(dict.fromkeys(entries))
-    if not entries:
-        figure.update_layout(showlegend=False)
-        return 0
-    rows, used = 1, (8 * len(title) + 12 if title else 0)
-    for text in entries:
-        needed = 48 + 7.2 * len(html.unescape(text))
-        if used and used + needed > width:
-            rows, used = rows + 1, 0
-        used += needed
-    height = 22 * rows + 12
-    figure.update_layout(
-        showlegend=True,
-        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
-        margin_b=72 + height,
-    )
-    return height
 
 
 def sweep_figure(
@@ -671,8 +674,6 @@ def sweep_figure(
         margin={"t": 80 if facets else 60},
         legend_title_text=plain(series_title) if series else None,
     )
-    legend = _legend_below(figure, series_title if series else "")
-    figure.update_layout(height=340 + 260 * (rows - 1) + legend)
     figure.update_xaxes(title_text=plain(x_title), row=rows)
     figure.update_yaxes(title_text=plain(y_title), col=1)
     if facets:  # every panel on one scale, so panels compare at a glance
@@ -691,6 +692,8 @@ def sweep_figure(
         figure.update_xaxes(type="category", categoryorder="array", categoryarray=[str(v) for v in order])
     for annotation in figure.layout.annotations:
         annotation.update(font={"size": 13})
+    legend = _legend_below(figure, series_title if series else "")
+    figure.update_layout(height=340 + 260 * (rows - 1) + legend)
     return figure
 
 
@@ -806,14 +809,14 @@ def sweep_heatmap(
             "colorbar": {"title": {"text": plain(value_title), "side": "right"}, "thickness": 14},
         },
     )
-    legend = _legend_below(figure)
-    figure.update_layout(height=140 + rows * max(160, 46 * len(ys) + 40) + legend)
     figure.update_xaxes(type="category", title_text=plain(x_title), row=rows)
     figure.update_yaxes(type="category", title_text=plain(y_title), col=1)
     if not pd.api.types.is_numeric_dtype(points[y]):  # categories read top down, in order; numbers rise
         figure.update_yaxes(autorange="reversed")
     for annotation in figure.layout.annotations:
         annotation.update(font={"size": 13})
+    legend = _legend_below(figure)
+    figure.update_layout(height=140 + rows * max(160, 46 * len(ys) + 40) + legend)
     return figure
 
 
