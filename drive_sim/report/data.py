@@ -21,7 +21,7 @@ import pandas as pd
 
 from drive_sim.analysis.metrics import KPI_INFO, guidance_for
 from drive_sim.analysis.stats import summarise
-from drive_sim.report.labels import HEADLINE, SCENARIO_PATH, Headline, parameter_label, point_words
+from drive_sim.report.labels import HEADLINE, SCENARIO_PATH, Headline, label_words, parameter_label, point_words
 from drive_sim.scenario import Scenario
 
 __all__ = [
@@ -533,7 +533,10 @@ def sweep_design(points: pd.DataFrame, axes: Sequence[Mapping], scenarios: Seque
         factors.append(Factor(path, label, tuple(sorted(values)) if numeric else values, numeric))
         shown[path] = column
     # The words follow the order the axes were given; the charts put the first number on x.
-    words = [point_words([(f.path, raw[f.path][row]) for f in factors], base) for row in range(len(shown))]
+    if factors:
+        words = [point_words([(f.path, raw[f.path][row]) for f in factors], base) for row in range(len(shown))]
+    else:  # a folder without its axes (or one point): its own labels, read into words where they are paths
+        words = [label_words(str(label), base) for label in points.get("label", shown["point"].astype(str))]
     first_numeric = next((k for k, f in enumerate(factors) if f.numeric), 0)
     if factors:
         factors.insert(0, factors.pop(first_numeric))
