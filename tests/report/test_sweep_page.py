@@ -83,3 +83,24 @@ def test_a_one_factor_sweep_stays_one_line_with_its_intervals(sweep_folder: Path
         assert len([t for t in figure["data"] if t.get("error_y")]) == 1
         assert _axis_titles(figure, "xaxis") == {"Drive IDVAs"}
     assert "Every point: 1 year simulated" in html
+
+
+def test_the_first_numeric_factor_goes_on_x_and_a_shared_value_is_no_factor() -> None:
+    import pandas as pd
+
+    from drive_sim.scenario import Scenario
+
+    points = pd.DataFrame(
+        {
+            "point": [0, 1, 2, 3],
+            "label": ["-"] * 4,
+            "policies.gate": ["strict", "strict", "cautious", "cautious"],
+            "teams.idvas[0].count": [1, 2, 1, 2],
+            "site.horizon_days": [365] * 4,
+        }
+    )
+    axes = [{"path": c, "values": []} for c in ("policies.gate", "teams.idvas[0].count", "site.horizon_days")]
+    design = sweep_design(points, axes, [Scenario()] * 4)
+    assert [f.label for f in design.factors] == ["Drive IDVAs", "Gate policy"]
+    assert design.constants == (("site.horizon_days", 365),)
+    assert design.points["label"].tolist()[:2] == ["strict gate, Drive IDVAs 1", "strict gate, Drive IDVAs 2"]
