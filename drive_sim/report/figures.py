@@ -580,8 +580,9 @@ def sweep_figure(
 ) -> go.Figure:
     """A measure over a sweep: x the first factor, one line per value of ``series``, one panel per ``facet``.
 
-    Points of different lines or panels are never joined: a line runs only along ``x``
-    with every other factor held.
+    Points of different lines or panels are never joined: a line runs only along a
+    numeric ``x`` with every other factor held; categories on ``x`` (structures, policies)
+    are dots, as they have no order a line could follow.
 
     Args:
         points: Columns ``point, mean, ci_low, ci_high`` and the factor columns (see
@@ -622,12 +623,12 @@ def sweep_figure(
                 go.Scatter(
                     x=rows_of[x],
                     y=rows_of["mean"],
-                    mode="lines+markers",
+                    mode="lines+markers" if numeric else "markers",  # categories have no order to join
                     name=name,
                     legendgroup=f"line{position}",
                     showlegend=panel == 0,
                     line={"color": colour, "width": 2},
-                    marker={"size": 7},
+                    marker={"size": 7 if numeric else 10},
                     error_y={
                         "type": "data",
                         "symmetric": False,
