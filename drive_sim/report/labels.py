@@ -1,6 +1,8 @@
 """Display labels and the headline KPIs: presentation data shared by the CLI and reports.
 
-KPI keys stay plain snake_case in the tables; the words a planner reads live here.
+KPI keys stay plain snake_case in the tables, and scenario parameters dotted paths in
+files and ``--set``; the words a planner reads for both live here (:func:`parameter_label`,
+:func:`point_words`, :func:`label_words` for a sweep point's saved label).
 """
 
 from __future__ import annotations
