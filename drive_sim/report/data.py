@@ -13,23 +13,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from drive_sim.analysis.metrics import KPI_INFO, guidance_for
 from drive_sim.analysis.stats import summarise
-from drive_sim.report.labels import HEADLINE, Headline
+from drive_sim.report.labels import HEADLINE, SCENARIO_PATH, Headline, label_words, parameter_label, point_words
 from drive_sim.scenario import Scenario
 
 __all__ = [
+    "Factor",
+    "SweepDesign",
     "caseload_bands",
     "delay_distribution",
     "drive_scope",
     "first_contact_summary",
     "open_case_bands",
     "steady_starts",
+    "sweep_design",
+    "sweep_values",
     "headline_rows",
     "is_share",
     "kpi_status",
@@ -444,3 +449,120 @@ def level_points(
             }
         )
     return pd.DataFrame(rows, columns=["level", "label", "mean", "ci_low", "ci_high"])
+
+
+# --------------------------------------------------------------------------------------
+# Sweeps: which factor goes where
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One swept parameter as a chart shows it: its words and its values in order."""
+
+    path: str
+    label: str
+    values: tuple[object, ...]
+    numeric: bool
+
+
+@dataclass(frozen=True)
+class SweepDesign:
+    """A sweep's points laid out for reading.
+
+    ``factors`` are the axes that vary, in the order a chart uses them: the x axis (the
+    first numeric one), then one line per value of the next, then small multiples.
+    ``constants`` are axes with one value, said once in the header. ``points`` has a
+    ``point`` and a ``label`` (the point in words) column and one column per factor path
+    holding the value shown (a scenario file is shown by its site's name).
+    """
+
+    factors: tuple[Factor, ...]
+    constants: tuple[tuple[str, object], ...]
+    points: pd.DataFrame
+
+    def role(self, position: int) -> Factor | None:
+        """The factor at ``position`` (0: x axis, 1: lines, 2: facets), if the sweep has one."""
+        return self.factors[position] if position < len(self.factors) else None
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool | np.bool_)
+
+
+def _plain_value(value: object) -> object:
+    """Numpy scalars -> Python, so values compare and print as they were swept."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def sweep_design(points: pd.DataFrame, axes: Sequence[Mapping], scenarios: Sequence[Scenario]) -> SweepDesign:
+    """Lay out a sweep's points: varying factors (x first), constants, and each point in words.
+
+    Args:
+        points: The sweep's ``points`` table (``point``, ``label`` and a column per path).
+        axes: The manifest's axes (``path``, ``values``) in the order they were given.
+        scenarios: Each point's scenario, in point order (for group and site names).
+    """
+    points = points.sort_values("point", kind="stable").reset_index(drop=True)
+    paths = [a["path"] for a in axes if a["path"] in points.columns] or [
+        c for c in points.columns if c not in ("point", "label")
+    ]
+    base = scenarios[0] if scenarios else None
+    shown = pd.DataFrame({"point": points["point"].astype("int64")})
+    factors, constants = [], []
+    raw: dict[str, list[object]] = {}
+    for path in paths:
+        column = [_plain_value(v) for v in points[path]]
+        if path == SCENARIO_PATH:
+            names = [scenarios[int(p)].site.name if int(p) < len(scenarios) else str(v)
+                     for p, v in zip(points["point"], column, strict=True)]  # fmt: skip
+            by_file = dict(zip(column, names, strict=True))
+            if len(set(by_file.values())) < len(by_file):  # two files name the same site: add the file
+                by_file = {file: f"{name} ({file})" for file, name in by_file.items()}
+            column = [by_file[v] for v in column]
+        values = tuple(dict.fromkeys(column))
+        if len(values) == 1:
+            constants.append((path, values[0]))
+            continue
+        raw[path] = column
+        if all(isinstance(v, bool) for v in values):  # a switch reads yes or no on a chart
+            column = ["yes" if v else "no" for v in column]
+            values = tuple(dict.fromkeys(column))
+        numeric = all(_is_number(v) for v in values)
+        label = parameter_label(path, base)
+        factors.append(Factor(path, label, tuple(sorted(values)) if numeric else values, numeric))
+        shown[path] = column
+    # The words follow the order the axes were given; the charts put the first number on x.
+    if factors:
+        words = [point_words([(f.path, raw[f.path][row]) for f in factors], base) for row in range(len(shown))]
+    else:  # a folder without its axes (or one point): its own labels, read into words where they are paths
+        words = [label_words(str(label), base) for label in points.get("label", shown["point"].astype(str))]
+    first_numeric = next((k for k, f in enumerate(factors) if f.numeric), 0)
+    if factors:
+        factors.insert(0, factors.pop(first_numeric))
+    if len(set(words)) < len(words):  # cannot happen for a factorial, but a label must name one point
+        words = [f"{w} (point {p})" for w, p in zip(words, shown["point"], strict=True)]
+    shown.insert(1, "label", words)
+    return SweepDesign(tuple(factors), tuple(constants), shown)
+
+
+def sweep_values(
+    summary: pd.DataFrame, design: SweepDesign, kpi: str, scope: str, key: str = "scenario"
+) -> pd.DataFrame:
+    """One KPI at every point of a sweep: the factor columns, ``label``, ``mean, ci_low, ci_high``.
+
+    Args:
+        summary: :func:`drive_sim.analysis.stats.summarise` with a ``key`` column holding
+            each point's label in words (``design.points["label"]``).
+        design: :func:`sweep_design`.
+        kpi: The KPI.
+        scope: Its scope.
+        key: The column naming the point.
+
+    Returns:
+        One row per point that has the KPI, in point order.
+    """
+    found = summary[(summary["kpi"] == kpi) & (summary["scope"] == scope)]
+    values = found.set_index(key)[["mean", "ci_low", "ci_high"]]
+    frame = design.points.join(values, on="label", how="inner")
+    return frame.reset_index(drop=True)

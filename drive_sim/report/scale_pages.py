@@ -16,8 +16,9 @@ import pandas as pd
 
 from drive_sim.analysis.stats import in_window, paired_differences, summarise
 from drive_sim.report import data
-from drive_sim.report.figures import target_figure
+from drive_sim.report.figures import sweep_figure, sweep_heatmap, target_figure
 from drive_sim.report.html import Markup, details, fmt, fmt_ci, join, page, status_mark, table, tag
+from drive_sim.report.labels import SCENARIO_PATH, in_sentence, parameter_label, value_words
 from drive_sim.report.parts import (
     Charts,
     answer_block,
@@ -28,6 +29,7 @@ from drive_sim.report.parts import (
 )
 from drive_sim.report.words import choose, compare_answer, size_answer, target_words
 from drive_sim.runs.store import SavedResults
+from drive_sim.scenario import Scenario
 
 __all__ = ["size_page", "sweep_page"]
 
@@ -42,28 +44,134 @@ SWEEP_MEASURES: tuple[tuple[str, str | None, str, str | None], ...] = (
 )
 
 
-def _sweep_levels(results: SavedResults) -> tuple[list[object], str]:
-    """The x value of each point and the axis title: the swept value when one number is swept."""
-    axes = results.manifest.get("axes", [])
-    points = results.table("points")
-    if len(axes) == 1 and points is not None and axes[0]["path"] in points.columns:
-        values = points.sort_values("point")[axes[0]["path"]].tolist()
-        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-            return values, axes[0]["path"]
-    return list(results.labels), "Point"
+def _with_labels(frame: pd.DataFrame, design: data.SweepDesign) -> pd.DataFrame:
+    """Name each sweep point by its words in a ``scenario`` column."""
+    names = dict(zip(design.points["point"], design.points["label"], strict=True))
+    return frame.assign(scenario=frame["point"].map(names))
 
 
-def _with_labels(frame: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
-    """Name each sweep point by its label in a ``scenario`` column (points are numbered 0, 1, ...)."""
-    return frame.assign(scenario=frame["point"].map(dict(enumerate(labels))))
+def _facet_column(design: data.SweepDesign, scenario: Scenario) -> tuple[str | None, str]:
+    """The column and words of the small multiples: the third factor, or every factor after the second together."""
+    rest = design.factors[2:]
+    if not rest:
+        return None, ""
+    if len(rest) == 1:
+        return rest[0].path, rest[0].label
+    return FACETS, ""
+
+
+def _with_facets(frame: pd.DataFrame, design: data.SweepDesign, scenario: Scenario) -> pd.DataFrame:
+    rest = design.factors[2:]
+    if len(rest) < 2:
+        return frame
+    words = [", ".join(value_words(f.path, row[f.path], scenario) for f in rest) for row in frame.to_dict("records")]
+    return frame.assign(**{FACETS: words})
+
+
+#: The column holding the panel of a point when several factors share the small multiples.
+FACETS = "_facet"
+
+
+def _sweep_figures(
+    summary: pd.DataFrame, design: data.SweepDesign, cards: pd.DataFrame, chosen: int | None, base: Scenario
+) -> list[Markup]:
+    """Each target measure over the sweep, and the Drive IDVA caseload as a heatmap over two factors."""
+    charts = Charts()
+    chosen_point = int(design.points["point"].iloc[chosen]) if chosen is not None else None
+    chosen_text = (
+        f"Chosen: {design.points['label'].iloc[chosen]}, {fmt(cards.iloc[chosen]['cost'], 0, money=True)} a year"
+        if chosen is not None
+        else ""
+    )
+    x_factor, line_factor = design.role(0), design.role(1)
+    facet, facet_title = _facet_column(design, base)
+    x = x_factor.path if x_factor else "label"
+    x_title = x_factor.label if x_factor else "Point"
+    figures = []
+    for kpi, scope, label, field in SWEEP_MEASURES:
+        scope = scope or (cards.iloc[0]["drive_scope"] if len(cards) else "group:idva")
+        frame = _with_facets(data.sweep_values(summary, design, kpi, scope), design, base)
+        if frame.empty:
+            continue
+        guidance = float(getattr(base.guidance, field)) if field else None
+        figure = sweep_figure(
+            frame,
+            x,
+            label,
+            x_title,
+            "",
+            series=line_factor.path if line_factor else None,
+            series_title=line_factor.label if line_factor else "",
+            facet=facet,
+            facet_title=facet_title,
+            guidance=guidance,
+            guidance_label=f"Guidance: {guidance:g}" if guidance is not None else "Guidance",
+            chosen=chosen_point,
+            chosen_label=chosen_text,
+            percent=data.is_share(kpi),
+            x_values=x_factor.values if x_factor else None,
+        )
+        caption = "Mean across replications with its 95% CI"
+        if line_factor:
+            caption += f"; a line for each value of {in_sentence(line_factor.label)}"
+        if facet:
+            caption += f", a panel for each value of {in_sentence(facet_title) if facet_title else 'the other factors'}"
+        figures.append(charts.add(figure, caption + ". The green star marks the chosen point."))
+    if x_factor and line_factor:
+        drive = cards.iloc[0]["drive_scope"] if len(cards) else "group:idva"
+        frame = _with_facets(data.sweep_values(summary, design, "open_cases_per_fte_mean", drive), design, base)
+        if len(frame):
+            guidance = float(base.guidance.idva_open_cases_per_fte)
+            heatmap = sweep_heatmap(
+                frame,
+                x_factor.path,
+                line_factor.path,
+                f"Drive IDVA open cases per FTE by {in_sentence(x_factor.label)} and {in_sentence(line_factor.label)}",
+                x_factor.label,
+                line_factor.label,
+                "Open cases per FTE",
+                guidance,
+                facet=facet,
+                facet_title=facet_title,
+                chosen=chosen_point,
+                chosen_label=chosen_text,
+            )
+            figures.insert(
+                0,
+                charts.add(
+                    heatmap,
+                    f"Mean across replications. Pale yellow is the guidance of {guidance:g} open cases per FTE; "
+                    "green is within it, orange to red above it. The green ring marks the chosen point.",
+                ),
+            )
+    return figures
+
+
+def _axes_words(design: data.SweepDesign, base: Scenario) -> tuple[str, str]:
+    """What was swept, and what every point shares, in words."""
+    swept = "; ".join(f"{f.label}: {', '.join(_value_text(v) for v in f.values)}" for f in design.factors)
+    shared = ", ".join(value_words(path, value, base) for path, value in design.constants)
+    return swept, shared
+
+
+def _value_text(value: object) -> str:
+    """A swept value in a list: numbers as they are, words (which may hold commas) in quotes."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return f"‘{value}’" if isinstance(value, str) and any(c in value for c in ",:;") else str(value)
 
 
 def sweep_page(results: SavedResults, cdn: bool = False) -> str:
     """The HTML page of a sweep results folder."""
-    manifest, labels, scenarios = results.manifest, results.labels, results.scenarios
+    manifest, scenarios = results.manifest, results.scenarios
     if manifest.get("status", "complete") != "complete":
         raise ValueError(f"{results.folder}: the sweep has not finished; re-run the same sweep command to complete it")
-    kpis = in_window(_with_labels(results.kpis, labels).drop(columns="point"), "steady")
+    points = results.table("points")
+    if points is None:
+        points = pd.DataFrame({"point": range(len(results.labels)), "label": results.labels})
+    design = data.sweep_design(points, manifest.get("axes", []), scenarios)
+    labels = design.points["label"].tolist()
+    kpis = in_window(_with_labels(results.kpis, design).drop(columns="point"), "steady")
     summary = summarise(kpis)
     replications = replications_kept(results)
     cards = data.scorecard(summary, labels, scenarios)
@@ -73,38 +181,14 @@ def sweep_page(results: SavedResults, cdn: bool = False) -> str:
     answer = compare_answer(
         cards, differences, labels[0], replications, base.site.horizon_days, manifest.get("command", ""), noun="point"
     )
-    levels, x_title = _sweep_levels(results)
-    chosen_level = levels[chosen] if chosen is not None else None
-    chosen_text = (
-        f"chosen: {labels[chosen]}, {fmt(cards.iloc[chosen]['cost'], 0, money=True)} a year"
-        if chosen is not None
-        else ""
+    figures = _sweep_figures(summary, design, cards, chosen, base)
+    swept, shared = _axes_words(design, base)
+    structures = next((len(f.values) for f in design.factors if f.path == SCENARIO_PATH), 0)
+    title = (
+        f"Sweep over {len(labels)} points in {structures} structures"
+        if structures
+        else f"{base.site.name}: sweep over {len(labels)} points"
     )
-    charts = Charts()
-    figures = []
-    for kpi, scope, label, field in SWEEP_MEASURES:
-        scope = scope or (cards.iloc[0]["drive_scope"] if len(cards) else "group:idva")
-        frame = data.level_points(summary, labels, levels, kpi, scope)
-        if frame.empty:
-            continue
-        guidance = float(getattr(base.guidance, field)) if field else None
-        figure = target_figure(
-            frame,
-            "level",
-            label,
-            x_title,
-            "",
-            guidance,
-            f"Guidance: {guidance:g}" if guidance is not None else "Guidance",
-            chosen_level,
-            chosen_text,
-            percent=data.is_share(kpi),
-            name=f"{label}: mean and 95% CI",
-        )
-        figures.append(
-            charts.add(figure, "Mean across replications with its 95% CI; the green star marks the chosen point.")
-        )
-    axes_text = "; ".join(f"{a['path']} = {', '.join(map(str, a['values']))}" for a in manifest.get("axes", []))
     sections = [
         ("answer", "Answer"),
         ("scorecard", "Every point"),
@@ -112,24 +196,24 @@ def sweep_page(results: SavedResults, cdn: bool = False) -> str:
         ("assumptions", "Assumptions"),
         ("method", "Method"),
     ]
-    body = join(
-        header(
-            "Drive IDVA and Case Manager capacity: sweep report",
-            f"{base.site.name}: sweep over {len(labels)} points",
-            [
-                f"Swept: {axes_text or 'nothing'}.",
-                f"{replications} replications per point, the same cases at every point.",
-            ],
-            sections,
+    lede = [
+        f"Swept: {swept or 'nothing'}.",
+        join(
+            f"Every point: {shared}. " if shared else None,
+            f"{replications} replications per point, the same cases at every point.",
         ),
+    ]
+    worded = SavedResults(results.folder, {**manifest, "labels": labels}, scenarios, results.kpis)
+    body = join(
+        header("Drive IDVA and Case Manager capacity: sweep report", title, lede, sections),
         answer_block(answer),
         tag("h2", "Every point side by side", id="scorecard"),
         scorecard_table(cards, chosen, "Point", meets_all),
         tag("h2", "The target measures against the swept values", id="evidence"),
         figures,
-        closing_sections(results, "sweep"),
+        closing_sections(worded, "sweep"),
     )
-    return page(f"{base.site.name}: sweep report", body, cdn)
+    return page(f"{title}: sweep report" if structures else f"{base.site.name}: sweep report", body, cdn)
 
 
 def _levels_table(levels: pd.DataFrame, targets: Sequence[dict], confidence: float) -> Markup:
@@ -316,6 +400,7 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
         ("assumptions", "Assumptions"),
         ("method", "Method"),
     ]
+    entry = parameter_label(manifest["entry"], base) if "entry" in manifest else "Drive IDVAs"
     target_list = "; ".join(f"{target_words(t['kpi'])[0]} at most {_limit(t)}" for t in targets)
     per_level = (
         f"{manifest['first_look_replications']} replications per level, more (up to {manifest['budget']}) where a "
@@ -330,7 +415,7 @@ def size_page(results: SavedResults, cdn: bool = False) -> str:
             f"{base.site.name}: how many Drive IDVAs?",
             [
                 f"Targets, each with {confidence:.0%} confidence: {target_list}.",
-                f"Staffing changed on {manifest.get('entry', 'the Drive IDVA entry')} in steps of "
+                f"Staffing changed on the {entry} in steps of "
                 f"{'whole posts' if manifest.get('step', 'count') == 'count' else '0.5 FTE'}; " + per_level,
             ],
             sections,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from drive_sim.report.labels import label_words
 from drive_sim.scenario import Scenario
 
 __all__ = ["Answer", "choose", "compare_answer", "run_answer", "size_answer", "target_words", "years_text"]
@@ -272,8 +273,14 @@ def compare_answer(
     horizon_days: float,
     command: str = "",
     noun: str = "scenario",
+    *,
+    scenario: Scenario | None = None,
 ) -> Answer:
     """The answer for a comparison: which scenario to choose, and how the others differ.
+
+    A sweep point's label (``teams.idvas[0].count=2, backdating.months=3``) is said in
+    words ("Drive IDVAs 2, backdated 3 months", :func:`drive_sim.report.labels.label_words`);
+    a scenario's name is said as it is.
 
     Args:
         cards: :func:`drive_sim.report.data.scorecard` of every scenario, baseline first.
@@ -283,7 +290,13 @@ def compare_answer(
         horizon_days: Length of each replication.
         command: The command that made the results.
         noun: What the rows are ("scenario", or "level" in a sweep).
+        scenario: The scenario whose team names a sweep label's groups (default: the default site's).
     """
+    names = {label: label_words(str(label), scenario) for label in cards["label"]} if len(cards) else {}
+    if differences is not None and len(differences):
+        differences = differences.assign(scenario=differences["scenario"].map(lambda x: names.get(x, x)))
+    cards = cards.assign(label=cards["label"].map(names)) if len(cards) else cards
+    baseline = label_words(baseline, scenario)
     k = len(cards)
     position, meets_all = choose(cards)
     points = [

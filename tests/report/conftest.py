@@ -100,3 +100,58 @@ def size_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ]
     )
     return folder
+
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Few replications: these sweeps are for how the page reads, not for its numbers.
+SWEEP_REPS = 2
+
+
+@pytest.fixture(scope="session")
+def factorial_sweep_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three factors (staffing, backdating, referrals) and one value every point shares (the horizon)."""
+    folder = tmp_path_factory.mktemp("results") / "factorial-sweep"
+    _cli(
+        [
+            "sweep",
+            "--set",
+            "teams.idvas[0].count=1,2",
+            "--set",
+            "backdating.months=0,3",
+            "--set",
+            "referrals.annual_rate=60,120",
+            "--set",
+            "site.horizon_days=364",
+            "--reps",
+            str(SWEEP_REPS),
+            "--backend",
+            "serial",
+            "--out",
+            str(folder),
+        ]
+    )
+    return folder
+
+
+@pytest.fixture(scope="session")
+def structures_sweep_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two scenario files (the structure as a factor of its own) by staffing."""
+    folder = tmp_path_factory.mktemp("results") / "structures-sweep"
+    _cli(
+        [
+            "sweep",
+            str(ROOT / "scenarios" / "site1.toml"),
+            str(ROOT / "scenarios" / "site5.toml"),
+            "--set",
+            "teams.idvas[0].count=1,2",
+            "--set",
+            "site.horizon_days=364",
+            "--reps",
+            str(SWEEP_REPS),
+            "--backend",
+            "serial",
+            "--out",
+            str(folder),
+        ]
+    )
+    return folder

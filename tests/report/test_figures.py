@@ -11,6 +11,8 @@ from drive_sim.report.figures import (
     delay_histogram_figure,
     differences_figure,
     lines_figure,
+    sweep_figure,
+    sweep_heatmap,
     target_figure,
     workload_heatmap,
 )
@@ -117,3 +119,48 @@ def test_target_figure_without_guidance_or_choice() -> None:
     figure = target_figure(points, "level", "title", "Point", "Chance", percent=True)
     assert [t.name for t in figure.data] == ["Chance"]
     assert figure.layout.xaxis.type == "category" and figure.layout.yaxis.tickformat == ".0%"
+
+
+def _sweep_points() -> pd.DataFrame:
+    """Staffing 1-2 x backdating 0/3 x referrals 60/120, the mean rising with referrals and backdating."""
+    rows = []
+    for point, (rate, months, count) in enumerate(
+        (rate, months, count) for rate in (60, 120) for months in (0, 3) for count in (1, 2)
+    ):
+        mean = rate / 6 / count + months
+        rows.append({"point": point, "count": count, "months": months, "rate": rate, "mean": mean,
+                     "ci_low": mean - 1, "ci_high": mean + 1})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_sweep_figure_draws_a_line_per_value_in_a_panel_per_value_and_never_joins_across() -> None:
+    figure = sweep_figure(
+        _sweep_points(), "count", "Caseload", "Drive IDVAs", "", series="months", series_title="Backdated months",
+        facet="rate", facet_title="Referrals a year", guidance=20, guidance_label="Guidance: 20", chosen=5,
+        chosen_label="Chosen",
+    )  # fmt: skip
+    lines = [t for t in figure.data if t.error_y.array is not None]
+    assert len(lines) == 4 and all(list(t.x) == [1, 2] for t in lines)
+    assert [t.name for t in figure.data if t.showlegend is not False] == ["0", "3", "Guidance: 20", "Chosen"]
+    assert sorted(a.text for a in figure.layout.annotations) == ["Referrals a year: 120", "Referrals a year: 60"]
+    star = figure.data[-1]
+    assert star.marker.symbol == "star" and list(star.x) == [2] and star.xaxis == "x2"  # point 5 is rate 120
+    assert figure.layout.legend.title.text == "Backdated months" and figure.layout.legend.yref == "container"
+
+
+def test_a_one_factor_sweep_figure_is_one_line_with_its_intervals() -> None:
+    points = _sweep_points().query("rate == 60 and months == 0")
+    figure = sweep_figure(points, "count", "Caseload", "Drive IDVAs", "Open cases per FTE")
+    assert len(figure.data) == 1 and list(figure.data[0].x) == [1, 2]
+    assert figure.layout.xaxis.title.text == "Drive IDVAs"
+
+
+def test_sweep_heatmap_writes_each_mean_in_its_cell_one_heatmap_per_panel() -> None:
+    figure = sweep_heatmap(
+        _sweep_points(), "count", "months", "Caseload", "Drive IDVAs", "Backdated months", "Open cases per FTE",
+        guidance=20, facet="rate", facet_title="Referrals a year", chosen=0,
+    )  # fmt: skip
+    heatmaps = [t for t in figure.data if t.type == "heatmap"]
+    assert len(heatmaps) == 2 and list(heatmaps[0].x) == ["1", "2"] and list(heatmaps[0].y) == ["0", "3"]
+    assert list(heatmaps[0].text[0]) == ["10.0", "5.0"]  # rate 60, not backdated: 10 per FTE with one IDVA, 5 with two
+    assert figure.layout.coloraxis.cmin <= 0 and figure.layout.coloraxis.cmax >= 40  # guidance in the middle

@@ -121,3 +121,17 @@ def test_the_drive_idva_cost_says_what_it_counts_when_every_idva_holds_drive_cas
     everyone = " ".join(run_answer(summary, needed, _card(), spread, replications=20).points)
     assert "for the IDVA posts" in everyone and "not of Drive alone" in everyone
     assert "named Drive IDVA posts" not in everyone
+
+
+def test_compare_answer_says_sweep_points_in_words_not_paths() -> None:
+    one, two = "teams.idvas[0].count=1, backdating.months=3", "teams.idvas[0].count=2, backdating.months=3"
+    cards = pd.DataFrame([_card(one, 33, 40, met=1), _card(two, 16, 6, met=3, cost=325_510)])
+    differences = pd.DataFrame(
+        [{"scenario": two, "kpi": "open_cases_per_fte_mean", "scope": "group:drive", "mean_difference": -17.0,
+          "ci_low": -18.0, "ci_high": -16.0, "clear": True}]
+    )  # fmt: skip
+    answer = compare_answer(cards, differences, one, 20, 1095, noun="point", scenario=Scenario())
+    text = " ".join([answer.verdict, *answer.points])
+    assert answer.verdict.startswith("Recommended: Drive IDVAs 2, backdated 3 months.")
+    assert "Against the baseline (Drive IDVAs 1, backdated 3 months)" in text
+    assert "teams." not in text and "backdating." not in text
