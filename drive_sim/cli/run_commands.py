@@ -12,6 +12,7 @@ from drive_sim.cli.common import (
     BackendOption,
     CdnOption,
     ForceOption,
+    FormatOption,
     PrecisionOption,
     RepsOption,
     Results,
@@ -23,6 +24,7 @@ from drive_sim.cli.common import (
     console,
     errors,
     fail,
+    formatted,
     interrupted_before_results,
     load,
     open_runner,
@@ -34,7 +36,6 @@ from drive_sim.cli.common import (
 from drive_sim.cli.terminal import (
     clear_differences_line,
     differences_table,
-    drive_added_line,
     headline_table,
     plain,
     printable,
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["check", "compare", "describe", "register", "run"]
 
 
+@formatted
 def run(
     scenario: ScenarioArg = None,
     reps: RepsOption = None,
@@ -68,6 +70,7 @@ def run(
     ] = True,
     precision: PrecisionOption = 0.10,
     cdn: CdnOption = False,
+    format_: FormatOption = "table",
 ) -> None:
     """Simulate a site and print its caseloads, delays and workload against guidance."""
     from drive_sim.analysis.stats import summarise
@@ -94,10 +97,6 @@ def run(
     summary = summarise(experiment.kpis)
     name, horizon = plain(resolved.site.name), resolved.site.horizon_days
     title = f"{name}: {done} replications, seed {resolved.run.seed}, {horizon:g} days"
-    added = drive_added_line(summary)
-    if added:
-        console.print(added, markup=False)
-    console.print(headline_table(summary, resolved, title))
     publish(
         folder,
         f"Tables written to {folder}/ (cases, weeks, KPIs per replication, summary).",
@@ -108,6 +107,7 @@ def run(
         ),
         precision=precision,
         interrupted=f"Interrupted: kept the {done} replications that finished." if experiment.interrupted else None,
+        tables=[headline_table(summary, resolved, title)],
     )  # fmt: skip
 
 
@@ -198,6 +198,7 @@ def describe(s: Scenario) -> list[str]:
     ]
 
 
+@formatted
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files; the first is the baseline.")],
     reps: RepsOption = None,
@@ -216,6 +217,7 @@ def compare(
     ] = True,
     precision: PrecisionOption = 0.10,
     cdn: CdnOption = False,
+    format_: FormatOption = "table",
 ) -> None:
     """Run scenarios on the same cases and print them side by side, with paired differences against the first."""
     from drive_sim.analysis.stats import in_window, paired_differences, summarise
@@ -250,10 +252,8 @@ def compare(
         kpis, tables = _common_replications(kpis, tables)
     summary = summarise(kpis)
     differences = paired_differences(kpis, baseline=labels[0])
-    console.print(side_by_side(summary, labels, loaded[0]))
     steady_differences = in_window(differences, "steady")
-    console.print(differences_table(steady_differences, labels))
-    console.print(printable(clear_differences_line(steady_differences, labels)), markup=False)
+    clear = clear_differences_line(steady_differences, labels)
     publish(
         folder,
         f"Tables written to {folder}/.",
@@ -265,6 +265,8 @@ def compare(
         interrupted=(
             f"Interrupted: kept the {done} replications every scenario finished." if experiment.interrupted else None
         ),
+        tables=[side_by_side(summary, labels, loaded[0]), differences_table(steady_differences, labels)],
+        notes=lambda answer: [clear, *answer.cautions],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -10,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from drive_sim.report.labels import HEADLINE
 
@@ -37,6 +39,7 @@ __all__ = [
     "progress",
     "side_by_side",
     "sweep_table",
+    "working",
 ]
 
 # C0 and C1 control characters (ESC among them), DEL, and the bidirectional overrides
@@ -76,6 +79,32 @@ class ProgressBar:
         return lambda _result: self.advance()
 
 
+def _clock(seconds: float) -> str:
+    return str(dt.timedelta(seconds=max(0, int(seconds))))
+
+
+class TimeColumn(ProgressColumn):
+    """'elapsed 0:00:07, about 0:00:03 left' (the estimate once there is one)."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.finished_time if task.finished else task.elapsed
+        left = task.time_remaining
+        words = f"elapsed {_clock(elapsed or 0)}"
+        if left is not None and not task.finished:
+            words += f", about {_clock(left)} left"
+        return Text(words, style="progress.elapsed")
+
+
+@contextlib.contextmanager
+def working(console: Console, message: str) -> Iterator[None]:
+    """A spinner and ``message`` on ``console`` while a step without a count runs (only on a terminal)."""
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(message):
+        yield
+
+
 @contextlib.contextmanager
 def progress(console: Console, description: str, total: int) -> Iterator[ProgressBar]:
     """A progress bar on ``console`` (shown only on a terminal), removed when done.
@@ -91,9 +120,7 @@ def progress(console: Console, description: str, total: int) -> Iterator[Progres
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("replications"),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
+        TimeColumn(),
         console=console,
         transient=True,
         auto_refresh=False,
