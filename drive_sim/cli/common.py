@@ -51,6 +51,7 @@ __all__ = [
     "command_line",
     "console",
     "errors",
+    "examples",
     "fail",
     "formatted",
     "interrupted_before_results",
@@ -140,6 +141,16 @@ CdnOption = Annotated[
         "instead of embedding it (about 4.6 MB, works offline).",
     ),
 ]
+
+
+def examples(*commands: str) -> str:
+    """A command's help epilog: "Examples:" then each command as typed in a shell, a blank line between.
+
+    Each is tested to parse (``tests/cli/test_verdict_and_formats.py``) and its files to exist.
+    """
+    from rich.markup import escape
+
+    return "Examples:\n\n" + "\n\n".join(escape(command) for command in commands)
 
 
 def fail(message: str) -> NoReturn:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from drive_sim.cli.common import CdnOption, console, fail
+from drive_sim.cli.common import CdnOption, console, examples, fail
 
 __all__ = ["register", "report"]
 
@@ -38,4 +38,10 @@ def report(
 
 def register(app: typer.Typer) -> None:
     """Add ``report`` to the ``drive-sim`` app."""
-    app.command()(report)
+    app.command(
+        epilog=examples(
+            "drive-sim run scenarios/site6.toml --out reports/site6",
+            "drive-sim report reports/site6",
+            "drive-sim report reports/site6 --out site6.html --cdn",
+        )
+    )(report)

@@ -23,6 +23,7 @@ from drive_sim.cli.common import (
     WorkersOption,
     console,
     errors,
+    examples,
     fail,
     formatted,
     interrupted_before_results,
@@ -281,6 +282,20 @@ def _common_replications(
 
 def register(app: typer.Typer) -> None:
     """Add ``run``, ``check`` and ``compare`` to the app."""
-    app.command()(run)
-    app.command()(check)
-    app.command()(compare)
+    app.command(
+        epilog=examples(
+            "drive-sim run",
+            "drive-sim run scenarios/site6.toml --reps 20",
+            "drive-sim run --set referrals.annual_rate=150 --reps 10 --format json",
+        )
+    )(run)
+    app.command(
+        epilog=examples("drive-sim check scenarios/site5.toml", "drive-sim check scenarios/site5.toml --ranges")
+    )(check)
+    app.command(
+        epilog=examples(
+            "drive-sim compare scenarios/site5.toml scenarios/two_drive_idvas.toml",
+            "drive-sim compare scenarios/site1.toml scenarios/site5.toml scenarios/spread_all.toml --reps 20",
+            "drive-sim compare scenarios/site5.toml scenarios/site6.toml --format csv",
+        )
+    )(compare)

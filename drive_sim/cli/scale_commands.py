@@ -25,6 +25,7 @@ from drive_sim.cli.common import (
     WorkersOption,
     command_line,
     errors,
+    examples,
     fail,
     formatted,
     interrupted_before_results,
@@ -435,5 +436,18 @@ def stalled_targets(result: SizingResult) -> list[tuple[TargetCheck, TargetCheck
 
 def register(app: typer.Typer) -> None:
     """Add ``sweep`` and ``size`` to the app."""
-    app.command()(sweep)
-    app.command()(size)
+    app.command(
+        epilog=examples(
+            "drive-sim sweep --set referrals.annual_rate=50,100,150 --reps 10",
+            "drive-sim sweep scenarios/two_drive_idvas.toml --set 'teams.idvas[0].count=1,2,3' "
+            "--set backdating.months=0,3",
+            "drive-sim sweep scenarios/site1.toml scenarios/site5.toml --set backdating.months=0,3 --format json",
+        )
+    )(sweep)
+    app.command(
+        epilog=examples(
+            "drive-sim size",
+            "drive-sim size scenarios/site6.toml --max-first-contact-p90 10 --format json",
+            "drive-sim size --uncertain --worlds 40 --world-reps 2",
+        )
+    )(size)

@@ -26,6 +26,7 @@ from drive_sim.cli.common import (
     WorkersOption,
     command_line,
     errors,
+    examples,
     fail,
     formatted,
     interrupted_before_results,
@@ -381,4 +382,11 @@ def _finish(table: Table, folder: Path, tables: str, cdn: bool, rows: str) -> No
 
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel="Experiments")(uncertainty)
+    app.command(
+        rich_help_panel="Experiments",
+        epilog=examples(
+            "drive-sim uncertainty --samples 32 --reps 2",
+            "drive-sim uncertainty scenarios/site5.toml --vary case_mix.client_response.support=0.39:0.9",
+            "drive-sim uncertainty --samples 16 --screening 0 --format json",
+        ),
+    )(uncertainty)
