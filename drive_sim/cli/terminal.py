@@ -209,7 +209,8 @@ def _status(mean: float, guidance: float | None, better: str) -> str:
 
 def _table(title: str, caption: str | None = None) -> Table:
     """A table that reads at 80 columns: no vertical rules, the title left, long cells wrapped."""
-    return Table(title=title, caption=caption, title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD)
+    return Table(title=title, caption=caption, title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD,
+                 show_edge=False, pad_edge=False)  # fmt: skip
 
 
 def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Table:
@@ -306,7 +307,7 @@ def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -
     )
     table.add_column("Measure")
     for label in labels:
-        table.add_column(plain(_short(label)), justify="right")
+        table.add_column(plain(_short(label, 40)), justify="right")
     index = {(r.scenario, r.kpi, r.scope): r for r in in_window(summary, "steady").itertuples(index=False)}
     launch = {(r.scenario, r.kpi, r.scope): r for r in in_window(summary, "launch").itertuples(index=False)}
     for item in HEADLINE:
@@ -333,7 +334,7 @@ def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
     table = _table(f"Paired differences against {plain(labels[0])} (steady state; scenario minus baseline, 95% CI)")
     table.add_column("Measure")
     for label in labels[1:]:
-        table.add_column(plain(_short(label)), justify="right")
+        table.add_column(plain(_short(label, 40)), justify="right")
     index = {(r.scenario, r.kpi, r.scope): r for r in differences.itertuples(index=False)}
     for item in HEADLINE:
         cells = []
@@ -360,11 +361,11 @@ def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
 
 #: The few measures a sweep prints per point (every KPI is in summary.csv).
 SWEEP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
-    ("open_cases_per_fte_mean", "group:drive", "Drive IDVA\nopen cases\nper FTE", 1),
+    ("open_cases_per_fte_mean", "group:drive", "Drive\nIDVA\nopen\ncases\nper FTE", 1),
     ("weeks_above_guidance_share", "group:drive", "Weeks\nabove\nguidance", 2),
-    ("first_contact_delay_p90_days", "site", "First\ncontact\np90 (days)", 1),
-    ("any_drive_idva_burnout", "site", "Chance a\nDrive IDVA\nburns out", 2),
-    ("annual_staff_cost", "site", "Staff cost\na year", 0),
+    ("first_contact_delay_p90_days", "site", "First\ncontact\np90\n(days)", 1),
+    ("any_drive_idva_burnout", "site", "Chance a\nDrive\nIDVA\nburns out", 2),
+    ("annual_staff_cost", "site", "Staff\ncost\na year", 0),
 )
 
 
@@ -373,16 +374,34 @@ def _short(label: str, most: int = 24) -> str:
     return label if len(label) <= most else label[: most - 1].rstrip() + "…"
 
 
+def _narrow_ci(row: Any, digits: int, share: bool) -> str:
+    """A 95% CI on a narrow line of its own: ±half-width when symmetric (t), else low–high."""
+    if math.isnan(row.ci_low):
+        return ""
+    if share:
+        return f"\n[dim]{100 * row.ci_low:.0f}–{100 * row.ci_high:.0f}%[/]"
+    if math.isclose(row.mean - row.ci_low, row.ci_high - row.mean, rel_tol=1e-6, abs_tol=1e-9):
+        return f"\n[dim]±{_format((row.ci_high - row.ci_low) / 2, digits)}[/]"
+    return f"\n[dim]{_format(row.ci_low, digits)}–{_format(row.ci_high, digits)}[/]"
+
+
 def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: int) -> Table:
-    """Per point: the swept values and a few headline means with their 95% CIs."""
+    """Per point: the swept values and a few headline means with their 95% CIs.
+
+    Only the values that differ between points get a column; a value every point shares
+    (``--set PATH=V``) is named in the title.
+    """
+    paths = [path for path, _ in points[0].values]
+    varied = [k for k, path in enumerate(paths) if len({str(p.values[k][1]) for p in points}) > 1]
+    fixed = [f"{path}={points[0].values[k][1]}" for k, path in enumerate(paths) if k not in varied]
     table = _table(
         f"Sweep: {len(points)} points x {replications} replications (steady state: mean, 95% CI; "
-        "same cases at every point)"
+        "same cases at every point" + (f"; every point: {plain(', '.join(fixed))}" if fixed else "") + ")"
     )
-    paths = [path for path, _ in points[0].values]
+    table.caption = "Under each mean its 95% CI: low–high, or ± its half-width where it is symmetric."
     table.add_column("Point", justify="right")
-    for path in paths:
-        table.add_column(plain(path).replace(".", ".\u200b"), justify="right", overflow="fold")
+    for k in varied:
+        table.add_column(plain(paths[k]).replace(".", ".\n"), justify="right", overflow="fold")
     for _, _, label, _ in SWEEP_COLUMNS:
         table.add_column(label, justify="right")
     steady = summary[summary["window"] == "steady"] if "window" in summary.columns else summary
@@ -393,15 +412,11 @@ def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: i
             row = index.get((point.index, kpi, scope))
             if row is None or math.isnan(row.mean):
                 cells.append("–")
-                continue
-            if kpi == "annual_staff_cost":
-                cells.append(money(row.mean))
-                continue
-            share = _is_share(kpi)
-            ci = "" if math.isnan(row.ci_low) else f"\n[dim]{_format(row.ci_low, digits, share)} to " \
-                f"{_format(row.ci_high, digits, share)}[/]"  # fmt: skip
-            cells.append(f"{_format(row.mean, digits, share)}{ci}")
-        values = (plain(_short(str(value), 20)) for _, value in point.values)
+            elif kpi == "annual_staff_cost":
+                cells.append(f"£{row.mean / 1000:,.0f}k")
+            else:
+                cells.append(f"{_format(row.mean, digits, _is_share(kpi))}{_narrow_ci(row, digits, _is_share(kpi))}")
+        values = (plain(_short(str(point.values[k][1]), 20)) for k in varied)
         table.add_row(str(point.index), *values, *cells)
     return table
 
