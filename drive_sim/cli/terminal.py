@@ -226,7 +226,7 @@ def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Tab
     table.add_column("Measure (steady state)")
     table.add_column("Mean", justify="right")
     table.add_column("95% CI", justify="right", max_width=12)
-    table.add_column("Guid-\nance", justify="right")
+    table.add_column("Guidance", justify="right")
     table.add_column("")
     if launch:
         table.add_column("Launch", justify="right", max_width=12)
