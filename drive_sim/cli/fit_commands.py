@@ -197,9 +197,9 @@ def fit(
     except ScenarioError as error:
         _fail(str(error))
     _write([(out, text), (report, build_report(result))])
+    typer.echo(f"Wrote the fitted scenario to {out} and the fit report to {report}.")
     for line in _summary(result):
         typer.echo(line)
-    typer.echo(f"Wrote the fitted scenario to {out} and the fit report to {report}.")
 
 
 def _summary(result: SiteFit) -> list[str]:

@@ -127,9 +127,10 @@ def check(
         check_ranges(resolved, parameters, str(scenario))
     except ScenarioError as error:
         fail(str(error))
+    own = sum(not p.default for p in parameters)
+    console.print(printable(f"{scenario}: OK, a valid scenario."), markup=False)
     for line in describe(resolved):
         console.print(printable(line), markup=False)
-    own = sum(not p.default for p in parameters)
     console.print(
         printable(
             f"Uncertain values: {len(parameters)} ({own} with ranges from the file, {len(parameters) - own} with "
@@ -147,7 +148,6 @@ def check(
             ),
             markup=False,
         )
-    console.print(printable(f"{scenario}: OK"), markup=False)
 
 
 def describe(s: Scenario) -> list[str]:

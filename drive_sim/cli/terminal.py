@@ -492,7 +492,7 @@ def uncertainty_table(variance: pd.DataFrame, sensitivity: pd.DataFrame, emulato
         table.add_row(
             item.label,
             _format(r["p50"], item.digits, share),
-            f"{_format(r['p05'], item.digits, share)} to\n{_format(r['p95'], item.digits, share)}",
+            f"{_format(r['p05'], item.digits, share)} to {_format(r['p95'], item.digits, share)}",
             _format(r["parameter_share"], 0, share=True),
             top,
         )
