@@ -2,9 +2,11 @@
 
 A command parses its options, calls :func:`load` and :func:`results_folder` (both exit 2
 on bad input, before anything runs), opens one runner with :func:`open_runner` and passes
-it to the library, prints its tables (:mod:`drive_sim.cli.terminal`), then ends with one
-call to :func:`publish`, which saves the results folder, writes its HTML report, prints
-precision advice and exits with the right code.
+it to the library, then ends with one call to :func:`publish`, which saves the results
+folder, prints the report's verdict and then the command's tables
+(:mod:`drive_sim.cli.terminal`), writes its HTML report, prints precision advice and exits
+with the right code. A results command decorated with :func:`formatted` takes
+``--format json|csv``, which :func:`publish` answers by writing only data to stdout.
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ __all__ = [
     "ProgressBar",
     "clear_differences_line",
     "differences_table",
-    "drive_added_line",
     "headline_table",
     "levels_table",
     "money",
@@ -191,6 +190,11 @@ def _format(value: float | None, digits: int, share: bool = False) -> str:
     return f"{100 * value:.0f}%" if share else f"{value:,.{digits}f}"
 
 
+def _short(label: str, most: int = 24) -> str:
+    """A label cut to ``most`` characters (with an ellipsis), for a column heading."""
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
+
+
 def _estimate(row: pd.Series | None, digits: int, share: bool = False) -> tuple[str, str]:
     if row is None:
         return "–", ""
@@ -252,14 +256,6 @@ def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Tab
             "Launch: the first 26 weeks, mean (95% CI)."
         )
     return table
-
-
-def drive_added_line(summary: pd.DataFrame) -> str | None:
-    """The report's first sentence: the IDVA FTE of work Drive adds (steady state), with its 95% CI."""
-    from drive_sim.analysis.stats import in_window
-    from drive_sim.report.words import drive_added_row, drive_added_sentence
-
-    return drive_added_sentence(drive_added_row(in_window(summary, "steady")))
 
 
 def _launch_cell(row: Any, digits: int, share: bool = False) -> str:
@@ -367,11 +363,6 @@ SWEEP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("any_drive_idva_burnout", "site", "Chance a\nDrive\nIDVA\nburns out", 2),
     ("annual_staff_cost", "site", "Staff\ncost\na year", 0),
 )
-
-
-def _short(label: str, most: int = 24) -> str:
-    """A label cut to ``most`` characters (with an ellipsis), for a column heading."""
-    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
 
 
 def _narrow_ci(row: Any, digits: int, share: bool) -> str:
