@@ -13,7 +13,7 @@ from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from drive_sim.report.labels import HEADLINE
@@ -115,15 +115,16 @@ def progress(console: Console, description: str, total: int) -> Iterator[Progres
     if not console.is_terminal:
         yield ProgressBar(None, description, total)
         return
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
+    bar = Progress(  # the description and the bar give way first, so the times always show
+        TextColumn("{task.description}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=2)),
+        BarColumn(bar_width=None, table_column=Column(ratio=1, min_width=5)),
         MofNCompleteColumn(),
         TextColumn("replications"),
-        TimeColumn(),
+        TimeColumn(table_column=Column(no_wrap=True)),
         console=console,
         transient=True,
         auto_refresh=False,
+        expand=True,
     )
     with bar:
         yield ProgressBar(bar, description, total)
