@@ -359,6 +359,7 @@ def publish(
     machine = machine_format()
     console.print(printable(answer.verdict), markup=False)
     for table in () if machine else tables:
+        console.print()
         console.print(table)
     for line in notes(answer) if notes is not None else answer.cautions:
         console.print(printable(line), markup=False)

@@ -200,7 +200,9 @@ def _estimate(row: pd.Series | None, digits: int, share: bool = False) -> tuple[
     if row is None:
         return "–", ""
     ci = ""
-    if not math.isnan(row["ci_low"]):
+    if row["ci_low"] == row["ci_high"]:  # every replication the same
+        ci = "no spread"
+    elif not math.isnan(row["ci_low"]):
         ci = f"{_format(row['ci_low'], digits, share)} to {_format(row['ci_high'], digits, share)}"
     return _format(row["mean"], digits, share), ci
 
@@ -227,8 +229,8 @@ def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Tab
 
     rows = {(r.kpi, r.scope): r for r in in_window(summary, "steady").itertuples(index=False)}
     launch = {(r.kpi, r.scope): r for r in in_window(summary, "launch").itertuples(index=False)}
-    table = _table(title)
-    table.add_column("Measure (steady state)")
+    table = _table(f"{title} (steady state; launch: the first 26 weeks)" if launch else title)
+    table.add_column("Measure")
     table.add_column("Mean", justify="right")
     table.add_column("95% CI", justify="right", max_width=12)
     table.add_column("Guidance", justify="right")
