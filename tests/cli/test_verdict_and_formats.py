@@ -51,6 +51,8 @@ def tables(tmp_path_factory):
         ("run", ["run", *SMALL]),
         ("compare", ["compare", *COMPARED, *SMALL]),
         ("size", ["size", *SMALL, *SIZE]),
+        ("sweep", ["sweep", "--set", "referrals.annual_rate=50,60", "--set", "teams.idvas[0].count=1,2", *SMALL]),
+        ("uncertainty", ["uncertainty", "--samples", "4", "--screening", "0", "--reps", "1", *SMALL[2:]]),
     ):
         out = base / name
         result = invoke(*args, "--out", out)
@@ -59,16 +61,33 @@ def tables(tmp_path_factory):
     return done
 
 
-@pytest.mark.parametrize("command", ["run", "compare", "size"])
+TITLES = {
+    "run": "replications, seed",
+    "compare": "Side by side",
+    "size": "Drive IDVA staffing tried",
+    "sweep": "Sweep: 4 points",
+    "uncertainty": "Over plausible worlds",
+}
+
+
+@pytest.mark.parametrize("command", sorted(TITLES))
 def test_the_verdict_comes_first_and_is_the_reports(tables, command):
     result, folder = tables[command]
     verdict = report_verdict(folder)
-    assert words(result.stdout).startswith(words(verdict)), (verdict, result.stdout[:600])
-    title = {"run": "replications, seed", "compare": "Side by side", "size": "Drive IDVA staffing tried"}[command]
-    assert words(result.stdout).index(words(verdict)) < words(result.stdout).index(title), "the verdict, then a table"
+    printed = words(result.stdout)
+    assert printed.startswith(words(verdict)), (verdict, result.stdout[:600])
+    assert len(words(verdict)) < printed.index(TITLES[command]), "the verdict, then the table"
 
 
-@pytest.mark.parametrize("command", ["run", "compare", "size"])
+def test_report_says_the_verdict_too(tables):
+    _, folder = tables["compare"]
+    result = invoke("report", folder, "--out", folder / "again.html")
+    assert result.exit_code == 0, result.output
+    assert words(result.stdout).startswith(words(report_verdict(folder)))
+    assert words(result.stdout).endswith(f"Report written to {folder / 'again.html'}")
+
+
+@pytest.mark.parametrize("command", sorted(TITLES))
 def test_every_table_fits_80_columns(tables, command):
     result, _ = tables[command]
     wide = [line for line in result.output.splitlines() if len(line) > 80]
