@@ -130,6 +130,7 @@ FormatOption = Annotated[
     str,
     typer.Option(
         "--format",
+        metavar="table|json|csv",
         help="table (for people: the verdict, then tables); json or csv (for scripts: the results on stdout, "
         "with the verdict in json; progress and notes go to stderr).",
         show_default=True,
