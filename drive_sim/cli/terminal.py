@@ -343,7 +343,7 @@ def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
                 cells.append("–")
                 continue
             if _is_share(item.kpi):  # a difference of shares, in percentage points
-                low, high = f"{100 * row.ci_low:+.0f}", f"{100 * row.ci_high:+.0f}"
+                low, high = f"{100 * row.ci_low:.0f}", f"{100 * row.ci_high:.0f}"
                 text = f"{100 * row.mean_difference:+.0f} pts\n({low} to {high})"
             else:
                 low, high = _format(row.ci_low, item.digits), _format(row.ci_high, item.digits)
