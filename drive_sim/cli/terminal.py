@@ -217,7 +217,7 @@ def _status(mean: float, guidance: float | None, better: str) -> str:
 def _table(title: str, caption: str | None = None) -> Table:
     """A table that reads at 80 columns: no vertical rules, the title left, long cells wrapped."""
     return Table(title=title, caption=caption, title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD,
-                 show_edge=False, pad_edge=False)  # fmt: skip
+                 show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))  # fmt: skip
 
 
 def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Table:
