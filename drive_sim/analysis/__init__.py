@@ -4,6 +4,8 @@ from drive_sim import lazy_exports
 
 _EXPORTS = {
     "KPI_INFO": "metrics",
+    "describe_column": "dictionary",
+    "TABLES": "dictionary",
     "guidance_for": "metrics",
     "replication_kpis": "metrics",
     "tables": "metrics",

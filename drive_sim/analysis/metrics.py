@@ -112,9 +112,36 @@ def tables(output: SimulationOutput) -> dict[str, pd.DataFrame]:
     Returns:
         Tables keyed ``cases``, ``weeks``, ``site_weeks``, ``workforce_events`` and
         ``practitioners``: one row per record, a ``replication`` column first, then the
-        record's fields in declaration order.
+        record's fields in declaration order; ``cases`` ends with ``left_day`` and
+        ``left_reason`` (:func:`with_leaving`). Every column is described in
+        :mod:`drive_sim.analysis.dictionary`.
     """
-    return {name: _frame(getattr(output, name), row_type, output.replication) for name, row_type in _TABLES.items()}
+    frames = {name: _frame(getattr(output, name), row_type, output.replication) for name, row_type in _TABLES.items()}
+    frames["cases"] = with_leaving(frames["cases"])
+    return frames
+
+
+def with_leaving(cases: pd.DataFrame) -> pd.DataFrame:
+    """The cases table with ``left_day`` and ``left_reason``: when and why each case left the system.
+
+    A case leaves when it is deselected, or when both sides are closed (the later of the
+    CM's and the IDVA's closing days); a case open at the horizon has neither. A
+    deselection is put down to the client being unreachable, else to a service user who
+    did not engage, else to neither (``deselected (other)``).
+    """
+    status = cases["status"].to_numpy(dtype=object)
+    closed = np.fmax(cases["cm_closed_day"].to_numpy(dtype=float), cases["idva_closed_day"].to_numpy(dtype=float))
+    left = np.where(status == "deselected", cases["deselected_day"].to_numpy(dtype=float), closed)
+    left = np.where(status == "open", np.nan, left)
+    unreachable = ~np.isnan(cases["unreachable_day"].to_numpy(dtype=float))
+    not_engaging = cases["service_user_engaged"].to_numpy(dtype=float) == 0.0
+    reason = np.select(
+        [status == "closed", (status == "deselected") & unreachable, (status == "deselected") & not_engaging],
+        ["completed", "deselected: client unreachable", "deselected: service user not engaging"],
+        default="deselected (other)",
+    )
+    reason = np.where(status == "open", "", reason)
+    return cases.assign(left_day=left.astype("float64"), left_reason=pd.array(reason, dtype="str"))
 
 
 # --------------------------------------------------------------------------------------

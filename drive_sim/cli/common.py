@@ -355,6 +355,9 @@ def publish(
                 run_id=results.identity,
                 force=results.force,
             )
+    from drive_sim.runs.datapackage import write_schema
+
+    write_schema(folder)  # the data dictionary of every table now in the folder
     saved = load_results(folder)
     answer = answer_for(saved)
     machine = machine_format()

@@ -4,13 +4,16 @@ from drive_sim import lazy_exports
 
 _EXPORTS = {
     "BackendError": "experiment",
+    "Experiment": "experiment",
     "ReplicationResult": "experiment",
     "Runner": "experiment",
     "open_backend": "experiment",
     "run_experiment": "experiment",
     "run_replication": "experiment",
     "scenario_labels": "experiment",
+    "SweepOutcome": "sweep",
     "SweepPoint": "sweep",
+    "sweep": "sweep",
     "run_sweep": "sweep",
     "sweep_points": "sweep",
     "SizingResult": "sizing",

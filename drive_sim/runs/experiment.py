@@ -104,6 +104,35 @@ class Experiment:
     interrupted: bool = False
     labels: list[str] = field(default_factory=list)
 
+    def summary(self, window: str | None = "steady", confidence: float = 0.95) -> pd.DataFrame:
+        """Mean and confidence interval of every KPI across replications (one row per KPI and scope).
+
+        ``window``: ``"steady"`` (after the warm-up; what the reports judge), ``"launch"``
+        (the first 26 weeks), or ``None`` for both (a ``window`` column says which).
+        """
+        from drive_sim.analysis.stats import summarise
+
+        return summarise(self._in(window), confidence)
+
+    def differences(
+        self, baseline: str | None = None, window: str | None = "steady", confidence: float = 0.95
+    ) -> pd.DataFrame:
+        """Every other scenario minus ``baseline`` (default: the first), paired by replication.
+
+        The scenarios ran on common random numbers, so the paired interval of each
+        difference is the one to read (see :func:`drive_sim.analysis.stats.paired_differences`).
+        """
+        from drive_sim.analysis.stats import paired_differences
+
+        if "scenario" not in self.kpis.columns:
+            raise ValueError("one scenario: nothing to compare (run_experiment with two or more scenarios)")
+        return paired_differences(self._in(window), baseline or self.labels[0], confidence)
+
+    def _in(self, window: str | None) -> pd.DataFrame:
+        if window is None:
+            return self.kpis
+        return self.kpis[self.kpis["window"] == window].drop(columns="window")
+
     @property
     def completed(self) -> int:
         """Replications finished for every scenario (fewer than asked if interrupted)."""

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from drive_sim.analysis.stats import SummaryStream
+from drive_sim.runs.datapackage import write_schema
 from drive_sim.runs.experiment import ReplicationResult, Runner, Task, open_backend, plan_tasks
 from drive_sim.runs.store import (
     SEED_SCHEME,
@@ -47,7 +48,7 @@ from drive_sim.runs.store import (
     versions,
     write_table,
 )
-from drive_sim.scenario import Scenario, ScenarioError, apply_overrides, scenario_from_dict
+from drive_sim.scenario import Scenario, ScenarioError, apply_overrides, read_scenario_data, scenario_from_dict
 
 __all__ = [
     "SCENARIO_AXIS",
@@ -61,6 +62,7 @@ __all__ = [
     "points_table",
     "run_sweep",
     "scenario_names",
+    "sweep",
     "sweep_identity",
     "sweep_points",
     "sweep_points_over",
@@ -577,4 +579,42 @@ def run_sweep(
         folder / "manifest.json", json.dumps({**manifest, "status": "complete"}, indent=2, default=str) + "\n"
     )
     atomic_write_text(folder / "timing.json", json.dumps({"seconds": round(time.perf_counter() - started, 3)}) + "\n")
+    write_schema(folder)
     return SweepOutcome(folder, list(points), replications, reused, ran, False, summary)
+
+
+def sweep(
+    scenario: str | Path | None,
+    axes: Mapping[str, Sequence[Any]],
+    folder: str | Path,
+    replications: int | None = None,
+    runner: Runner | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    force: bool = False,
+) -> SweepOutcome:
+    """Sweep a scenario file over every combination of some values: the Python face of ``drive-sim sweep``.
+
+    Args:
+        scenario: The scenario file (``None``: the default site).
+        axes: Dotted scenario path -> the values it takes, e.g.
+            ``{"teams.idvas[0].count": [1, 2, 3], "backdating.months": [0, 6]}``; the last
+            varies fastest. Every point runs on the same seed (common random numbers).
+        folder: The results folder (resumed if it holds this sweep).
+        replications: Replications of every point (default: the scenario's ``run.replications``).
+        runner: An open runner (:func:`~drive_sim.runs.experiment.open_backend`); default
+            a process pool, opened and closed here.
+        overrides: Fixed values for every point, e.g. ``{"site.horizon_days": 730}``.
+        force: Replace a folder holding a different sweep (never anything else).
+
+    Returns:
+        The :class:`SweepOutcome`; ``outcome.summary`` holds every point's KPI means and
+        95% CIs, and ``drive_sim.load_results(folder)`` reads the whole folder.
+
+    Raises:
+        ScenarioError: A bad file, path or value, every problem located; nothing runs.
+    """
+    data, source = read_scenario_data(scenario)
+    swept = [Axis(path, tuple(values)) for path, values in axes.items()]
+    points = sweep_points(data, source, swept, overrides)
+    count = replications if replications is not None else points[0].scenario.run.replications
+    return run_sweep(folder, points, count, runner=runner, axes=swept, force=force)
