@@ -2,25 +2,29 @@
 
 A command parses its options, calls :func:`load` and :func:`results_folder` (both exit 2
 on bad input, before anything runs), opens one runner with :func:`open_runner` and passes
-it to the library, prints its tables (:mod:`drive_sim.cli.terminal`), then ends with one
-call to :func:`publish`, which saves the results folder, writes its HTML report, prints
-precision advice and exits with the right code.
+it to the library, then ends with one call to :func:`publish`, which saves the results
+folder, prints the report's verdict and then the command's tables
+(:mod:`drive_sim.cli.terminal`), writes its HTML report, prints precision advice and exits
+with the right code. A results command decorated with :func:`formatted` takes
+``--format json|csv``, which :func:`publish` answers by writing only data to stdout.
 """
 
 from __future__ import annotations
 
+import functools
 import shlex
 import sys
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 
-from drive_sim.cli.terminal import precision_lines, printable
+from drive_sim.cli.findings import FORMATS
+from drive_sim.cli.terminal import precision_lines, printable, working
 from drive_sim.scenario import Scenario, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
@@ -37,6 +41,7 @@ __all__ = [
     "BackendOption",
     "CdnOption",
     "ForceOption",
+    "FormatOption",
     "PrecisionOption",
     "RepsOption",
     "Results",
@@ -48,9 +53,12 @@ __all__ = [
     "command_line",
     "console",
     "errors",
+    "examples",
     "fail",
+    "formatted",
     "interrupted_before_results",
     "load",
+    "machine_format",
     "open_runner",
     "parse_set_options",
     "publish",
@@ -118,6 +126,16 @@ PrecisionOption = Annotated[
         help="Warn about headline measures whose 95% CI is wider than this share of the mean (0: no warning).",
     ),
 ]
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        metavar="table|json|csv",
+        help="table (for people: the verdict, then tables); json or csv (for scripts: the results on stdout, "
+        "with the verdict in json; progress and notes go to stderr).",
+        show_default=True,
+    ),
+]
 CdnOption = Annotated[
     bool,
     typer.Option(
@@ -128,10 +146,59 @@ CdnOption = Annotated[
 ]
 
 
+def examples(*commands: str) -> str:
+    """A command's help epilog: "Examples:" then each command as typed in a shell, a blank line between.
+
+    Each is tested to parse (``tests/cli/test_verdict_and_formats.py``) and its files to exist.
+    """
+    from rich.markup import escape
+
+    return "Examples:\n\n" + "\n\n".join(escape(command) for command in commands)
+
+
 def fail(message: str) -> NoReturn:
     """Print one clear message and exit 2 (bad input)."""
     errors.print(printable(message), markup=False)
     raise typer.Exit(code=2)
+
+
+class _Output:
+    """The --format of the command running (set by :func:`formatted`)."""
+
+    format = "table"
+
+
+def machine_format() -> str | None:
+    """``json`` or ``csv`` when the running command writes its results for scripts, else ``None``."""
+    return None if _Output.format == "table" else _Output.format
+
+
+_Command = TypeVar("_Command", bound=Callable[..., None])
+
+
+def formatted(command: _Command) -> _Command:
+    """Give a results command ``--format``: checked before anything runs; with json or csv, stdout holds only data.
+
+    The command takes ``format_: FormatOption = "table"``. With ``json`` or ``csv``
+    everything :data:`console` would print goes to stderr, and :func:`publish` writes the
+    results to stdout last.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        chosen = kwargs.get("format_", "table")
+        if chosen not in FORMATS:
+            fail(f"--format {chosen!r}: use {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
+        _Output.format = chosen
+        if chosen != "table":
+            console.file = sys.stderr
+        try:
+            command(*args, **kwargs)
+        finally:
+            _Output.format = "table"
+            console.file = None  # type: ignore[assignment]  # back to whatever sys.stdout is then
+
+    return wrapper  # type: ignore[return-value]
 
 
 def parse_set_options(values: list[str] | None) -> dict[str, Any]:
@@ -238,8 +305,16 @@ def publish(
     precision: float = 0.0,
     summary: pd.DataFrame | None = None,
     interrupted: str | None = None,
+    tables: Sequence[RenderableType] = (),
+    notes: Callable[[Any], Sequence[str]] | None = None,
+    rows: str = "summary",
 ) -> None:
-    """End a command: save the results folder, write its HTML report, advise on precision, exit.
+    """End a command: save the folder, print the verdict then the tables, write the report, advise, exit.
+
+    The verdict is the report's (:func:`drive_sim.cli.findings.answer_for` reads the folder
+    back as the report does), printed before the tables. With ``--format json|csv`` the
+    tables are left out, the notes go to stderr, and the results (``rows``) are written to
+    stdout last.
 
     Args:
         folder: The results folder (from :func:`results_folder`).
@@ -254,40 +329,64 @@ def publish(
         interrupted: Set when the run was interrupted: said last, then the command exits
             130 (143 after SIGTERM, see ``drive_sim.cli.main``). Otherwise it returns and
             the command exits 0.
+        tables: What to print after the verdict (rich tables).
+        notes: Lines to print after the tables, from the answer (default: its cautions).
+        rows: What ``--format`` writes: ``summary`` (the KPI summary with units, guidance
+            and status) or the name of a table in the folder, such as ``levels``.
     """
+    from drive_sim.cli.findings import answer_for, emit, machine_rows
+    from drive_sim.runs.store import load_results
+
     if results is not None:
         from drive_sim.runs.store import save_results
 
-        save_results(
-            folder,
-            results.scenarios,
-            results.labels,
-            results.replications,
-            results.kpis,
-            results.summary,
-            results.tables,
-            command=command_line(),
-            extra=results.extra,
-            timing={"seconds": round(results.seconds, 3)},
-            run_id=results.identity,
-            force=results.force,
-        )
+        with working(errors, "Writing tables…"):
+            save_results(
+                folder,
+                results.scenarios,
+                results.labels,
+                results.replications,
+                results.kpis,
+                results.summary,
+                results.tables,
+                command=command_line(),
+                extra=results.extra,
+                timing={"seconds": round(results.seconds, 3)},
+                run_id=results.identity,
+                force=results.force,
+            )
     from drive_sim.runs.datapackage import write_schema
 
     write_schema(folder)  # the data dictionary of every table now in the folder
+    saved = load_results(folder)
+    answer = answer_for(saved)
+    machine = machine_format()
+    console.print(printable(answer.verdict), markup=False)
+    for table in () if machine else tables:
+        console.print()
+        console.print(table)
+    for line in notes(answer) if notes is not None else answer.cautions:
+        console.print(printable(line), markup=False)
     console.print(printable(written), markup=False)
-    write_report(folder, cdn)
+    report = write_report(folder, cdn)
     advised = summary if summary is not None else results.summary if results is not None else None
     if advised is not None:
         for line in precision_lines(advised, precision):
             errors.print(line, markup=False)
+    if machine:
+        about = {"command": command_line(), "kind": saved.manifest.get("kind"), "folder": str(folder),
+                 "report": str(report), "complete": interrupted is None}  # fmt: skip
+        emit(machine, machine_rows(saved, rows), answer, about)
     if interrupted is not None:
         console.print(interrupted, markup=False)
         raise typer.Exit(code=EXIT_INTERRUPTED)
 
 
-def write_report(folder: Path, cdn: bool) -> None:
+def write_report(folder: Path, cdn: bool) -> Path:
     """Build the results folder's HTML report and say where it is."""
     from drive_sim.report.build import build_report
 
-    console.print(printable(f"Report: {build_report(folder, cdn=cdn)}"), markup=False)
+    with working(errors, "Building the report…"):
+        path = build_report(folder, cdn=cdn)
+    console.print(printable(f"Report: {path}"), markup=False)
+    return path

@@ -28,8 +28,24 @@ __all__ = ["fit", "register", "synth", "write_atomically"]
 
 def register(app: typer.Typer) -> None:
     """Add the ``fit`` and ``synth`` commands to the ``drive-sim`` app."""
-    app.command("fit")(fit)
-    app.command("synth")(synth)
+    from drive_sim.cli.common import examples
+
+    app.command(
+        "fit",
+        epilog=examples(
+            "drive-sim fit scenarios/examples/sample_cases.csv --out our-site.toml",
+            "drive-sim fit scenarios/examples/sample_cases.csv --out our-site.toml --base scenarios/site5.toml --force",
+            "drive-sim check our-site.toml",
+        ),
+    )(fit)
+    app.command(
+        "synth",
+        epilog=examples(
+            "drive-sim synth --out cases.csv",
+            "drive-sim synth scenarios/site6.toml --out cases.csv --replication 2 --force",
+            "drive-sim fit cases.csv --out fitted.toml",
+        ),
+    )(synth)
 
 
 def _fail(*messages: str) -> NoReturn:
@@ -181,9 +197,9 @@ def fit(
     except ScenarioError as error:
         _fail(str(error))
     _write([(out, text), (report, build_report(result))])
+    typer.echo(f"Wrote the fitted scenario to {out} and the fit report to {report}.")
     for line in _summary(result):
         typer.echo(line)
-    typer.echo(f"Wrote the fitted scenario to {out} and the fit report to {report}.")
 
 
 def _summary(result: SiteFit) -> list[str]:

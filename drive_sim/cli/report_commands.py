@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from drive_sim.cli.common import CdnOption, console, fail
+from drive_sim.cli.common import CdnOption, console, errors, examples, fail
+from drive_sim.cli.terminal import printable, working
 
 __all__ = ["register", "report"]
 
@@ -21,8 +22,13 @@ def report(
     ] = None,
     cdn: CdnOption = False,
 ) -> None:
-    """Write the HTML report of a saved results folder: the answer in words, then the evidence."""
+    """Write the HTML report of a saved results folder: the answer in words, then the evidence.
+
+    Prints the report's verdict, then where the page is.
+    """
+    from drive_sim.cli.findings import answer_for
     from drive_sim.report.build import build_report
+    from drive_sim.runs.store import load_results
     from drive_sim.scenario import ScenarioError
 
     if not results_dir.is_dir():
@@ -30,12 +36,21 @@ def report(
     if out is not None and out.is_dir():
         fail(f"--out {out}: is a folder; give the path of the HTML file to write")
     try:
-        path = build_report(results_dir, out, cdn=cdn)
+        with working(errors, "Building the report…"):
+            path = build_report(results_dir, out, cdn=cdn)
+            answer = answer_for(load_results(results_dir))
     except (FileNotFoundError, ValueError, KeyError, ScenarioError) as error:
         fail(f"{results_dir}: cannot build a report: {error}")
-    console.print(f"Report written to {path}", markup=False)
+    console.print(printable(answer.verdict), markup=False)
+    console.print(printable(f"Report written to {path}"), markup=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``report`` to the ``drive-sim`` app."""
-    app.command()(report)
+    app.command(
+        epilog=examples(
+            "drive-sim run scenarios/site6.toml --out reports/site6",
+            "drive-sim report reports/site6",
+            "drive-sim report reports/site6 --out site6.html --cdn",
+        )
+    )(report)

@@ -12,6 +12,7 @@ from drive_sim.cli.common import (
     BackendOption,
     CdnOption,
     ForceOption,
+    FormatOption,
     PrecisionOption,
     RepsOption,
     Results,
@@ -22,7 +23,9 @@ from drive_sim.cli.common import (
     WorkersOption,
     console,
     errors,
+    examples,
     fail,
+    formatted,
     interrupted_before_results,
     load,
     open_runner,
@@ -34,7 +37,6 @@ from drive_sim.cli.common import (
 from drive_sim.cli.terminal import (
     clear_differences_line,
     differences_table,
-    drive_added_line,
     headline_table,
     plain,
     printable,
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["check", "compare", "describe", "register", "run"]
 
 
+@formatted
 def run(
     scenario: ScenarioArg = None,
     reps: RepsOption = None,
@@ -68,6 +71,7 @@ def run(
     ] = True,
     precision: PrecisionOption = 0.10,
     cdn: CdnOption = False,
+    format_: FormatOption = "table",
 ) -> None:
     """Simulate a site and print its caseloads, delays and workload against guidance."""
     from drive_sim.analysis.stats import summarise
@@ -94,10 +98,6 @@ def run(
     summary = summarise(experiment.kpis)
     name, horizon = plain(resolved.site.name), resolved.site.horizon_days
     title = f"{name}: {done} replications, seed {resolved.run.seed}, {horizon:g} days"
-    added = drive_added_line(summary)
-    if added:
-        console.print(added, markup=False)
-    console.print(headline_table(summary, resolved, title))
     publish(
         folder,
         f"Tables written to {folder}/ (cases, weeks, KPIs per replication, summary).",
@@ -108,6 +108,7 @@ def run(
         ),
         precision=precision,
         interrupted=f"Interrupted: kept the {done} replications that finished." if experiment.interrupted else None,
+        tables=[headline_table(summary, resolved, title)],
     )  # fmt: skip
 
 
@@ -126,9 +127,10 @@ def check(
         check_ranges(resolved, parameters, str(scenario))
     except ScenarioError as error:
         fail(str(error))
+    own = sum(not p.default for p in parameters)
+    console.print(printable(f"{scenario}: OK, a valid scenario."), markup=False)
     for line in describe(resolved):
         console.print(printable(line), markup=False)
-    own = sum(not p.default for p in parameters)
     console.print(
         printable(
             f"Uncertain values: {len(parameters)} ({own} with ranges from the file, {len(parameters) - own} with "
@@ -146,7 +148,6 @@ def check(
             ),
             markup=False,
         )
-    console.print(printable(f"{scenario}: OK"), markup=False)
 
 
 def describe(s: Scenario) -> list[str]:
@@ -198,6 +199,7 @@ def describe(s: Scenario) -> list[str]:
     ]
 
 
+@formatted
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario files; the first is the baseline.")],
     reps: RepsOption = None,
@@ -216,6 +218,7 @@ def compare(
     ] = True,
     precision: PrecisionOption = 0.10,
     cdn: CdnOption = False,
+    format_: FormatOption = "table",
 ) -> None:
     """Run scenarios on the same cases and print them side by side, with paired differences against the first."""
     from drive_sim.analysis.stats import in_window, paired_differences, summarise
@@ -250,10 +253,8 @@ def compare(
         kpis, tables = _common_replications(kpis, tables)
     summary = summarise(kpis)
     differences = paired_differences(kpis, baseline=labels[0])
-    console.print(side_by_side(summary, labels, loaded[0]))
     steady_differences = in_window(differences, "steady")
-    console.print(differences_table(steady_differences, labels))
-    console.print(printable(clear_differences_line(steady_differences, labels)), markup=False)
+    clear = clear_differences_line(steady_differences, labels)
     publish(
         folder,
         f"Tables written to {folder}/.",
@@ -265,6 +266,8 @@ def compare(
         interrupted=(
             f"Interrupted: kept the {done} replications every scenario finished." if experiment.interrupted else None
         ),
+        tables=[side_by_side(summary, labels, loaded[0]), differences_table(steady_differences, labels)],
+        notes=lambda answer: [clear, *answer.cautions],
     )
 
 
@@ -279,6 +282,20 @@ def _common_replications(
 
 def register(app: typer.Typer) -> None:
     """Add ``run``, ``check`` and ``compare`` to the app."""
-    app.command()(run)
-    app.command()(check)
-    app.command()(compare)
+    app.command(
+        epilog=examples(
+            "drive-sim run",
+            "drive-sim run scenarios/site6.toml --reps 20",
+            "drive-sim run --set referrals.annual_rate=150 --reps 10 --format json",
+        )
+    )(run)
+    app.command(
+        epilog=examples("drive-sim check scenarios/site5.toml", "drive-sim check scenarios/site5.toml --ranges")
+    )(check)
+    app.command(
+        epilog=examples(
+            "drive-sim compare scenarios/site5.toml scenarios/two_drive_idvas.toml",
+            "drive-sim compare scenarios/site1.toml scenarios/site5.toml scenarios/spread_all.toml --reps 20",
+            "drive-sim compare scenarios/site5.toml scenarios/site6.toml --format csv",
+        )
+    )(compare)

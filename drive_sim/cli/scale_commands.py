@@ -14,6 +14,7 @@ from drive_sim.cli.common import (
     BackendOption,
     CdnOption,
     ForceOption,
+    FormatOption,
     PrecisionOption,
     RepsOption,
     Results,
@@ -23,9 +24,10 @@ from drive_sim.cli.common import (
     SetOption,
     WorkersOption,
     command_line,
-    console,
     errors,
+    examples,
     fail,
+    formatted,
     interrupted_before_results,
     load,
     open_runner,
@@ -47,6 +49,7 @@ __all__ = ["register", "size", "sweep"]
 MAX_SWEEP_POINTS = 10_000
 
 
+@formatted
 def sweep(
     scenarios: Annotated[
         list[Path] | None,
@@ -84,6 +87,7 @@ def sweep(
     ] = False,
     precision: PrecisionOption = 0.10,
     cdn: CdnOption = False,
+    format_: FormatOption = "table",
 ) -> None:
     """Run every combination of parameter values (a full factorial) and tabulate the KPIs per point.
 
@@ -169,7 +173,6 @@ def sweep(
             f"{folder}/parts; re-run the same command to resume."
         )
     assert outcome.summary is not None
-    console.print(sweep_table(outcome.summary, points, replications))
     publish(  # run_sweep has saved the folder
         folder,
         f"Tables written to {folder}/ (points, kpis with a point column, summary per point"
@@ -177,6 +180,7 @@ def sweep(
         cdn=cdn,
         precision=precision,
         summary=outcome.summary.rename(columns={"point": "scenario"}),
+        tables=[sweep_table(outcome.summary, points, replications)],
     )
 
 
@@ -185,6 +189,7 @@ def sweep(
 # --------------------------------------------------------------------------------------
 
 
+@formatted
 def size(
     scenario: ScenarioArg = None,
     max_weeks_above: Annotated[
@@ -278,6 +283,7 @@ def size(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     cdn: CdnOption = False,
+    format_: FormatOption = "table",
 ) -> None:
     """The least Drive IDVA staffing that meets the targets with stated confidence, and its cost a year."""
     import pandas as pd
@@ -344,9 +350,6 @@ def size(
     if not result.levels or not result.levels[0].complete:
         interrupted_before_results("Interrupted before the scenario as given finished; nothing written.")
     levels = result.table()
-    console.print(levels_table(result))
-    for line in answer_lines(result, resolved, levels, command_line()):
-        console.print(line, markup=False)
     complete = [r for r in result.levels if r.complete]
     labels = [r.staffing.label for r in complete]
     kpis = pd.concat([r.kpis.assign(scenario=r.staffing.label) for r in complete], ignore_index=True)
@@ -375,6 +378,9 @@ def size(
             },
         ),
         interrupted="Interrupted: the levels that finished are shown." if result.interrupted else None,
+        tables=[levels_table(result)],
+        notes=lambda _answer: answer_lines(result, resolved, levels, command_line())[1:],
+        rows="levels",
     )  # fmt: skip
 
 
@@ -430,5 +436,18 @@ def stalled_targets(result: SizingResult) -> list[tuple[TargetCheck, TargetCheck
 
 def register(app: typer.Typer) -> None:
     """Add ``sweep`` and ``size`` to the app."""
-    app.command()(sweep)
-    app.command()(size)
+    app.command(
+        epilog=examples(
+            "drive-sim sweep --set referrals.annual_rate=50,100,150 --reps 10",
+            "drive-sim sweep scenarios/two_drive_idvas.toml --set 'teams.idvas[0].count=1,2,3' "
+            "--set backdating.months=0,3",
+            "drive-sim sweep scenarios/site1.toml scenarios/site5.toml --set backdating.months=0,3 --format json",
+        )
+    )(sweep)
+    app.command(
+        epilog=examples(
+            "drive-sim size",
+            "drive-sim size scenarios/site6.toml --max-first-contact-p90 10 --format json",
+            "drive-sim size --uncertain --worlds 40 --world-reps 2",
+        )
+    )(size)

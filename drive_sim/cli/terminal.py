@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
+from rich.table import Column, Table
+from rich.text import Text
 
 from drive_sim.report.labels import HEADLINE
 
@@ -27,7 +30,6 @@ __all__ = [
     "ProgressBar",
     "clear_differences_line",
     "differences_table",
-    "drive_added_line",
     "headline_table",
     "levels_table",
     "money",
@@ -37,6 +39,7 @@ __all__ = [
     "progress",
     "side_by_side",
     "sweep_table",
+    "working",
 ]
 
 # C0 and C1 control characters (ESC among them), DEL, and the bidirectional overrides
@@ -76,6 +79,32 @@ class ProgressBar:
         return lambda _result: self.advance()
 
 
+def _clock(seconds: float) -> str:
+    return str(dt.timedelta(seconds=max(0, int(seconds))))
+
+
+class TimeColumn(ProgressColumn):
+    """'elapsed 0:00:07, about 0:00:03 left' (the estimate once there is one)."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.finished_time if task.finished else task.elapsed
+        left = task.time_remaining
+        words = f"elapsed {_clock(elapsed or 0)}"
+        if left is not None and not task.finished:
+            words += f", about {_clock(left)} left"
+        return Text(words, style="progress.elapsed")
+
+
+@contextlib.contextmanager
+def working(console: Console, message: str) -> Iterator[None]:
+    """A spinner and ``message`` on ``console`` while a step without a count runs (only on a terminal)."""
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(message):
+        yield
+
+
 @contextlib.contextmanager
 def progress(console: Console, description: str, total: int) -> Iterator[ProgressBar]:
     """A progress bar on ``console`` (shown only on a terminal), removed when done.
@@ -86,17 +115,16 @@ def progress(console: Console, description: str, total: int) -> Iterator[Progres
     if not console.is_terminal:
         yield ProgressBar(None, description, total)
         return
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
+    bar = Progress(  # the description and the bar give way first, so the times always show
+        TextColumn("{task.description}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=2)),
+        BarColumn(bar_width=None, table_column=Column(ratio=1, min_width=5)),
         MofNCompleteColumn(),
         TextColumn("replications"),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
+        TimeColumn(table_column=Column(no_wrap=True)),
         console=console,
         transient=True,
         auto_refresh=False,
+        expand=True,
     )
     with bar:
         yield ProgressBar(bar, description, total)
@@ -150,19 +178,33 @@ def money(value: float) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def _format(value: float, digits: int) -> str:
+def _is_share(kpi: str) -> bool:
+    from drive_sim.report.data import is_share
+
+    return is_share(kpi)
+
+
+def _format(value: float | None, digits: int, share: bool = False) -> str:
+    """12.3, 1,234; a share as a percentage (72%); – for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:,.{digits}f}"
+    return f"{100 * value:.0f}%" if share else f"{value:,.{digits}f}"
 
 
-def _estimate(row: pd.Series | None, digits: int) -> tuple[str, str]:
+def _short(label: str, most: int = 24) -> str:
+    """A label cut to ``most`` characters (with an ellipsis), for a column heading."""
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
+
+
+def _estimate(row: pd.Series | None, digits: int, share: bool = False) -> tuple[str, str]:
     if row is None:
         return "–", ""
     ci = ""
-    if not math.isnan(row["ci_low"]):
-        ci = f"{_format(row['ci_low'], digits)} to {_format(row['ci_high'], digits)}"
-    return _format(row["mean"], digits), ci
+    if row["ci_low"] == row["ci_high"]:  # every replication the same
+        ci = "no spread"
+    elif not math.isnan(row["ci_low"]):
+        ci = f"{_format(row['ci_low'], digits, share)} to {_format(row['ci_high'], digits, share)}"
+    return _format(row["mean"], digits, share), ci
 
 
 def _status(mean: float, guidance: float | None, better: str) -> str:
@@ -170,6 +212,12 @@ def _status(mean: float, guidance: float | None, better: str) -> str:
         return ""
     ok = mean <= guidance if better == "lower" else mean >= guidance
     return "[green]within[/]" if ok else "[red]ABOVE[/]" if better == "lower" else "[red]BELOW[/]"
+
+
+def _table(title: str, caption: str | None = None) -> Table:
+    """A table that reads at 80 columns: no vertical rules, the title left, long cells wrapped."""
+    return Table(title=title, caption=caption, title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD,
+                 show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))  # fmt: skip
 
 
 def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Table:
@@ -181,28 +229,29 @@ def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Tab
 
     rows = {(r.kpi, r.scope): r for r in in_window(summary, "steady").itertuples(index=False)}
     launch = {(r.kpi, r.scope): r for r in in_window(summary, "launch").itertuples(index=False)}
-    table = Table(title=title, title_justify="left", show_lines=False)
+    table = _table(f"{title} (steady state; launch: the first 26 weeks)" if launch else title)
     table.add_column("Measure")
     table.add_column("Mean", justify="right")
-    table.add_column("95% CI", justify="right")
+    table.add_column("95% CI", justify="right", max_width=12)
     table.add_column("Guidance", justify="right")
     table.add_column("")
     if launch:
-        table.add_column("Launch\n(first 26 weeks)", justify="right")
+        table.add_column("Launch", justify="right", max_width=12)
     for item in HEADLINE:
         row = rows.get((item.kpi, item.scope))
         if row is None:
             continue
+        share = _is_share(item.kpi)
         series = pd.Series(row._asdict())
-        mean, ci = _estimate(series, item.digits)
+        mean, ci = _estimate(series, item.digits, share)
         guidance = guidance_for(item.kpi, item.scope, scenario)
         table.add_row(
             item.label,
             mean,
             ci,
-            "" if guidance is None else _format(guidance, item.digits),
+            "" if guidance is None else _format(guidance, item.digits, share),
             _status(series["mean"], guidance, item.better),
-            *([_launch_cell(launch.get((item.kpi, item.scope)), item.digits)] if launch else []),
+            *([_launch_cell(launch.get((item.kpi, item.scope)), item.digits, share)] if launch else []),
         )
     if launch:
         table.caption = (
@@ -212,21 +261,13 @@ def headline_table(summary: pd.DataFrame, scenario: Scenario, title: str) -> Tab
     return table
 
 
-def drive_added_line(summary: pd.DataFrame) -> str | None:
-    """The report's first sentence: the IDVA FTE of work Drive adds (steady state), with its 95% CI."""
-    from drive_sim.analysis.stats import in_window
-    from drive_sim.report.words import drive_added_row, drive_added_sentence
-
-    return drive_added_sentence(drive_added_row(in_window(summary, "steady")))
-
-
-def _launch_cell(row: Any, digits: int) -> str:
+def _launch_cell(row: Any, digits: int, share: bool = False) -> str:
     if row is None:
         return "–"
     import pandas as pd
 
-    mean, ci = _estimate(pd.Series(row._asdict()), digits)
-    return f"{mean} [dim]({ci})[/]" if ci else mean
+    mean, ci = _estimate(pd.Series(row._asdict()), digits, share)
+    return f"{mean}\n[dim]{ci}[/]" if ci else mean
 
 
 def _warmup_words(scenario: Scenario, summary: pd.DataFrame) -> str:
@@ -259,39 +300,40 @@ def side_by_side(summary: pd.DataFrame, labels: list[str], baseline: Scenario) -
     from drive_sim.analysis.metrics import guidance_for
     from drive_sim.analysis.stats import in_window
 
-    table = Table(
-        title="Side by side (steady state: mean and 95% CI across replications; same cases in every scenario; "
+    table = _table(
+        "Side by side (steady state: mean and 95% CI across replications; same cases in every scenario; "
         "then the launch's mean, first 26 weeks)"
     )
     table.add_column("Measure")
     for label in labels:
-        table.add_column(plain(label), justify="right")
+        table.add_column(plain(_short(label, 40)), justify="right")
     index = {(r.scenario, r.kpi, r.scope): r for r in in_window(summary, "steady").itertuples(index=False)}
     launch = {(r.scenario, r.kpi, r.scope): r for r in in_window(summary, "launch").itertuples(index=False)}
     for item in HEADLINE:
         cells = []
+        share = _is_share(item.kpi)
         for label in labels:
             row = index.get((label, item.kpi, item.scope))
             if row is None:
                 cells.append("–")
                 continue
-            mean, ci = _estimate(pd.Series(row._asdict()), item.digits)
+            mean, ci = _estimate(pd.Series(row._asdict()), item.digits, share)
             start = launch.get((label, item.kpi, item.scope))
-            at_launch = "" if start is None else f"\n[dim]launch {_format(start.mean, item.digits)}[/]"
+            at_launch = "" if start is None else f"\n[dim]launch {_format(start.mean, item.digits, share)}[/]"
             cells.append((f"{mean}\n[dim]{ci}[/]" if ci else mean) + at_launch)
         guidance = guidance_for(item.kpi, item.scope, baseline)
-        label = item.label + (f" [dim](guidance {_format(guidance, item.digits)})[/]" if guidance is not None else "")
+        label = item.label + (
+            f" [dim](guidance {_format(guidance, item.digits, share)})[/]" if guidance is not None else ""
+        )
         table.add_row(label, *cells)
     return table
 
 
 def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
-    table = Table(
-        title=f"Paired differences against {plain(labels[0])} (steady state; scenario minus baseline, 95% CI)"
-    )
+    table = _table(f"Paired differences against {plain(labels[0])} (steady state; scenario minus baseline, 95% CI)")
     table.add_column("Measure")
     for label in labels[1:]:
-        table.add_column(plain(label), justify="right")
+        table.add_column(plain(_short(label, 40)), justify="right")
     index = {(r.scenario, r.kpi, r.scope): r for r in differences.itertuples(index=False)}
     for item in HEADLINE:
         cells = []
@@ -300,11 +342,15 @@ def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
             if row is None or math.isnan(row.mean_difference):
                 cells.append("–")
                 continue
-            low, high = _format(row.ci_low, item.digits), _format(row.ci_high, item.digits)
-            text = f"{row.mean_difference:+,.{item.digits}f} ({low} to {high})"
+            if _is_share(item.kpi):  # a difference of shares, in percentage points
+                low, high = f"{100 * row.ci_low:.0f}", f"{100 * row.ci_high:.0f}"
+                text = f"{100 * row.mean_difference:+.0f} pts\n({low} to {high})"
+            else:
+                low, high = _format(row.ci_low, item.digits), _format(row.ci_high, item.digits)
+                text = f"{row.mean_difference:+,.{item.digits}f}\n({low} to {high})"
             cells.append(f"[bold]{text}[/]" if row.clear else f"[dim]{text}[/]")
         table.add_row(item.label, *cells)
-    table.caption = "Bold: the difference is clear (its 95% CI excludes zero)."
+    table.caption = "Bold: the difference is clear (its 95% CI excludes zero). pts: percentage points."
     return table
 
 
@@ -314,24 +360,42 @@ def differences_table(differences: pd.DataFrame, labels: list[str]) -> Table:
 
 #: The few measures a sweep prints per point (every KPI is in summary.csv).
 SWEEP_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
-    ("open_cases_per_fte_mean", "group:drive", "Drive IDVA open cases/FTE", 1),
-    ("weeks_above_guidance_share", "group:drive", "Weeks above guidance", 2),
-    ("first_contact_delay_p90_days", "site", "First contact p90 (days)", 1),
-    ("any_drive_idva_burnout", "site", "P(Drive IDVA burnout)", 2),
-    ("annual_staff_cost", "site", "Staff cost a year", 0),
+    ("open_cases_per_fte_mean", "group:drive", "Drive\nIDVA\nopen\ncases\nper FTE", 1),
+    ("weeks_above_guidance_share", "group:drive", "Weeks\nabove\nguidance", 2),
+    ("first_contact_delay_p90_days", "site", "First\ncontact\np90\n(days)", 1),
+    ("any_drive_idva_burnout", "site", "Chance a\nDrive\nIDVA\nburns out", 2),
+    ("annual_staff_cost", "site", "Staff\ncost\na year", 0),
 )
 
 
+def _narrow_ci(row: Any, digits: int, share: bool) -> str:
+    """A 95% CI on a narrow line of its own: ±half-width when symmetric (t), else low–high."""
+    if math.isnan(row.ci_low):
+        return ""
+    if share:
+        return f"\n[dim]{100 * row.ci_low:.0f}–{100 * row.ci_high:.0f}%[/]"
+    if math.isclose(row.mean - row.ci_low, row.ci_high - row.mean, rel_tol=1e-6, abs_tol=1e-9):
+        return f"\n[dim]±{_format((row.ci_high - row.ci_low) / 2, digits)}[/]"
+    return f"\n[dim]{_format(row.ci_low, digits)}–{_format(row.ci_high, digits)}[/]"
+
+
 def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: int) -> Table:
-    """Per point: the swept values and a few headline means with their 95% CIs."""
-    table = Table(
-        title=f"Sweep: {len(points)} points x {replications} replications (steady state: mean, 95% CI; "
-        "same cases at every point)"
-    )
+    """Per point: the swept values and a few headline means with their 95% CIs.
+
+    Only the values that differ between points get a column; a value every point shares
+    (``--set PATH=V``) is named in the title.
+    """
     paths = [path for path, _ in points[0].values]
+    varied = [k for k, path in enumerate(paths) if len({str(p.values[k][1]) for p in points}) > 1]
+    fixed = [f"{path}={points[0].values[k][1]}" for k, path in enumerate(paths) if k not in varied]
+    table = _table(
+        f"Sweep: {len(points)} points x {replications} replications (steady state: mean, 95% CI; "
+        "same cases at every point" + (f"; every point: {plain(', '.join(fixed))}" if fixed else "") + ")"
+    )
+    table.caption = "Under each mean its 95% CI: low–high, or ± its half-width where it is symmetric."
     table.add_column("Point", justify="right")
-    for path in paths:
-        table.add_column(path, justify="right")
+    for k in varied:
+        table.add_column(plain(paths[k]).replace(".", ".\n"), justify="right", overflow="fold")
     for _, _, label, _ in SWEEP_COLUMNS:
         table.add_column(label, justify="right")
     steady = summary[summary["window"] == "steady"] if "window" in summary.columns else summary
@@ -342,21 +406,27 @@ def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: i
             row = index.get((point.index, kpi, scope))
             if row is None or math.isnan(row.mean):
                 cells.append("–")
-                continue
-            ci = "" if math.isnan(row.ci_low) else f"\n[dim]{row.ci_low:,.{digits}f} to {row.ci_high:,.{digits}f}[/]"
-            cells.append(f"{row.mean:,.{digits}f}{ci}")
-        table.add_row(str(point.index), *(plain(str(value)) for _, value in point.values), *cells)
+            elif kpi == "annual_staff_cost":
+                cells.append(f"£{row.mean / 1000:,.0f}k")
+            else:
+                cells.append(f"{_format(row.mean, digits, _is_share(kpi))}{_narrow_ci(row, digits, _is_share(kpi))}")
+        values = (plain(_short(str(point.values[k][1]), 20)) for k in varied)
+        table.add_row(str(point.index), *values, *cells)
     return table
 
 
-def _check_cell(check: TargetCheck, digits: int, launch: tuple[float, float, float] | None) -> str:
+def _check_cell(check: TargetCheck, launch: tuple[float, float, float] | None) -> str:
     if check.n < 2:
         return "–"
+    share = _is_share(check.target.kpi)
+    digits = 2 if check.target.limit < 1 else 1
+
+    def number(value: float) -> str:
+        return _format(value, digits, share)
+
     mark = {"met": "[green]met[/]", "not met": "[red]not met[/]"}.get(check.verdict, "[yellow]undecided[/]")
-    at_launch = "" if launch is None or math.isnan(launch[0]) else f"\n[dim]launch {launch[0]:,.{digits}f}[/]"
-    return (
-        f"{check.mean:,.{digits}f} [dim]({check.lower:,.{digits}f} to {check.upper:,.{digits}f})[/] {mark}{at_launch}"
-    )
+    at_launch = "" if launch is None or math.isnan(launch[0]) else f"\n[dim]launch {number(launch[0])}[/]"
+    return f"{number(check.mean)} {mark}\n[dim]{number(check.lower)} to {number(check.upper)}[/]{at_launch}"
 
 
 def _added_cell(level: LevelResult) -> str:
@@ -368,34 +438,31 @@ def _added_cell(level: LevelResult) -> str:
 
 def levels_table(result: SizingResult) -> Table:
     """Every staffing level tried: replications, Drive-added FTE, each target's mean, bounds and verdict."""
-    table = Table(
-        title=f"Drive IDVA staffing tried ({'steady state' if result.window == 'steady' else 'launch window'}; "
+    table = _table(
+        f"Drive IDVA staffing tried ({'steady state' if result.window == 'steady' else 'launch window'}; "
         "replication k is the same cases at every level; "
-        f"{result.replications} replications, more up to {result.budget} where a target was close). Cells: mean "
-        f"(one-sided {result.look_confidence:.2%} lower to upper bound), verdict; launch (first 26 weeks) under it.",
-        title_justify="left",
+        f"{result.replications} replications, more up to {result.budget} where a target was close). Cells: mean, "
+        f"verdict; one-sided {result.look_confidence:.2%} lower to upper bound; launch (first 26 weeks) under it."
     )
-    table.add_column("Drive IDVAs", justify="right")
-    table.add_column("FTE", justify="right")
-    table.add_column("Reps", justify="right")
-    table.add_column("Drive adds\n(IDVA FTE, 95% CI)", justify="right")
+    table.add_column("Drive IDVAs")
+    table.add_column("Drive adds\n(IDVA FTE)", justify="right")
     for target in result.targets:
-        table.add_column(f"{target.label}\nat most {target.limit:g}", justify="right")
-    table.add_column("Drive IDVA cost a year", justify="right")
+        limit = _format(target.limit, 2 if target.limit < 1 else 1, _is_share(target.kpi))
+        table.add_column(f"{target.label}\nat most {limit}", justify="right")
+    table.add_column("Drive IDVA\ncost a year", justify="right")
     table.add_column("All met")
     for level in sorted(result.levels, key=lambda r: r.staffing.level):
-        digits = [2 if t.limit < 1 else 1 for t in result.targets]
         chosen = level is result.chosen
         launches = level.launch or [None] * len(level.checks)
+        given = " (as given)" if level.staffing.level == 0 else ""
         table.add_row(
-            f"{'[bold]' if chosen else ''}{level.staffing.posts}{' (as given)' if level.staffing.level == 0 else ''}",
-            f"{level.staffing.fte:g}",
-            str(level.replications),
+            f"{'[bold]' if chosen else ''}{level.staffing.posts}{given}{'[/]' if chosen else ''}\n"
+            f"[dim]{level.staffing.fte:g} FTE\n{level.replications} reps[/]",
             _added_cell(level),
-            *(_check_cell(c, d, la) for c, d, la in zip(level.checks, digits, launches, strict=True)),
+            *(_check_cell(c, la) for c, la in zip(level.checks, launches, strict=True)),
             money(level.drive_idva_annual_cost),
-            ("[bold green]yes, chosen[/]" if chosen else "yes" if level.met else "no")
-            + ("" if level.complete else " (interrupted)"),
+            ("[bold green]yes,\nchosen[/]" if chosen else "yes" if level.met else "no")
+            + ("" if level.complete else "\n(interrupted)"),
         )
     return table
 
@@ -404,29 +471,32 @@ def uncertainty_table(variance: pd.DataFrame, sensitivity: pd.DataFrame, emulato
     """Per headline measure: the spread over plausible worlds, the assumptions' share of it, what moves it most."""
     from drive_sim.report.how_sure import parameter_label, ranked
 
-    table = Table(title="Over plausible worlds (steady state; each world's mean of its replications)")
-    for name in ("Measure", "Middle world", "90% of worlds", "Assumptions' share\nof the variance", "Moves it most"):
+    table = _table("Over plausible worlds (steady state; each world's mean of its replications)")
+    headings = ("Measure", "Middle\nworld", "90% of\nworlds", "Assump-\ntions'\nshare", "Moves it most")
+    for name in headings:
         table.add_column(name, justify="left" if name in ("Measure", "Moves it most") else "right")
     for item in HEADLINE:
         row = variance[(variance["kpi"] == item.kpi) & (variance["scope"] == item.scope)]
         if row.empty:
             continue
         r = row.iloc[0]
+        share = _is_share(item.kpi)
         order = ranked(sensitivity, item.kpi, item.scope)
         top = plain(parameter_label(order["parameter"].iloc[0]).split(" (")[0]) if len(order) else "–"
         table.add_row(
             item.label,
-            _format(r["p50"], item.digits),
-            f"{_format(r['p05'], item.digits)} to {_format(r['p95'], item.digits)}",
-            _format(r["parameter_share"] * 100, 0) + "%",
+            _format(r["p50"], item.digits, share),
+            f"{_format(r['p05'], item.digits, share)} to {_format(r['p95'], item.digits, share)}",
+            _format(r["parameter_share"], 0, share=True),
             top,
         )
+    table.caption = "Assumptions' share: of the variance over worlds, the part the assumed values make (not noise)."
     return table
 
 
 def robust_table(levels: pd.DataFrame, share: float) -> Table:
     """Every staffing level tried across the worlds: the share meeting every target (95% CI) and each target's."""
-    table = Table(title=f"Staffing across plausible worlds (chosen: the least meeting every target in {share:.0%})")
+    table = _table(f"Staffing across plausible worlds (chosen: the least meeting every target in {share:.0%})")
     targets = [c for c in levels.columns if c.startswith("share: ")]
     table.add_column("Staffing")
     table.add_column("Worlds meeting\nevery target", justify="right")

@@ -18,27 +18,30 @@ from drive_sim.cli.common import (
     BackendOption,
     CdnOption,
     ForceOption,
+    FormatOption,
     ScenarioArg,
     SchedulerOption,
     SeedOption,
     SetOption,
     WorkersOption,
     command_line,
-    console,
     errors,
+    examples,
     fail,
+    formatted,
     interrupted_before_results,
     load,
     open_runner,
     parse_set_options,
+    publish,
     results_folder,
-    write_report,
 )
 from drive_sim.cli.terminal import progress
 from drive_sim.scenario import Range, Scenario, ScenarioError, Uncertainty
 
 if TYPE_CHECKING:
-    from drive_sim.report.words import Answer
+    from rich.table import Table
+
     from drive_sim.runs.sizing import Staffing, Target
     from drive_sim.runs.uncertainty import Design
     from drive_sim.scenario.uncertainty import Parameter
@@ -150,6 +153,7 @@ def _update_manifest(folder: Path, extra: dict) -> None:
     atomic_write_text(folder / "manifest.json", json.dumps({**manifest, **extra}, indent=2, default=str) + "\n")
 
 
+@formatted
 def uncertainty(
     scenario: ScenarioArg = None,
     vary: VaryOption = None,
@@ -192,6 +196,7 @@ def uncertainty(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     cdn: CdnOption = False,
+    format_: FormatOption = "table",
 ) -> None:
     """How sure is the answer once the assumed values are uncertain, and which assumption moves it most?
 
@@ -269,11 +274,10 @@ def uncertainty(
         },
     )
     from drive_sim.cli.terminal import uncertainty_table
-    from drive_sim.report.how_sure import uncertainty_answer
 
-    console.print(uncertainty_table(analysis.variance, analysis.sensitivity, analysis.emulator))
-    answer = uncertainty_answer(analysis.variance, analysis.sensitivity, analysis.emulator, samples, reps)
-    _finish(answer, folder, "worlds, parameters, kpis per world and replication, variance, sensitivity, emulator", cdn)
+    table = uncertainty_table(analysis.variance, analysis.sensitivity, analysis.emulator)
+    _finish(table, folder, "worlds, parameters, kpis per world and replication, variance, sensitivity, emulator", cdn,
+            "variance")  # fmt: skip
 
 
 def robust_sizing(
@@ -360,24 +364,29 @@ def robust_sizing(
     }  # fmt: skip
     atomic_write_text(folder / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
     from drive_sim.cli.terminal import robust_table
-    from drive_sim.report.how_sure import robust_answer
 
-    console.print(robust_table(levels, share))
-    answer = robust_answer(levels, switching, value, sensitivity, emulator, share, worlds, reps)
     tables = "levels, worlds with each one's required level, parameters, switching, data_value, sensitivity; "
-    _finish(answer, folder, tables + "levels/ holds every level's worlds", cdn)
+    _finish(robust_table(levels, share), folder, tables + "levels/ holds every level's worlds", cdn, "levels")
 
 
-def _finish(answer: Answer, folder: Path, tables: str, cdn: bool) -> None:
-    """Print the answer in words and what the folder holds, then write the report."""
-    for line in [answer.verdict, *answer.points, *answer.cautions]:
-        console.print(line, markup=False)
-    from drive_sim.runs.datapackage import write_schema
-
-    write_schema(folder)  # the data dictionary of every table now in the folder
-    console.print(f"Tables written to {folder}/ ({tables}).", markup=False)
-    write_report(folder, cdn)
+def _finish(table: Table, folder: Path, tables: str, cdn: bool, rows: str) -> None:
+    """The verdict, the table, the answer's other sentences and what the folder holds; then the report."""
+    publish(
+        folder,
+        f"Tables written to {folder}/ ({tables}).",
+        cdn=cdn,
+        tables=[table],
+        notes=lambda answer: [*answer.points, *answer.cautions],
+        rows=rows,
+    )
 
 
 def register(app: typer.Typer) -> None:
-    app.command(rich_help_panel="Experiments")(uncertainty)
+    app.command(
+        rich_help_panel="Experiments",
+        epilog=examples(
+            "drive-sim uncertainty --samples 32 --reps 2",
+            "drive-sim uncertainty scenarios/site5.toml --vary case_mix.client_response.support=0.39:0.9",
+            "drive-sim uncertainty --samples 16 --screening 0 --format json",
+        ),
+    )(uncertainty)

@@ -37,9 +37,12 @@ def _size(tmp_path: Path, *args: str) -> tuple[str, Path]:
 
 
 def _answer_sentences(terminal: str) -> list[str]:
-    end = terminal.index("Costs: salary")
-    start = terminal.rindex("Drive adds", 0, end)  # after the table (its header says "Drive adds" too)
-    return [s.strip() for s in re.split(r"(?<=\.) (?=[A-Z])", terminal[start:end]) if s.strip()]
+    """The verdict (before the table) and the sentences after it, up to the cost notes."""
+    table = terminal.index("Drive IDVA staffing tried")
+    after = re.search(r"At \d+ Drive IDVA", terminal[table:])
+    assert after, "the answer's points follow the table"
+    text = terminal[:table].strip() + " " + terminal[table + after.start() : terminal.index("Costs: salary")]
+    return [s.strip() for s in re.split(r"(?<=\.) (?=[A-Z])", text) if s.strip()]
 
 
 def _check_agreement(terminal: str, out: Path) -> None:
@@ -54,7 +57,8 @@ def test_size_terminal_and_page_say_the_same(tmp_path):
     path = tmp_path / "known.toml"
     path.write_text(KNOWN, encoding="utf-8")
     terminal, out = _size(tmp_path, str(path), "--backend", "serial", "--reps", "8")
-    assert terminal.rindex("Drive adds", 0, terminal.index("Answer:")) > terminal.index("└"), "first line of the answer"
+    assert terminal.startswith("Drive adds"), "the answer comes first, before the table"
+    assert terminal.index("Answer:") < terminal.index("Drive IDVA staffing tried")
     _check_agreement(terminal, out)
 
 
