@@ -89,25 +89,9 @@ def _compare(results: SavedResults) -> Answer:
 
 
 def _sweep(results: SavedResults) -> Answer:
-    from drive_sim.analysis.stats import in_window, paired_differences, summarise
-    from drive_sim.report import data
-    from drive_sim.report.parts import replications_kept
-    from drive_sim.report.words import compare_answer
+    from drive_sim.report.scale_pages import sweep_answer
 
-    labels, scenarios = results.labels, results.scenarios
-    named = results.kpis.assign(scenario=results.kpis["point"].map(dict(enumerate(labels))))
-    kpis = in_window(named.drop(columns="point"), "steady")
-    cards = data.scorecard(summarise(kpis), labels, scenarios)
-    differences = paired_differences(kpis, baseline=labels[0]) if len(labels) > 1 else None
-    return compare_answer(
-        cards,
-        differences,
-        labels[0],
-        replications_kept(results),
-        scenarios[0].site.horizon_days,
-        results.manifest.get("command", ""),
-        noun="point",
-    )
+    return sweep_answer(results)
 
 
 def _size(results: SavedResults) -> Answer:

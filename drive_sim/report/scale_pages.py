@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -27,7 +28,7 @@ from drive_sim.report.parts import (
     replications_kept,
     scorecard_table,
 )
-from drive_sim.report.words import choose, compare_answer, size_answer, target_words
+from drive_sim.report.words import Answer, choose, compare_answer, size_answer, target_words
 from drive_sim.runs.store import SavedResults
 from drive_sim.scenario import Scenario
 
@@ -161,8 +162,8 @@ def _value_text(value: object) -> str:
     return f"‘{value}’" if isinstance(value, str) and any(c in value for c in ",:;") else str(value)
 
 
-def sweep_page(results: SavedResults, cdn: bool = False) -> str:
-    """The HTML page of a sweep results folder."""
+def _sweep_parts(results: SavedResults) -> tuple[Any, list[str], pd.DataFrame, pd.DataFrame, Answer]:
+    """What the sweep page and its answer are built from: design, point labels, summary, cards, answer."""
     manifest, scenarios = results.manifest, results.scenarios
     if manifest.get("status", "complete") != "complete":
         raise ValueError(f"{results.folder}: the sweep has not finished; re-run the same sweep command to complete it")
@@ -173,14 +174,32 @@ def sweep_page(results: SavedResults, cdn: bool = False) -> str:
     labels = design.points["label"].tolist()
     kpis = in_window(_with_labels(results.kpis, design).drop(columns="point"), "steady")
     summary = summarise(kpis)
-    replications = replications_kept(results)
     cards = data.scorecard(summary, labels, scenarios)
-    chosen, meets_all = choose(cards)
     differences = paired_differences(kpis, baseline=labels[0]) if len(labels) > 1 else None
-    base = scenarios[0]
     answer = compare_answer(
-        cards, differences, labels[0], replications, base.site.horizon_days, manifest.get("command", ""), noun="point"
+        cards,
+        differences,
+        labels[0],
+        replications_kept(results),
+        scenarios[0].site.horizon_days,
+        manifest.get("command", ""),
+        noun="point",
     )
+    return design, labels, summary, cards, answer
+
+
+def sweep_answer(results: SavedResults) -> Answer:
+    """The answer box of a sweep's page (the terminal prints the same, ``cli/findings.py``)."""
+    return _sweep_parts(results)[-1]
+
+
+def sweep_page(results: SavedResults, cdn: bool = False) -> str:
+    """The HTML page of a sweep results folder."""
+    manifest, scenarios = results.manifest, results.scenarios
+    design, labels, summary, cards, answer = _sweep_parts(results)
+    replications = replications_kept(results)
+    chosen, meets_all = choose(cards)
+    base = scenarios[0]
     figures = _sweep_figures(summary, design, cards, chosen, base)
     swept, shared = _axes_words(design, base)
     structures = next((len(f.values) for f in design.factors if f.path == SCENARIO_PATH), 0)
