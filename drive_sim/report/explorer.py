@@ -73,6 +73,11 @@ _AXIS_LABELS = {
     "referrals.annual_rate": "Drive referrals a year",
     "backdating.months": "Backdating at launch (months)",
 }
+#: How the cheapest-structure sentence names an axis's value (``{v}``).
+_AXIS_PHRASES = {
+    "referrals.annual_rate": "{v} Drive referrals a year",
+    "backdating.months": "{v} months of backdating at launch",
+}
 _STATUS_CODES = {"within": "w", "borderline": "b", "above": "a", "below": "l", "": ""}
 #: The three targets of the sweep and size pages (:func:`drive_sim.report.data.scorecard`).
 _TARGETS = ("idva_caseload", "first_contact", "cm_caseload")
@@ -164,7 +169,12 @@ def grid_data(results: SavedResults) -> dict[str, Any]:
     if manifest.get("status", "complete") != "complete":
         raise ValueError(f"{results.folder}: the grid has not finished; re-run the same explore command to complete it")
     axes = [
-        {"path": a["path"], "label": _AXIS_LABELS.get(a["path"], a["path"]), "values": list(a["values"])}
+        {
+            "path": a["path"],
+            "label": _AXIS_LABELS.get(a["path"], a["path"]),
+            "phrase": _AXIS_PHRASES.get(a["path"], f"{a['path']} = {{v}}"),
+            "values": list(a["values"]),
+        }
         for a in manifest["axes"]
     ]
     labels = results.labels
@@ -295,7 +305,7 @@ def _controls(data: Mapping[str, Any]) -> Markup:
                 "div",
                 tag("label", axis["label"], for_=control_id),
                 control,
-                tag("output", "", id=f"{control_id}-value", for_=control_id, aria_live="polite"),
+                tag("output", "", id=f"{control_id}-value", for_=control_id, hidden=axis["path"] == SCENARIO_AXIS),
                 class_="control",
             )
         )
@@ -316,10 +326,11 @@ def _key_assumptions(results: SavedResults, first: Any) -> Markup:
 
 def _stated(results: SavedResults, data: Mapping[str, Any]) -> Markup:
     base = results.scenarios[0]
-    points = len(data["points"])
+    points, reps = len(data["points"]), data["replications"]
     return tag(
         "p",
-        f"{points} what-ifs, each run {data['replications']} times ({years_text(base.site.horizon_days)} from launch, "
+        f"{points} what-ifs, each run {reps} time{'' if reps == 1 else 's'} "
+        f"({years_text(base.site.horizon_days)} from launch, "
         f"seed {data['seed']}, every what-if on the same simulated cases: common random numbers). Measures are the "
         "steady state, after a warm-up chosen in each replication by MSER-5. A 95% CI covers the randomness between "
         "replications only, as if every assumed value were known: with few replications the intervals are wide, "
@@ -328,12 +339,13 @@ def _stated(results: SavedResults, data: Mapping[str, Any]) -> Markup:
 
 
 _STYLE = """
-form.controls { display: grid; grid-template-columns: repeat(auto-fit, minmax(230px, 1fr)); gap: 12px 24px;
+form.controls { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px 24px;
   background: var(--panel); padding: 14px 18px; border-radius: 4px; position: sticky; top: 0; z-index: 5; }
 form.controls .control { display: flex; flex-direction: column; gap: 4px; }
 form.controls label { font-weight: 600; }
 form.controls output { color: var(--muted); font-variant-numeric: tabular-nums; }
 form.controls select, form.controls input { font-size: 1rem; width: 100%; }
+form.controls .control:first-child { grid-column: span 2; }
 .figures { display: flex; flex-wrap: wrap; gap: 14px 36px; margin: 12px 0; }
 .figures div strong { display: block; font-size: 1.4rem; }
 section.cheapest { border-left: 5px solid var(--accent); background: var(--panel); padding: 8px 16px; margin: 12px 0; }
@@ -401,17 +413,17 @@ _SCRIPT = r"""
     setText("targets", point.t + " of 3");
     var key = pos.slice(fixed).join(","), best = data.cheapest[key];
     var context = axes.slice(fixed).map(function (a, k) {
-      return a.label + ": " + a.values[pos[k + fixed]];
-    }).join("; ");
+      return a.phrase.replace("{v}", String(a.values[pos[k + fixed]]));
+    }).join(" and ");
     var go = document.getElementById("go-cheapest");
     if (best === null || best === undefined) {
-      setText("cheapest", "At " + context +
+      setText("cheapest", "With " + context +
         ": no structure and staffing in this grid meets all three targets on the 95% CI.");
       go.hidden = true; go.dataset.point = "";
     } else {
       var bp = positionsOf(best), bestPoint = data.points[best];
       var words = data.structures[bp[0]].title + (fixed === 2 ? ", staffing " + axes[1].values[bp[1]] : "");
-      setText("cheapest", "At " + context + ": " + words + ", " + fmt(bestPoint.c, 0, false, true) + " a year" +
+      setText("cheapest", "With " + context + ": " + words + ", " + fmt(bestPoint.c, 0, false, true) + " a year" +
         (best === index ? " (the what-if shown)." : "."));
       go.hidden = best === index; go.dataset.point = String(best);
     }
