@@ -78,7 +78,8 @@ DEFAULT_AXES = (
     Axis("referrals.annual_rate", (50, 100, 150, 200)),
     Axis("backdating.months", (0, 3, 6)),
 )
-#: Replications of every point by default: 480 points x 6 (5,760 simulations with the twins) take about 5 minutes on 2 cores.
+#: Replications of every point by default: the default grid's 480 points x 6, each replication
+#: with its twin without Drive, take about 5 minutes on 2 cores.
 DEFAULT_REPLICATIONS = 6
 #: Weeks in each block of the open-cases series kept per replication.
 BLOCK_WEEKS = 4
