@@ -37,6 +37,7 @@ from drive_sim.runs.store import atomic_write_text, read_manifest
 from drive_sim.runs.sweep import (
     SCENARIO_AXIS,
     Axis,
+    ScenarioFilesError,
     SweepOutcome,
     SweepPoint,
     run_sweep,
@@ -149,7 +150,7 @@ def explore_points(
     """
     overrides = dict(overrides or {})
     names = scenario_names([source for _, source in bases])
-    errors: list[tuple[str, str]] = []
+    failures: list[ScenarioError] = []
     staffing: list[Staffing] = []
     per_file: list[list[SweepPoint]] = []
     seed = overrides.get("run.seed")
@@ -157,22 +158,23 @@ def explore_points(
         try:
             base = scenario_from_dict(dict(data), source)
         except ScenarioError as error:
-            errors += [(f"{source}: {key}" if key else source, message) for key, message in error.problems]
+            failures.append(error)
             continue
         seed = base.run.seed if seed is None else seed
         group = staffing_group(base)
         staffing.append(group)
         file_axes = [Axis(group.path, a.values) if a.path == STAFFING_AXIS else a for a in axes]
-        clash = [a.path for a in axes if a.path == group.path] + [p for p in overrides if p == group.path]
-        if clash:
-            errors.append((f"{source}: {group.path}", f"is the staffing axis here: give --set {STAFFING_AXIS}=..."))
+        if group.path in {a.path for a in axes} | set(overrides):
+            failures.append(
+                ScenarioError(source, [(group.path, f"is the staffing axis here: give --set {STAFFING_AXIS}=...")])
+            )
             continue
         try:
             per_file.append(sweep_points(data, source, file_axes, {**overrides, "run.seed": seed}))
         except ScenarioError as error:
-            errors += [(f"{source}: {key}" if key else source, message) for key, message in error.problems]
-    if errors:
-        raise ScenarioError(", ".join(source for _, source in bases), errors)
+            failures.append(error)
+    if failures:
+        raise failures[0] if len(failures) == 1 else ScenarioFilesError(failures)
     points: list[SweepPoint] = []
     for name, file_points in zip(names, per_file, strict=True):
         for point in file_points:
