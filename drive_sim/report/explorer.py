@@ -201,11 +201,7 @@ def grid_data(results: SavedResults) -> dict[str, Any]:
         )
         points.append(record)
     meanings = staffing_meanings(results)
-    first_of = {}
-    points_table = results.table("points")
-    if points_table is not None:
-        for row in points_table.to_dict("records"):
-            first_of.setdefault(str(row[SCENARIO_AXIS]), int(row["point"]))
+    first_of = representative_points(results)
     structures = []
     for name in axes[0]["values"]:
         scenario = results.scenarios[first_of.get(str(name), 0)]
@@ -228,6 +224,20 @@ def grid_data(results: SavedResults) -> dict[str, Any]:
         "replications": manifest.get("replications"),
         "seed": (manifest.get("seeds") or [None])[0],
     }
+
+
+def representative_points(results: SavedResults) -> dict[str, int]:
+    """Per structure, the point standing for it: staffing as in its file if the grid has it, else its first."""
+    meanings = staffing_meanings(results)
+    points = results.table("points")
+    first: dict[str, int] = {}
+    as_given: dict[str, int] = {}
+    for row in [] if points is None else points.to_dict("records"):
+        name = str(row[SCENARIO_AXIS])
+        first.setdefault(name, int(row["point"]))
+        if row.get(STAFFING_AXIS) == meanings.get(name, {}).get("as_given"):
+            as_given.setdefault(name, int(row["point"]))
+    return {name: as_given.get(name, point) for name, point in first.items()}
 
 
 def _is_share(measure: Mapping[str, Any]) -> bool:
@@ -493,11 +503,7 @@ def _headline_skeleton(data: Mapping[str, Any]) -> Markup:
 def explorer_page(results: SavedResults, cdn: bool = False) -> str:
     """The explorer page of a results folder of kind ``explore``."""
     data = grid_data(results)
-    first_points: dict[str, int] = {}
-    points_table = results.table("points")
-    if points_table is not None:
-        for row in points_table.to_dict("records"):
-            first_points.setdefault(str(row[SCENARIO_AXIS]), int(row["point"]))
+    first_points = representative_points(results)
     structure_scenarios = [results.scenarios[p] for p in first_points.values()] or results.scenarios[:1]
     structure_labels = list(first_points) or results.labels[:1]
     marks = {name: str(status_mark(name)) for name in ("within", "borderline", "above", "below", "")}
