@@ -244,17 +244,18 @@ def _is_share(measure: Mapping[str, Any]) -> bool:
     return bool(is_share(measure["kpi"]))
 
 
-def _cheapest(axes: Sequence[Mapping[str, Any]], points: Sequence[Mapping[str, Any]]) -> dict[str, int | None]:
-    """Per combination of the axes after structure and staffing: the point to recommend, or ``None``.
+def _cheapest(axes: Sequence[Mapping[str, Any]], points: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """Per combination of the axes after structure and staffing: ``[point, meets all]``.
 
     The rule of the sweep page (:func:`drive_sim.report.words.choose`: the cheapest point
     meeting all three targets, ties to the lower IDVA caseload), with each target met only
-    when its whole 95% CI is within guidance.
+    when its whole 95% CI is within guidance. Where none meets them all, the point is the
+    closest (most targets met, then the lowest IDVA caseload) and ``meets all`` is false.
     """
     sizes = [len(a["values"]) for a in axes]
     fixed = 2 if len(axes) > 1 and axes[1]["path"] == STAFFING_AXIS else 1
     inner = math.prod(sizes[fixed:])
-    out: dict[str, int | None] = {}
+    out: dict[str, list[Any]] = {}
     for rest in range(inner):
         members = [outer * inner + rest for outer in range(math.prod(sizes[:fixed]))]
         cards = pd.DataFrame(
@@ -266,7 +267,7 @@ def _cheapest(axes: Sequence[Mapping[str, Any]], points: Sequence[Mapping[str, A
         )
         position, meets_all = choose(cards)
         key = ",".join(str(v) for v in _unravel(rest, sizes[fixed:]))
-        out[key] = members[position] if meets_all and position is not None else None
+        out[key] = [members[position] if position is not None else None, bool(meets_all)]
     return out
 
 
@@ -421,22 +422,24 @@ _SCRIPT = r"""
     setText("added", fmt(point.a[0], 2, false, false));
     setText("added-ci", point.a[1] === null ? "" : "95% CI " + fmt(point.a[1], 2) + "\u2013" + fmt(point.a[2], 2));
     setText("targets", point.t + " of 3");
-    var key = pos.slice(fixed).join(","), best = data.cheapest[key];
+    var key = pos.slice(fixed).join(","), found = data.cheapest[key], best = found[0], meets = found[1];
     var context = axes.slice(fixed).map(function (a, k) {
       return a.phrase.replace("{v}", String(a.values[pos[k + fixed]]));
     }).join(" and ");
     var go = document.getElementById("go-cheapest");
-    if (best === null || best === undefined) {
+    var bp = best === null ? null : positionsOf(best), bestPoint = best === null ? null : data.points[best];
+    var words = bp === null ? "" : data.structures[bp[0]].title +
+      (fixed === 2 ? ", staffing " + axes[1].values[bp[1]] : "");
+    var shownHere = best === index ? " (the what-if shown)" : "";
+    if (!meets) {
       setText("cheapest", "With " + context +
-        ": no structure and staffing in this grid meets all three targets on the 95% CI.");
-      go.hidden = true; go.dataset.point = "";
+        ": no structure and staffing in this grid meets all three targets on the 95% CI." +
+        (bp === null ? "" : " Closest: " + words + shownHere + ", meeting " + bestPoint.t + " of 3."));
     } else {
-      var bp = positionsOf(best), bestPoint = data.points[best];
-      var words = data.structures[bp[0]].title + (fixed === 2 ? ", staffing " + axes[1].values[bp[1]] : "");
       setText("cheapest", "With " + context + ": " + words + ", " + fmt(bestPoint.c, 0, false, true) + " a year" +
-        (best === index ? " (the what-if shown)." : "."));
-      go.hidden = best === index; go.dataset.point = String(best);
+        shownHere + ".");
     }
+    go.hidden = best === null || best === index; go.dataset.point = best === null ? "" : String(best);
     draw(point, guidance[0]);
     document.getElementById("explorer").dataset.updateMs = (performance.now() - t0).toFixed(1);
   }

@@ -152,16 +152,18 @@ def test_the_cheapest_point_meeting_every_target_is_chosen_per_referrals_and_bac
         _point(3, 200.0, 11.0),  # b, 2, 50: same cost, lower caseload: chosen
         _point(1, 300.0),
     ]
-    assert _cheapest(axes, points) == {"0": 6, "1": None}
+    # referrals 100: none meets all three; the closest meets most (ties: the lower caseload)
+    assert _cheapest(axes, points) == {"0": [6, True], "1": [1, False]}
 
 
 def test_the_grid_chooses_only_points_that_meet_every_target(grid: Path) -> None:
     data = grid_data(load_results(grid))
-    for key, chosen in data["cheapest"].items():
+    for key, (chosen, meets_all) in data["cheapest"].items():
         assert key == "0,0"
         meeting = [p for p in data["points"] if p["t"] == 3]
-        if chosen is None:
+        if not meets_all:
             assert meeting == []
+            assert data["points"][chosen]["t"] == max(p["t"] for p in data["points"])
         else:
             assert data["points"][chosen]["t"] == 3
             assert data["points"][chosen]["c"] == min(p["c"] for p in meeting)
