@@ -75,7 +75,8 @@ def explore(
             "-r",
             min=1,
             help="Replications of every point. At the default of 6 the default grid (480 points, each "
-            "replication with its twin without Drive) takes about 5 minutes on 2 cores; more narrow the CIs.",
+            "replication with its twin without Drive) takes 7 CPU-minutes, about 4 minutes on 2 free cores; "
+            "more narrow the CIs.",
         ),
     ] = DEFAULT_REPS,
     seed: SeedOption = None,

@@ -80,7 +80,7 @@ DEFAULT_AXES = (
     Axis("backdating.months", (0, 3, 6)),
 )
 #: Replications of every point by default: the default grid's 480 points x 6, each replication
-#: with its twin without Drive, take about 5 minutes on 2 cores.
+#: with its twin without Drive, take 7 CPU-minutes (about 4 minutes on 2 free cores).
 DEFAULT_REPLICATIONS = 6
 #: Weeks in each block of the open-cases series kept per replication.
 BLOCK_WEEKS = 4
