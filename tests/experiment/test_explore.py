@@ -233,3 +233,11 @@ def test_a_folder_of_someone_elses_files_is_left_untouched(tmp_path: Path) -> No
         assert result.exit_code == 2, result.output
         assert (sorted(p.name for p in folder.iterdir()) if folder.is_dir() else folder.read_text()) == before
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_help_states_the_default_replications_and_their_cost() -> None:
+    result = CliRunner().invoke(app, ["explore", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    words = " ".join(result.output.split())
+    assert "default of 6" in words
+    assert "[default: 6]" in words

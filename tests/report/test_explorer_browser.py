@@ -132,4 +132,14 @@ def test_every_control_shows_the_grids_numbers_without_errors(browser: Browser, 
         assert data["structures"][chosen // 4]["title"] in shown["cheapest"]
         seen.add(shown["cost"] + json.dumps(shown["cells"]))
     assert len(seen) > 1  # the controls changed what is shown
+    # "Show that what-if" moves every control to the point named (when it is another one).
+    for referrals in range(sizes[2]):
+        _set(browser, session, 0, 0)
+        _set(browser, session, 1, 0)
+        _set(browser, session, 2, referrals)
+        chosen, _ = data["cheapest"][f"{referrals},0"]
+        hidden = browser.evaluate(session, "document.getElementById('go-cheapest').hidden")
+        assert hidden is (chosen == referrals)  # hidden when the point shown is the one named
+        browser.evaluate(session, "document.getElementById('go-cheapest').click()")
+        assert browser.evaluate(session, "document.getElementById('point-index').textContent") == str(chosen)
     assert browser.problems() == []
