@@ -10,6 +10,8 @@ _EXPORTS = {
     "run_experiment": "experiment",
     "run_replication": "experiment",
     "scenario_labels": "experiment",
+    "explore_points": "explore",
+    "run_explore": "explore",
     "SweepPoint": "sweep",
     "run_sweep": "sweep",
     "sweep_points": "sweep",
