@@ -11,7 +11,14 @@ import signal
 
 import typer
 
-from drive_sim.cli import fit_commands, report_commands, run_commands, scale_commands, uncertainty_commands
+from drive_sim.cli import (
+    explore_commands,
+    fit_commands,
+    report_commands,
+    run_commands,
+    scale_commands,
+    uncertainty_commands,
+)
 from drive_sim.cli.common import EXIT_TERMINATED
 
 __all__ = ["app", "main"]
@@ -25,7 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _commands in (run_commands, scale_commands, uncertainty_commands, report_commands, fit_commands):
+for _commands in (run_commands, scale_commands, uncertainty_commands, explore_commands, report_commands, fit_commands):
     _commands.register(app)
 
 

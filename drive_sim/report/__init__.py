@@ -6,6 +6,7 @@ _EXPORTS = {
     "REPORT_NAME": "build",
     "build_report": "build",
     "report_kind": "build",
+    "build_explorer": "explorer",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

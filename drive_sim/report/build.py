@@ -265,6 +265,10 @@ def render_report(results: SavedResults, cdn: bool = False) -> str:
         from drive_sim.report.how_sure import uncertainty_page
 
         return uncertainty_page(results, cdn)
+    if kind == "explore":
+        from drive_sim.report.explorer import explorer_page
+
+        return explorer_page(results, cdn)
     if kind == "size-uncertain":
         from drive_sim.report.how_sure import robust_page
 

@@ -11,6 +11,8 @@ _EXPORTS = {
     "run_experiment": "experiment",
     "run_replication": "experiment",
     "scenario_labels": "experiment",
+    "explore_points": "explore",
+    "run_explore": "explore",
     "SweepOutcome": "sweep",
     "SweepPoint": "sweep",
     "sweep": "sweep",
