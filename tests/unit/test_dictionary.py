@@ -32,6 +32,20 @@ COMMANDS = {
     "size": ["size", "--reps", "2", *SHORT],
     "uncertainty": ["uncertainty", "--samples", "4", "--reps", "1", "--screening", "0", *SHORT],
     "size-uncertain": ["size", "--uncertain", "--worlds", "10", "--world-reps", "1", *SHORT],
+    "explore": [
+        "explore",
+        "scenarios/site1.toml",
+        "scenarios/site5.toml",
+        "--set",
+        "staffing=1,2",
+        "--set",
+        "referrals.annual_rate=100",
+        "--set",
+        "backdating.months=0",
+        "--reps",
+        "2",
+        *SHORT,
+    ],
 }
 
 
