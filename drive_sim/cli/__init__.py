@@ -17,6 +17,7 @@ from drive_sim.cli import (
     report_commands,
     run_commands,
     scale_commands,
+    scenario_commands,
     uncertainty_commands,
 )
 from drive_sim.cli.common import EXIT_TERMINATED
@@ -27,12 +28,49 @@ app = typer.Typer(
     name="drive-sim",
     help="How many open cases do IDVAs and Case Managers at a Drive site hold, against guidance? "
     "Simulate a site from a scenario file (or the default site) and find out.",
-    no_args_is_help=True,
+    no_args_is_help=False,
+    invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
-for _commands in (run_commands, scale_commands, uncertainty_commands, explore_commands, report_commands, fit_commands):
+START_HERE = """drive-sim: IDVA and Case Manager capacity at a Drive site, simulated.
+
+Start here, from the repository folder (with no scenario file, a command runs
+the default site):
+
+  Which team structure, and how many Drive IDVAs?            (a planner)
+    drive-sim init our-site.toml --like site5     a scenario file to edit
+    drive-sim compare our-site.toml scenarios/two_drive_idvas.toml
+
+  How many FTE does the funding need, and how sure are we?   (a commissioner)
+    drive-sim size our-site.toml
+    drive-sim size our-site.toml --uncertain      across plausible assumptions
+
+  What happens across many what-ifs?                         (an analyst)
+    drive-sim sweep our-site.toml --set backdating.months=0,3,6
+    drive-sim explore                             a grid, one offline page
+
+Every command: drive-sim --help.  One: drive-sim COMMAND --help.
+From Python: import drive_sim; help(drive_sim)."""
+
+
+@app.callback()
+def _start(ctx: typer.Context) -> None:
+    """How many open cases do IDVAs and Case Managers at a Drive site hold, against guidance?"""
+    if ctx.invoked_subcommand is None:
+        typer.echo(START_HERE)
+
+
+for _commands in (
+    run_commands,
+    scenario_commands,
+    scale_commands,
+    uncertainty_commands,
+    explore_commands,
+    report_commands,
+    fit_commands,
+):
     _commands.register(app)
 
 

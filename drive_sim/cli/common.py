@@ -136,6 +136,13 @@ FormatOption = Annotated[
         show_default=True,
     ),
 ]
+ReportOption = Annotated[
+    bool,
+    typer.Option(
+        "--report/--no-report",
+        help="Build report.html (about 3 s and 5 MB); --no-report skips it: `drive-sim report FOLDER` builds it later.",
+    ),
+]
 CdnOption = Annotated[
     bool,
     typer.Option(
@@ -301,6 +308,7 @@ def publish(
     written: str,
     *,
     cdn: bool,
+    report: bool = True,
     results: Results | None = None,
     precision: float = 0.0,
     summary: pd.DataFrame | None = None,
@@ -320,6 +328,7 @@ def publish(
         folder: The results folder (from :func:`results_folder`).
         written: The line saying what the folder holds, printed once it is saved.
         cdn: Link plotly.js from its CDN in the report instead of embedding it.
+        report: Build the HTML report (``--no-report``: not now; ``drive-sim report`` later).
         results: What to save; ``None`` when the library has saved the folder already
             (a sweep writes its parts as it runs).
         precision: Warn about headline 95% CIs wider than this share of the mean (0: no
@@ -368,14 +377,18 @@ def publish(
     for line in notes(answer) if notes is not None else answer.cautions:
         console.print(printable(line), markup=False)
     console.print(printable(written), markup=False)
-    report = write_report(folder, cdn)
+    page: Path | None = write_report(folder, cdn) if report else None
+    if page is None:
+        console.print(
+            printable(f"No report built (--no-report); build it with: drive-sim report {folder}"), markup=False
+        )
     advised = summary if summary is not None else results.summary if results is not None else None
     if advised is not None:
         for line in precision_lines(advised, precision):
             errors.print(line, markup=False)
     if machine:
         about = {"command": command_line(), "kind": saved.manifest.get("kind"), "folder": str(folder),
-                 "report": str(report), "complete": interrupted is None}  # fmt: skip
+                 "report": str(page) if page else None, "complete": interrupted is None}  # fmt: skip
         emit(machine, machine_rows(saved, rows), answer, about)
     if interrupted is not None:
         console.print(interrupted, markup=False)

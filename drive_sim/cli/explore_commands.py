@@ -20,6 +20,7 @@ from drive_sim.cli.common import (
     command_line,
     console,
     errors,
+    examples,
     fail,
     interrupted_before_results,
     open_runner,
@@ -177,4 +178,10 @@ def explore(
 
 def register(app: typer.Typer) -> None:
     """Add ``explore`` to the app."""
-    app.command()(explore)
+    app.command(
+        epilog=examples(
+            "drive-sim explore",
+            "drive-sim explore scenarios/site5.toml scenarios/two_drive_idvas.toml --set staffing=1,2,3",
+            "drive-sim explore --set referrals.annual_rate=80,120 --set backdating.months=0 --reps 10",
+        )
+    )(explore)

@@ -14,6 +14,7 @@ from drive_sim.cli.common import (
     ForceOption,
     FormatOption,
     PrecisionOption,
+    ReportOption,
     RepsOption,
     Results,
     ScenarioArg,
@@ -71,6 +72,7 @@ def run(
     ] = True,
     precision: PrecisionOption = 0.10,
     cdn: CdnOption = False,
+    report: ReportOption = True,
     format_: FormatOption = "table",
 ) -> None:
     """Simulate a site and print its caseloads, delays and workload against guidance."""
@@ -102,6 +104,7 @@ def run(
         folder,
         f"Tables written to {folder}/ (cases, weeks, KPIs per replication, summary).",
         cdn=cdn,
+        report=report,
         results=Results(
             [resolved], [resolved.site.name], done, experiment.kpis, summary, experiment.tables,
             identity, elapsed, force,
@@ -128,8 +131,12 @@ def check(
     except ScenarioError as error:
         fail(str(error))
     own = sum(not p.default for p in parameters)
+    from drive_sim.cli.scenario_commands import file_settings
+
     console.print(printable(f"{scenario}: OK, a valid scenario."), markup=False)
-    for line in describe(resolved):
+    for line in describe(resolved, own_description="site.description" in _set_keys(scenario)):
+        console.print(printable(line), markup=False)
+    for line in file_settings(scenario):
         console.print(printable(line), markup=False)
     console.print(
         printable(
@@ -150,8 +157,14 @@ def check(
         )
 
 
-def describe(s: Scenario) -> list[str]:
-    """A plain-words account of a scenario."""
+def _set_keys(path: Path) -> set[str]:
+    from drive_sim.scenario.diff import resolved_values
+
+    return {value.path for value in resolved_values(path)[1] if value.source != "default"}
+
+
+def describe(s: Scenario, own_description: bool = True) -> list[str]:
+    """A plain-words account of a scenario (``own_description=False``: the file gives no description)."""
     r = s.referrals
     panels = ", ".join(f"{p.kind.replace('_', ' ')} every {p.every_days:g} days ({p.share:.0%})" for p in r.panels)
     if r.perpetrator_panel is not None:
@@ -173,7 +186,9 @@ def describe(s: Scenario) -> list[str]:
         else "no backdating (a slow build)"
     )
     return [
-        f"{s.site.name}: {s.site.description}",
+        f"{s.site.name}: {s.site.description}"
+        if own_description
+        else f"{s.site.name} (the file gives no description).",
         f"Runs {s.site.horizon_days:g} days from {s.site.start_date}; "
         f"{s.run.replications} replications, seed {s.run.seed}.",
         f"Referrals: {r.annual_rate:g} accepted Drive cases a year at {panels}; {backdating}.",
@@ -218,6 +233,7 @@ def compare(
     ] = True,
     precision: PrecisionOption = 0.10,
     cdn: CdnOption = False,
+    report: ReportOption = True,
     format_: FormatOption = "table",
 ) -> None:
     """Run scenarios on the same cases and print them side by side, with paired differences against the first."""
@@ -259,6 +275,7 @@ def compare(
         folder,
         f"Tables written to {folder}/.",
         cdn=cdn,
+        report=report,
         results=Results(
             loaded, labels, done, kpis, summary, {**tables, "differences": differences}, identity, elapsed, force
         ),

@@ -16,6 +16,7 @@ from drive_sim.cli.common import (
     ForceOption,
     FormatOption,
     PrecisionOption,
+    ReportOption,
     RepsOption,
     Results,
     ScenarioArg,
@@ -87,6 +88,7 @@ def sweep(
     ] = False,
     precision: PrecisionOption = 0.10,
     cdn: CdnOption = False,
+    report: ReportOption = True,
     format_: FormatOption = "table",
 ) -> None:
     """Run every combination of parameter values (a full factorial) and tabulate the KPIs per point.
@@ -178,6 +180,7 @@ def sweep(
         f"Tables written to {folder}/ (points, kpis with a point column, summary per point"
         f"{', records' if keep_records else ''}); ran {outcome.ran}, reused {outcome.reused} replications.",
         cdn=cdn,
+        report=report,
         precision=precision,
         summary=outcome.summary.rename(columns={"point": "scenario"}),
         tables=[sweep_table(outcome.summary, points, replications)],
@@ -283,6 +286,7 @@ def size(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     cdn: CdnOption = False,
+    report: ReportOption = True,
     format_: FormatOption = "table",
 ) -> None:
     """The least Drive IDVA staffing that meets the targets with stated confidence, and its cost a year."""
@@ -316,7 +320,7 @@ def size(
 
         robust_sizing(
             uncertain_scenario(resolved, parse_vary(vary), True), str(scenario or "default site"), targets, position,
-            step, max_extra or 6, worlds, world_reps, share, out, force, backend, workers, scheduler, cdn,
+            step, max_extra or 6, worlds, world_reps, share, out, force, backend, workers, scheduler, cdn, report,
         )  # fmt: skip
         return
     if vary:
@@ -358,6 +362,7 @@ def size(
         folder,
         f"Tables written to {folder}/ (levels, KPIs per level and replication, summary).",
         cdn=cdn,
+        report=report,
         results=Results(
             [r.staffing.scenario for r in complete], labels, replications, kpis, summary, {"levels": levels},
             identity, elapsed, force,

@@ -19,6 +19,7 @@ from drive_sim.cli.common import (
     CdnOption,
     ForceOption,
     FormatOption,
+    ReportOption,
     ScenarioArg,
     SchedulerOption,
     SeedOption,
@@ -196,6 +197,7 @@ def uncertainty(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     cdn: CdnOption = False,
+    report: ReportOption = True,
     format_: FormatOption = "table",
 ) -> None:
     """How sure is the answer once the assumed values are uncertain, and which assumption moves it most?
@@ -277,7 +279,7 @@ def uncertainty(
 
     table = uncertainty_table(analysis.variance, analysis.sensitivity, analysis.emulator)
     _finish(table, folder, "worlds, parameters, kpis per world and replication, variance, sensitivity, emulator", cdn,
-            "variance")  # fmt: skip
+            "variance", report)  # fmt: skip
 
 
 def robust_sizing(
@@ -296,6 +298,7 @@ def robust_sizing(
     workers: int | None,
     scheduler: str | None,
     cdn: bool,
+    report: bool = True,
 ) -> None:
     """``drive-sim size --uncertain``: the least staffing meeting the targets in ``share`` of plausible worlds."""
     from drive_sim.calibration.data_value import year_of_data_widths
@@ -366,15 +369,16 @@ def robust_sizing(
     from drive_sim.cli.terminal import robust_table
 
     tables = "levels, worlds with each one's required level, parameters, switching, data_value, sensitivity; "
-    _finish(robust_table(levels, share), folder, tables + "levels/ holds every level's worlds", cdn, "levels")
+    _finish(robust_table(levels, share), folder, tables + "levels/ holds every level's worlds", cdn, "levels", report)
 
 
-def _finish(table: Table, folder: Path, tables: str, cdn: bool, rows: str) -> None:
+def _finish(table: Table, folder: Path, tables: str, cdn: bool, rows: str, report: bool = True) -> None:
     """The verdict, the table, the answer's other sentences and what the folder holds; then the report."""
     publish(
         folder,
         f"Tables written to {folder}/ ({tables}).",
         cdn=cdn,
+        report=report,
         tables=[table],
         notes=lambda answer: [*answer.points, *answer.cautions],
         rows=rows,
