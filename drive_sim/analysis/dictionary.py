@@ -276,6 +276,34 @@ TABLES: dict[str, tuple[str, dict[str, Column]]] = {
             "ci_high": _c("number", "share", "Upper end of that share's exact (Clopper-Pearson) 95% interval."),
         },
     ),
+    "months": (
+        "One launch plan, replication, month after launch and measure (drive-sim launch).",
+        {
+            "month": _c("integer", "months", "Month after launch (1: the first 365/12 days)."),
+            "measure": _c(
+                "string",
+                "",
+                "accepted, backlog (cases accepted that month, backdated ones apart), open_per_fte (Drive IDVA open "
+                "cases per FTE), first_contact_days (median of the month's clients), spare_hours (Drive IDVA hours "
+                "a week not asked for), burnout (1 if a Drive IDVA was burnt out that month), cost (GBP to date).",
+            ),
+            "value": _c("number", "the measure's unit", "The measure's value in that month and replication."),
+        },
+    ),
+    "plans": (
+        "One launch plan: what its answer says (drive-sim launch).",
+        {
+            "label": _c("string", "", "The plan's name."),
+            "above_from_week": _c("integer", "weeks", "First week the mean Drive IDVA caseload is above guidance."),
+            "above_to_week": _c("integer", "weeks", "Last such week in the months shown."),
+            "burnout": _c("number", "probability", "Chance a Drive IDVA burns out in the first 26 weeks."),
+            "burnout_low": _c("number", "probability", "Lower end of its exact (Clopper-Pearson) 95% interval."),
+            "burnout_high": _c("number", "probability", "Upper end of its exact (Clopper-Pearson) 95% interval."),
+            "steady_month": _c("number", "months", "Month steady state begins: the mean MSER-5 warm-up."),
+            "peak_per_fte": _c("number", "cases per FTE", "Peak weekly mean Drive IDVA open cases per FTE."),
+            "replications": _c("integer", "replications", "Replications of the plan."),
+        },
+    ),
     "worlds": (
         "One world: a draw of the uncertain assumptions (one column per varied scenario key).",
         {

@@ -14,6 +14,7 @@ import typer
 from drive_sim.cli import (
     explore_commands,
     fit_commands,
+    launch_commands,
     report_commands,
     run_commands,
     scale_commands,
@@ -68,6 +69,7 @@ for _commands in (
     scale_commands,
     uncertainty_commands,
     explore_commands,
+    launch_commands,
     report_commands,
     fit_commands,
 ):

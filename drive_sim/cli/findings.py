@@ -47,6 +47,7 @@ def answer_for(results: SavedResults) -> Answer:
         "size": _size,
         "uncertainty": _uncertainty,
         "size-uncertain": _robust,
+        "launch": _launch,
     }
     return answers[kind](results)
 
@@ -92,6 +93,12 @@ def _sweep(results: SavedResults) -> Answer:
     from drive_sim.report.scale_pages import sweep_answer
 
     return sweep_answer(results)
+
+
+def _launch(results: SavedResults) -> Answer:
+    from drive_sim.report.launch_page import launch_answer_of
+
+    return launch_answer_of(results)
 
 
 def _size(results: SavedResults) -> Answer:

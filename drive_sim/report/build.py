@@ -273,6 +273,10 @@ def render_report(results: SavedResults, cdn: bool = False) -> str:
         from drive_sim.report.how_sure import robust_page
 
         return robust_page(results, cdn)
+    if kind == "launch":
+        from drive_sim.report.launch_page import launch_page
+
+        return launch_page(results, cdn)
     raise ValueError(f"{results.folder}: unknown kind of results {kind!r} in manifest.json")
 
 

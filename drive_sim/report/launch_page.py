@@ -20,7 +20,7 @@ from drive_sim.report.words import Answer
 from drive_sim.runs.launch import MEASURES, monthly_summary
 from drive_sim.runs.store import SavedResults
 
-__all__ = ["RECOMMENDATIONS", "launch_answer", "launch_page", "plan_sentence"]
+__all__ = ["RECOMMENDATIONS", "launch_answer", "launch_answer_of", "launch_page", "plan_sentence"]
 
 #: The study's recommendations a launch comparison bears on, quoted with their places.
 RECOMMENDATIONS: tuple[tuple[str, str], ...] = (
@@ -67,14 +67,23 @@ def launch_answer(plans: pd.DataFrame, months: int, replications: int) -> Answer
     ordered = plans.sort_values(["burnout", "peak_per_fte"], kind="stable")
     best = ordered.iloc[0]
     verdict = (
-        f"Of the {len(plans)} plans, {best['label'].lower()} gives the lowest chance that a Drive IDVA burns out in "
-        f"the first six months ({_percent(best['burnout'])})."
+        f"Of the {len(plans)} plans, the lowest chance that a Drive IDVA burns out in the first six months comes "
+        f"with {best['label']} ({_percent(best['burnout'])})."
     )
     points = [plan_sentence(row, months) for _, row in plans.iterrows()]
     cautions = []
     if replications < 20:
         cautions.append(f"{replications} replications a plan: the chances are rough; run with --reps 40 or more.")
     return Answer(verdict, points, cautions)
+
+
+def launch_answer_of(results: SavedResults) -> Answer:
+    """The answer box of a launch folder's page (the terminal prints the same)."""
+    plans = results.table("plans")
+    if plans is None:
+        raise ValueError(f"{results.folder}: not a complete launch folder (no plans table)")
+    months = int(results.manifest.get("months", 18))
+    return launch_answer(plans, months, int(plans["replications"].min()))
 
 
 def _bands(summary: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -123,7 +132,7 @@ def launch_page(results: SavedResults, cdn: bool = False) -> str:
     order: Sequence[str] = list(plans["label"])
     base = results.scenarios[0]
     replications = int(plans["replications"].min())
-    answer = launch_answer(plans, months, replications)
+    answer = launch_answer_of(results)
     charts = Charts()
     figures = []
     for measure in ("open_per_fte", "burnout", "spare_hours", "first_contact_days", "backlog", "accepted", "cost"):

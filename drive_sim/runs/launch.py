@@ -28,7 +28,7 @@ window) and the month steady state begins (the mean MSER-5 warm-up).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from drive_sim.analysis.stats import binomial_interval, summarise
-from drive_sim.runs.experiment import Experiment, Runner, run_experiment
+from drive_sim.runs.experiment import Experiment, ReplicationResult, Runner, run_experiment
 from drive_sim.scenario import Scenario, load_scenario
 
 __all__ = [
@@ -80,7 +80,10 @@ def default_plans(path: str | Path | None = None) -> list[tuple[str, Scenario]]:
 
 
 def run_launch(
-    plans: Sequence[tuple[str, Scenario]], replications: int | None = None, runner: Runner | None = None
+    plans: Sequence[tuple[str, Scenario]],
+    replications: int | None = None,
+    runner: Runner | None = None,
+    on_result: Callable[[ReplicationResult], None] | None = None,
 ) -> Experiment:
     """Run every plan on the same random numbers, keeping the record tables the months are read from."""
     return run_experiment(
@@ -89,6 +92,7 @@ def run_launch(
         runner=runner,
         labels=[label for label, _ in plans],
         keep_tables=True,
+        on_result=on_result,
     )
 
 

@@ -32,6 +32,7 @@ COMMANDS = {
     "size": ["size", "--reps", "2", *SHORT],
     "uncertainty": ["uncertainty", "--samples", "4", "--reps", "1", "--screening", "0", *SHORT],
     "size-uncertain": ["size", "--uncertain", "--worlds", "10", "--world-reps", "1", *SHORT],
+    "launch": ["launch", "--reps", "2", "--months", "6", *SHORT],
     "explore": [
         "explore",
         "scenarios/site1.toml",
