@@ -95,7 +95,7 @@ _EXPORTS = {
     "open_backend": "runs",
     "run_experiment": "runs",
     "SweepOutcome": "runs",
-    "sweep": "runs",
+    "sweep": "runs.sweep",
     "run_sweep": "runs",
     "SizingResult": "runs",
     "size_drive_idvas": "runs",

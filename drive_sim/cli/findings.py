@@ -48,6 +48,7 @@ def answer_for(results: SavedResults) -> Answer:
         "uncertainty": _uncertainty,
         "size-uncertain": _robust,
         "launch": _launch,
+        "explore": _explore,
     }
     return answers[kind](results)
 
@@ -93,6 +94,19 @@ def _sweep(results: SavedResults) -> Answer:
     from drive_sim.report.scale_pages import sweep_answer
 
     return sweep_answer(results)
+
+
+def _explore(results: SavedResults) -> Answer:
+    from drive_sim.report.words import Answer
+
+    points = results.table("points")
+    count = len(points) if points is not None else len(results.labels)
+    replications = results.manifest.get("replications", 0)
+    return Answer(
+        f"An explorer of {count} what-ifs, each run {replications} times on the same simulated cases: open the "
+        "page and move the controls; it names the cheapest structure and staffing meeting the targets at each "
+        "referral rate and backdating choice."
+    )
 
 
 def _launch(results: SavedResults) -> Answer:

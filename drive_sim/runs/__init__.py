@@ -15,7 +15,6 @@ _EXPORTS = {
     "run_explore": "explore",
     "SweepOutcome": "sweep",
     "SweepPoint": "sweep",
-    "sweep": "sweep",
     "run_sweep": "sweep",
     "sweep_points": "sweep",
     "SizingResult": "sizing",
