@@ -30,22 +30,28 @@ from drive_sim.runs.store import SavedResults
 
 __all__ = ["COMPARE_MEASURES", "compare_page", "differences_table"]
 
-#: Measures shown as paired differences: (kpi, scope or None for the Drive IDVAs, label).
-COMPARE_MEASURES: tuple[tuple[str, str | None, str], ...] = (
-    ("open_cases_per_fte_mean", None, "Drive IDVA open cases per FTE"),
-    ("weeks_above_guidance_share", None, "Drive IDVA weeks above guidance (share)"),
-    ("first_contact_delay_p90_days", "site", "Days to first contact, 90th percentile"),
-    ("workload_ratio_mean", "group:idva", "IDVA workload ratio"),
-    ("idva_leavers", "site", "IDVAs leaving"),
-    ("open_cases_per_fte_mean", "group:cm", "CM open cases per FTE"),
-    ("annual_staff_cost", "site", "Staff cost a year (£)"),
+#: Measures shown as paired differences: (kpi, scope or None for the Drive IDVAs). Their
+#: labels are the headline's (:data:`~drive_sim.report.labels.HEADLINE`), as in the terminal.
+COMPARE_MEASURES: tuple[tuple[str, str | None], ...] = (
+    ("open_cases_per_fte_mean", None),
+    ("weeks_above_guidance_share", None),
+    ("first_contact_delay_p90_days", "site"),
+    ("workload_ratio_mean", None),
+    ("idva_leavers", "site"),
+    ("open_cases_per_fte_mean", "group:cm"),
+    ("annual_staff_cost", "site"),
 )
 
 
 def _difference_rows(differences: pd.DataFrame, drive_scope: str) -> pd.DataFrame:
+    labels = {(item.kpi, item.scope): item.label for item in HEADLINE}
     frames = []
-    for kpi, scope, label in COMPARE_MEASURES:
-        rows = differences[(differences["kpi"] == kpi) & (differences["scope"] == (scope or drive_scope))]
+    for kpi, scope in COMPARE_MEASURES:
+        scope = scope or drive_scope
+        rows = differences[(differences["kpi"] == kpi) & (differences["scope"] == scope)]
+        label = labels.get((kpi, scope)) or labels.get((kpi, "group:drive"), kpi)
+        if scope == "group:idva" and (kpi, scope) not in labels:
+            label = label.replace("Drive IDVA", "IDVA (every IDVA: none is named for Drive)")
         frames.append(rows.assign(measure=label))
     return pd.concat(frames, ignore_index=True) if frames else differences.iloc[0:0]
 

@@ -334,9 +334,16 @@ def compare_answer(
             names = "; ".join(f"{r['label']} ({_money(r['cost'])})" for _, r in others.iterrows())
             points.append(f"Also meeting all three targets, at a higher cost: {names}.")
     else:
+        met = int(chosen["targets_met"])
+        tied = int((cards["targets_met"] == met).sum())
+        why = (
+            f"it meets the most targets ({met} of 3)"
+            if tied == 1
+            else f"of the {tied} {noun}s meeting {met} of 3, its Drive IDVAs hold the fewest open cases per FTE"
+        )
         verdict = (
             f"No {noun} meets all three targets. Closest: {chosen['label']}, meeting "
-            f"{int(chosen['targets_met'])} of 3 at {_money(chosen['cost'])} a year: {detail}."
+            f"{met} of 3 at {_money(chosen['cost'])} a year: {detail}. It ranks first because {why}."
         )
     low, high = _extremes(cards, "drive_mean")
     within = int((cards["drive_mean"] <= cards["drive_guidance"]).sum())
