@@ -38,6 +38,10 @@ def report(
     try:
         with working(errors, "Building the report…"):
             path = build_report(results_dir, out, cdn=cdn)
+            if out is None:  # the folder's own files: its page and its workbook
+                from drive_sim.report.excel import write_workbook
+
+                write_workbook(results_dir)
             answer = answer_for(load_results(results_dir))
     except (FileNotFoundError, ValueError, KeyError, ScenarioError) as error:
         fail(f"{results_dir}: cannot build a report: {error}")

@@ -15,9 +15,9 @@ from rich.progress import Progress
 from typer.testing import CliRunner
 
 from drive_sim.cli import app
-from drive_sim.cli.findings import SUMMARY_COLUMNS
 from drive_sim.cli.reference import commands
 from drive_sim.cli.terminal import TimeColumn
+from drive_sim.report.answers import SUMMARY_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["--reps", "2", "--backend", "serial", "--set", "site.horizon_days=200"]
