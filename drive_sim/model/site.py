@@ -67,7 +67,7 @@ class SiteModel:
             for idva in team.idvas
             if idva.non_drive_rate > 0
         ]
-        env.process(first_contact_worker(env, team, scenario.hours, self.calendar))
+        env.process(first_contact_worker(env, team, scenario.hours, self.calendar, scenario.launch))
         env.process(weekly_tick(env, team, scenario, self.output, self.workforce, self.desk))
         interval = scenario.hours.reviews.interval_weeks * 7
         for k, cm in enumerate(team.cms):

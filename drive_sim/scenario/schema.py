@@ -41,6 +41,7 @@ __all__ = [
     "Idva",
     "IdvaGroup",
     "IdvaHours",
+    "Launch",
     "MonitoringIntervals",
     "Panel",
     "PerpetratorPanel",
@@ -875,6 +876,42 @@ class CaseLife(_Frozen):
     )
 
 
+class Launch(_Frozen):
+    """The IDVA service's readiness at launch: bought in from the start, or some months later.
+
+    "Drive Partnership to work more closely with local agencies – the IDVA service in
+    particular – before Case Manager service providers begin operation" (p18, extract
+    recommendations table, L77): until the IDVA service is bought in, its IDVAs give Drive
+    clients a share of their first-contact hours and attend fewer panel meetings. The
+    default (bought in from launch) changes nothing.
+    """
+
+    idva_buy_in_days: float = Field(
+        0,
+        ge=0,
+        le=20 * 365,
+        description="Days from launch until the IDVA service is bought in to Drive (p18, extract recommendations "
+        "table, L77: 'slower first contact, lower allocation priority in early months'). 0 = bought in from "
+        "launch: no effect. Assumption (the study gives no length).",
+    )
+    first_contact_share_before_buy_in: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Before buy-in, the share of each IDVA's daily first-contact hours (the reserve plus what "
+        "ongoing work leaves) she gives to Drive clients: the rest goes elsewhere, so Drive clients wait longer in "
+        "her first-contact queue (their lower priority, as hours). A share of hours; 1 = no effect. Assumption.",
+    )
+    panel_attendance_before_buy_in: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Before buy-in, the share of panel meetings a panel-attending IDVA attends (and spends "
+        "hours.idva.panel_hours on), taken deterministically (she attends when the running share reaches a "
+        "whole meeting, so no random draw). A share of meetings; 1 = no effect. Assumption.",
+    )
+
+
 class Scenario(_Frozen):
     """A whole scenario: one table per section; every section and key is optional."""
 
@@ -889,6 +926,7 @@ class Scenario(_Frozen):
     hours: Hours = Field(default_factory=Hours)
     case_life: CaseLife = Field(default_factory=CaseLife)
     workforce: Workforce = Field(default_factory=Workforce)
+    launch: Launch = Field(default_factory=Launch)
     guidance: Guidance = Field(default_factory=Guidance)
     costs: Costs = Field(default_factory=Costs)
     run: Run = Field(default_factory=Run)
