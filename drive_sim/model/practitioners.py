@@ -256,12 +256,17 @@ class IdvaState(Practitioner):
 
 @dataclass(eq=False)
 class CaseManagerState(Practitioner):
+    induction_hours: float = 0.0  # this week: inducting IDVAs (hours.cm.induction_hours_per_idva)
+
     def load(self, now: float) -> float:
         """Open cases per caseload FTE at current capacity (see IdvaState.load)."""
         return len(self.cases) / (self.fte * self.capacity_share * self.capacity_factor)
 
     def ongoing_hours(self, now: float, hours: Hours) -> float:
-        return self.meeting_hours + cm_caseload_hours(self.cases.values(), now, hours)
+        total = self.meeting_hours + cm_caseload_hours(self.cases.values(), now, hours)
+        if self.induction_hours:
+            total += self.induction_hours
+        return total
 
     def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:
         unreviewed = 0
@@ -272,6 +277,10 @@ class CaseManagerState(Practitioner):
 
     def guidance_limit(self, guidance: Guidance) -> float:
         return guidance.cm_open_cases_per_fte
+
+    def close_week(self, available: float, ongoing: float, figures: WeekFigures, hours: Hours) -> None:
+        super().close_week(available, ongoing, figures, hours)
+        self.induction_hours = 0.0
 
 
 P = TypeVar("P", bound=Practitioner)

@@ -50,7 +50,16 @@ class SiteModel:
                 PractitionerInfo(person.name, person.kind, person.role, person.fte, person.capacity_share, cost)
             )
         self.calendar = Calendar(scenario)
-        self.workforce = Workforce(self.env, self.team, scenario.workforce, self.streams, self.output.workforce_events)
+        cm_hours = scenario.hours.cm
+        self.workforce = Workforce(
+            self.env,
+            self.team,
+            scenario.workforce,
+            self.streams,
+            self.output.workforce_events,
+            cm_hours.induction_hours_per_idva,
+            cm_hours.induction_for,
+        )
         self.desk = StrategyDesk(self.env)
         self.intake = Intake(self.env, self.team, scenario, self.streams, self.calendar, self.desk)
 
@@ -61,6 +70,7 @@ class SiteModel:
         if scenario.referrals.perpetrator_panel is not None:
             env.process(self.intake.perpetrator_panel_meetings(scenario.referrals.perpetrator_panel))
         env.process(self.intake.backlog())
+        self.workforce.launch_inductions()
         non_drive_days = scenario.durations.non_drive_case_days
         feeds = [
             NonDriveReferrals(env, team, idva, self.streams.post("non_drive", idva.name), non_drive_days)

@@ -682,6 +682,23 @@ class CmHours(_Frozen):
     holding_hours_per_week: float = Field(
         0.25, ge=0, description="Holding a case open for the IDVA under 'cm_waits'. Assumption."
     )
+    induction_hours_per_idva: float = Field(
+        0,
+        ge=0,
+        le=200,
+        description="CM hours spent inducting each IDVA who may hold Drive cases: every such IDVA in post at "
+        "launch, and each such new starter when she starts ('Inductions delivered by Case Managers, for all new "
+        "IDVA staff who might hold Drive cases', p18, extract recommendations table, L73; 'changes to IDVA team "
+        "structure would require training', L74; extract §8, L361). Hours per IDVA, shared equally by the CMs in "
+        "post and asked in the week she starts (at launch: the first week). 0 = no induction cost (the "
+        "default). The amount is an assumption.",
+    )
+    induction_for: Literal["drive", "all"] = Field(
+        "drive",
+        description="Which IDVAs count as 'who might hold Drive cases' for induction_hours_per_idva: the named "
+        "Drive IDVAs, or every IDVA in the team (where wider-team IDVAs keep already-supported clients or take "
+        "Drive clients by routing). Assumption.",
+    )
 
 
 class Reviews(_Frozen):

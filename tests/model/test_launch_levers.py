@@ -43,3 +43,46 @@ def test_before_buy_in_the_panel_idva_attends_fewer_panels_and_spends_fewer_hour
     absent = {"launch": {"idva_buy_in_days": 180, "panel_attendance_before_buy_in": 0.0}}
     differences = _paired(scenario(ONE_YEAR), scenario(ONE_YEAR, absent), "launch")
     print(_clear(differences, "workload_ratio_mean", "down", "group:drive"))
+
+
+TWO_CMS = {"teams": {"case_managers": [{"name": "Case Manager", "count": 2}]}}
+INDUCTION_HOURS = 20.0
+INDUCTING = {"hours": {"cm": {"induction_hours_per_idva": INDUCTION_HOURS}}}
+
+
+def _structure(drive_idvas):
+    return {
+        "teams": {
+            "idvas": [
+                {"name": "Drive IDVA", "count": drive_idvas, "attends_panel": True},
+                {"name": "Wider IDVA", "count": 4 - drive_idvas, "role": "wider"},
+            ]
+        }
+    }
+
+
+def test_cm_inductions_raise_cm_hours_at_launch_by_the_hours_per_drive_idva():
+    base = scenario(ONE_YEAR, TWO_CMS, _structure(2))
+    differences = _paired(base, scenario(ONE_YEAR, TWO_CMS, _structure(2), INDUCTING), "launch")
+    text = _clear(differences, "workload_ratio_mean", "up", "group:cm")
+    # Two Drive IDVAs' inductions, shared by two CMs over the 26 launch weeks.
+    available = 37.5 * base.hours.productive_share
+    expected = 2 * INDUCTION_HOURS / (2 * 26 * available)
+    assert abs(differences.loc[("workload_ratio_mean", "group:cm"), "mean_difference"] - expected) < 0.25 * expected, (
+        f"{text}; expected about {expected:.4g}"
+    )
+    print(text, f"expected {expected:.4g}")
+
+
+def test_two_drive_idvas_cost_more_cm_induction_hours_than_one():
+    costs = {}
+    for drive_idvas in (1, 2):
+        base = scenario(ONE_YEAR, TWO_CMS, _structure(drive_idvas))
+        differences = _paired(base, scenario(ONE_YEAR, TWO_CMS, _structure(drive_idvas), INDUCTING), "launch")
+        costs[drive_idvas] = differences.loc[("workload_ratio_mean", "group:cm")]
+    one, two = costs[1], costs[2]
+    assert two["ci_low"] > one["ci_high"], (one, two)
+    print(
+        f"one Drive IDVA: {one['mean_difference']:.4g} [{one['ci_low']:.4g}, {one['ci_high']:.4g}]; "
+        f"two: {two['mean_difference']:.4g} [{two['ci_low']:.4g}, {two['ci_high']:.4g}]"
+    )
