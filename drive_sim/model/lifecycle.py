@@ -361,6 +361,7 @@ def _close(env: simpy.Environment, team: Team, case: Case, policies: Policies) -
     """Closure by policy: together, staggered (IDVA keeps the client), or the CM waits."""
     closure = policies.closure
     tail_days = case.draws.tail_days
+    engaged = case.cm_phase == "direct"  # still in direct work: step-down support follows closure
     tail_end = env.now + tail_days
     if closure == "cm_waits" and case.idva_open and tail_days > 0:
         # The CM holds the case open until the IDVA finishes: her tail, or sooner if her
@@ -369,7 +370,7 @@ def _close(env: simpy.Environment, team: Team, case: Case, policies: Policies) -
         case.side_closed = side_closed = env.event()
         yield env.timeout(tail_days) | side_closed
         case.side_closed = None
-    team.close_cm(case)
+    team.close_cm(case, engaged)
     if closure == "staggered" and case.idva_open and tail_days > 0:
         # The IDVA keeps the client for the tail, unless her side closes first: the client
         # turns out unreachable (found by the validation suite's no-case-lost invariant) or

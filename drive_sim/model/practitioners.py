@@ -257,6 +257,7 @@ class IdvaState(Practitioner):
 @dataclass(eq=False)
 class CaseManagerState(Practitioner):
     induction_hours: float = 0.0  # this week: inducting IDVAs (hours.cm.induction_hours_per_idva)
+    step_down_ends: list[float] = field(default_factory=list)  # heap: days her step-down support ends
 
     def load(self, now: float) -> float:
         """Open cases per caseload FTE at current capacity (see IdvaState.load)."""
@@ -266,6 +267,11 @@ class CaseManagerState(Practitioner):
         total = self.meeting_hours + cm_caseload_hours(self.cases.values(), now, hours)
         if self.induction_hours:
             total += self.induction_hours
+        ends = self.step_down_ends
+        if ends:
+            while ends and ends[0] <= now:
+                heapq.heappop(ends)
+            total += len(ends) * hours.cm.step_down_hours_per_week
         return total
 
     def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:

@@ -15,6 +15,7 @@ The practitioners themselves, and their hours, are in :mod:`drive_sim.model.prac
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ class Team:
         self.by_name = {p.name: p for p in self.practitioners}
         self.rules = scenario.routing
         self.handover_days = scenario.durations.handover_days
+        self.step_down_days = scenario.durations.step_down_days
         self._routing_rng = routing_rng
         rules = scenario.routing
         self._routing_by_response = len({rules.support, rules.monitoring, rules.unreachable}) > 1
@@ -420,11 +422,17 @@ class Team:
             case.side_closed = None
         self.place_freed()
 
-    def close_cm(self, case: Case) -> None:
+    def close_cm(self, case: Case, step_down: bool = False) -> None:
+        """The CM closes her side; ``step_down``: her service user, still engaged, gets step-down support.
+
+        Step-down (``durations.step_down_days``) is off her caseload and on her hours only.
+        """
         cm = case.cm
         assert cm is not None
         now = self.env.now
         case.cm_open = False
+        if step_down and self.step_down_days > 0:
+            heapq.heappush(cm.step_down_ends, now + self.step_down_days)
         case.cm_phase = "closed"
         case.record.cm_closed_day = now
         case.record.max_unreviewed_days = max(case.record.max_unreviewed_days, now - case.last_review)

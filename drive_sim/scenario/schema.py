@@ -306,6 +306,16 @@ class Durations(_Frozen):
         default_factory=lambda: _fixed(28),
         description="CM contact strategy before contacting the service user: 'about a month' (extract Q15, L335).",
     )
+    step_down_days: float = Field(
+        0,
+        ge=0,
+        le=365,
+        description="Days of step-down support after the CM closes the case of a service user still in direct "
+        "work (engaged, not dropped out) (p24, L92; extract §17, L381). The case is closed to Drive and off her "
+        "caseload (no place under the cap, not an open case, not counted when allocating); only its hours, "
+        "hours.cm.step_down_hours_per_week, stay with her post. 0 = no step-down (the default). Assumption: "
+        "'who staffs it and for how long is an assumption' (extract recommendations table, L92).",
+    )
     handover_days: float = Field(
         56,
         gt=0,
@@ -681,6 +691,15 @@ class CmHours(_Frozen):
     disrupt_hours_per_week: float = Field(0.5, ge=0, description="Disrupt-only work. Assumption.")
     holding_hours_per_week: float = Field(
         0.25, ge=0, description="Holding a case open for the IDVA under 'cm_waits'. Assumption."
+    )
+    step_down_hours_per_week: float = Field(
+        0,
+        ge=0,
+        le=40,
+        description="Step-down support: hours a week the CM spends on each engaged service user during the "
+        "durations.step_down_days after she closes his case ('many believed that step-down procedures were "
+        "lacking', extract §17, L381; 'monitoring processes/step-down support for service users', p24, L92). "
+        "0 = none (the default). The amount is an assumption.",
     )
     induction_hours_per_idva: float = Field(
         0,

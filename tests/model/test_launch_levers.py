@@ -7,6 +7,7 @@ that it moves what it should.
 
 from __future__ import annotations
 
+import pytest
 from support import scenario
 
 from drive_sim.analysis.stats import paired_differences
@@ -85,4 +86,23 @@ def test_two_drive_idvas_cost_more_cm_induction_hours_than_one():
     print(
         f"one Drive IDVA: {one['mean_difference']:.4g} [{one['ci_low']:.4g}, {one['ci_high']:.4g}]; "
         f"two: {two['mean_difference']:.4g} [{two['ci_low']:.4g}, {two['ci_high']:.4g}]"
+    )
+
+
+STEP_DOWN = {"durations": {"step_down_days": 90}, "hours": {"cm": {"step_down_hours_per_week": 1.0}}}
+TWO_YEARS = {"site": {"horizon_days": 730}}
+
+
+@pytest.mark.parametrize("closure", ["together", "cm_waits"])
+def test_step_down_support_after_cm_closure_raises_cm_workload_not_her_open_cases(closure):
+    policy = {"policies": {"closure": closure}}
+    differences = _paired(scenario(TWO_YEARS, policy), scenario(TWO_YEARS, policy, STEP_DOWN), "steady")
+    text = _clear(differences, "workload_ratio_mean", "up", "group:cm")
+    # Step-down is off her caseload: her open cases do not rise (they may fall a little, as
+    # a busier CM writes contact strategies more slowly and fewer service users engage).
+    open_cases = differences.loc[("open_cases_mean", "group:cm")]
+    assert open_cases["ci_low"] <= 0, open_cases
+    print(
+        text,
+        f"open cases {open_cases['mean_difference']:.4g} [{open_cases['ci_low']:.4g}, {open_cases['ci_high']:.4g}]",
     )
