@@ -390,8 +390,24 @@ class Team:
         return self.pick(self.groups["drive"], "drive", capped=False)
 
     def information_age(self, case: Case) -> float:
-        """Days old what the CM hears of the client at a review: the liaison delay, plus the relay's."""
+        """Days old what the CM hears of the client at a review: the liaison delay, plus the relay's.
+
+        Co-location (``routing.co_location_days_per_week``) caps the leg heard from a Drive IDVA.
+        """
         rules = self.rules
+        co_located = rules.co_location_days_per_week
+        if co_located > 0:
+            # The link to the CM from a co-located Drive IDVA is at most the mean wait for the
+            # next co-located day (routing.co_location_days_per_week states the form).
+            wait = 3.5 / co_located
+            relay = case.relay
+            if relay is not None:
+                delay = rules.relay_delay_days
+                return rules.liaison_delay_days + (min(delay, wait) if relay.role == "drive" else delay)
+            idva = case.idva
+            if idva is not None and idva.role == "drive":
+                return min(rules.liaison_delay_days, wait)
+            return rules.liaison_delay_days
         return rules.liaison_delay_days + (rules.relay_delay_days if case.relay is not None else 0.0)
 
     def _update_relay(self, case: Case) -> None:

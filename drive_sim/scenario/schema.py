@@ -474,6 +474,19 @@ class Routing(_Frozen):
         "(Site 6, 'information then went via the Drive IDVA', extract §1b, L180-181; 'information wouldn't be "
         "flowing as freely', §2.18, L237-239; 'relay load and delay', §3a S6). Assumption: 5 days.",
     )
+    co_location_days_per_week: float = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Days a week the CMs and the Drive IDVAs work in one office ('Drive teams to commit to "
+        "working in the same location … at least one day a week', p63, extract recommendations table, L81; "
+        "Site 4, 'Same office', extract §1b, L171-181). Functional form, an assumption: with d co-located days "
+        "spread evenly through the week, what a Drive IDVA tells the CM waits on average 3.5/d days for the "
+        "next co-located day, so the age of the information heard over that link is at most 3.5/d days: "
+        "min(liaison_delay_days, 3.5/d) for a Drive IDVA's own cases, and min(relay_delay_days, 3.5/d) for "
+        "the relay leg of a relayed case. Wider-team IDVAs are not co-located. 0 = none (the default); 1 "
+        "day a week shortens only delays above 3.5 days.",
+    )
     caseload_cap: int | None = Field(
         None,
         ge=1,

@@ -106,3 +106,11 @@ def test_step_down_support_after_cm_closure_raises_cm_workload_not_her_open_case
         text,
         f"open cases {open_cases['mean_difference']:.4g} [{open_cases['ci_low']:.4g}, {open_cases['ci_high']:.4g}]",
     )
+
+
+@pytest.mark.parametrize("liaison", ["direct", "relayed"])
+def test_co_location_two_days_a_week_makes_the_information_the_cm_hears_younger(liaison):
+    routing = {"routing": {"liaison": liaison}}
+    co_located = {"routing": {"co_location_days_per_week": 2}}
+    differences = _paired(scenario(ONE_YEAR, routing), scenario(ONE_YEAR, routing, co_located), "steady")
+    print(_clear(differences, "information_age_mean_days", "down"))
