@@ -474,6 +474,26 @@ class Routing(_Frozen):
         "(Site 6, 'information then went via the Drive IDVA', extract §1b, L180-181; 'information wouldn't be "
         "flowing as freely', §2.18, L237-239; 'relay load and delay', §3a S6). Assumption: 5 days.",
     )
+    cross_border: Literal["extra_hours", "reroute"] = Field(
+        "extra_hours",
+        description="Cross-border cases (case_mix.cross_border_share: the client lives in another area from "
+        "the service user). 'extra_hours': this site's IDVA holds the client and spends "
+        "hours.idva.cross_border_hours_per_week on the liaison (extract §20, L857). 'reroute': as the study "
+        "recommends, 'consider altering referral processes so cases are always held by practitioners within "
+        "the same area' (p54, extract recommendations table, L90-91; two neighbouring sites did so, extract "
+        "§20): the client goes to an IDVA in the other area, not this site's, so no IDVA here holds her or "
+        "spends cross-border hours; the CM gets the gate's word from that IDVA routing.reroute_word_days "
+        "after acceptance, like a proxy's (gate_word 'other_area'), and her joint reviews here do not cover "
+        "the case. Assumption: the receiving area's capacity is not modelled.",
+    )
+    reroute_word_days: float = Field(
+        14,
+        ge=0,
+        le=365,
+        description="Under routing.cross_border = 'reroute': days from acceptance until the IDVA in the other "
+        "area gives the CM the gate's word (her first contact and sign-off there). Assumption: two weeks, "
+        "about policies.proxy_days; the study gives no figure.",
+    )
     co_location_days_per_week: float = Field(
         0,
         ge=0,

@@ -7,10 +7,13 @@ that it moves what it should.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from support import scenario
 
 from drive_sim.analysis.stats import paired_differences
+from drive_sim.model import simulate
 from drive_sim.runs.experiment import open_backend, run_experiment
 
 ONE_YEAR = {"site": {"horizon_days": 365}}
@@ -114,3 +117,19 @@ def test_co_location_two_days_a_week_makes_the_information_the_cm_hears_younger(
     co_located = {"routing": {"co_location_days_per_week": 2}}
     differences = _paired(scenario(ONE_YEAR, routing), scenario(ONE_YEAR, routing, co_located), "steady")
     print(_clear(differences, "information_age_mean_days", "down"))
+
+
+def test_rerouting_cross_border_cases_takes_them_and_their_hours_off_this_sites_idvas():
+    cross_border = {"case_mix": {"cross_border_share": 0.3}}
+    reroute = {"routing": {"cross_border": "reroute"}}
+    base = scenario(ONE_YEAR, cross_border)
+    differences = _paired(base, scenario(ONE_YEAR, cross_border, reroute), "steady")
+    texts = [
+        _clear(differences, "drive_idva_hours_per_week", "down"),
+        _clear(differences, "drive_open_cases_mean", "down", "group:idva"),
+    ]
+    print("; ".join(texts))
+    out = simulate(scenario(ONE_YEAR, cross_border, reroute), 0)
+    rerouted = [case for case in out.cases if case.cross_border]
+    assert rerouted and all(math.isnan(case.allocated_day) for case in rerouted)
+    assert {case.gate_word for case in rerouted} <= {"other_area", ""}
