@@ -91,6 +91,7 @@ def weekly_tick(
     workload_rule = rule.rule == "workload"
     backlog_counts = rule.backlog_counts
     threshold = rule.workload_threshold
+    query_hours = hours.idva.query_hours_per_case_per_week
     # The timeout to the first tick is made just below, as if a tick at TICK_TIME had run:
     # steps started from now on that end on the first tick come after it.
     desk.after_accounting(TICK_TIME)
@@ -104,6 +105,8 @@ def weekly_tick(
         now = env.now
         day = week * 7.0
         desk.before_accounting(now)
+        if query_hours > 0:
+            team.assign_queries(now, query_hours)
         for person in practitioners:
             available = person.available_hours(hours)
             ongoing = person.ongoing_hours(now, hours)

@@ -153,6 +153,7 @@ class IdvaState(Practitioner):
     carried_backlog_hours: float = 0.0  # first-contact hours outstanding at the end of last week
     new_non_drive_cases: int = 0
     relaying: dict[int, Case] = field(default_factory=dict)  # cases whose liaison she relays
+    query_hours: float = 0.0  # this week: Drive queries on her as a contact (routing.contacts)
     # Her post's business-as-usual referrals, applied when her heap is next read (see NonDriveReferrals).
     non_drive_feed: NonDriveReferrals | None = None
 
@@ -216,6 +217,8 @@ class IdvaState(Practitioner):
         total += idva_caseload_hours(self.cases.values(), now, hours)
         total += self.non_drive_open(now) * hours.idva.non_drive_hours_per_week
         total += len(self.relaying) * hours.idva.relayed_liaison_hours_per_week
+        if self.query_hours:
+            total += self.query_hours
         return total
 
     def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:

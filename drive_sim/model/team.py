@@ -89,6 +89,26 @@ class Team:
                 return least_loaded(in_post, now)
         return None
 
+    def assign_queries(self, now: float, hours_per_case: float) -> None:
+        """This week's Drive query hours, on the Drive contact(s) of ``routing.contacts``.
+
+        ``hours_per_case`` a week for each client held here after first contact: all on the
+        named contact (the first Drive IDVA in post), or shared equally by the Drive IDVAs in post.
+        """
+        clients = 0
+        for idva in self.idvas:
+            for case in idva.cases.values():
+                if case.contact_day == case.contact_day:  # contacted (nan until then)
+                    clients += 1
+        in_post = [i for i in self.groups["drive"] if not i.vacant]
+        for idva in self.idvas:
+            idva.query_hours = 0.0
+        if not clients or not in_post:
+            return
+        contacts = in_post[:1] if self.rules.contacts == "named" else in_post
+        for idva in contacts:
+            idva.query_hours = clients * hours_per_case / len(contacts)
+
     def panel_held(self, panel_hours: float) -> None:
         for idva in self.idvas:
             if idva.attends_panel and not idva.vacant:

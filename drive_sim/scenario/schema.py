@@ -494,6 +494,14 @@ class Routing(_Frozen):
         "area gives the CM the gate's word (her first contact and sign-off there). Assumption: two weeks, "
         "about policies.proxy_days; the study gives no figure.",
     )
+    contacts: Literal["named", "all_drive"] = Field(
+        "named",
+        description="Who answers Drive queries (hours.idva.query_hours_per_case_per_week): one named key "
+        "contact, the first Drive IDVA in teams.idvas (the next Drive IDVA in post while her post is vacant), "
+        "or every Drive IDVA in post, sharing them equally ('Sites to consider whether Drive IDVAs could all "
+        "act as contacts for Drive queries, rather than having one person named as a key contact', p14, "
+        "extract recommendations table, L75). No effect while the query load is 0 (the default).",
+    )
     co_location_days_per_week: float = Field(
         0,
         ge=0,
@@ -664,6 +672,15 @@ class IdvaHours(_Frozen):
         0.25,
         ge=0,
         description="Named Drive IDVA's time per case whose liaison she relays (Site 6). Assumption.",
+    )
+    query_hours_per_case_per_week: float = Field(
+        0,
+        ge=0,
+        le=10,
+        description="Hours a week of Drive queries (from CMs and other agencies) per Drive client held by this "
+        "site's IDVAs after first contact, falling on the Drive contact(s) of routing.contacts (p14, L75; "
+        "'liaison hours on the named IDVA', extract recommendations table). 0 = no query load (the default). "
+        "The amount is an assumption.",
     )
     panel_hours: float = Field(3.0, ge=0, description="One panel meeting, preparation included. Assumption.")
     sign_off_hours: float = Field(

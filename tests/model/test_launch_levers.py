@@ -133,3 +133,15 @@ def test_rerouting_cross_border_cases_takes_them_and_their_hours_off_this_sites_
     rerouted = [case for case in out.cases if case.cross_border]
     assert rerouted and all(math.isnan(case.allocated_day) for case in rerouted)
     assert {case.gate_word for case in rerouted} <= {"other_area", ""}
+
+
+def test_one_named_contact_carries_the_query_load_that_all_drive_idvas_would_share():
+    queries = {"hours": {"idva": {"query_hours_per_case_per_week": 0.25}}}
+    shared = scenario(ONE_YEAR, _structure(2), queries, {"routing": {"contacts": "all_drive"}})
+    named = scenario(ONE_YEAR, _structure(2), queries, {"routing": {"contacts": "named"}})
+    differences = _paired(shared, named, "steady")
+    texts = [
+        _clear(differences, "workload_ratio_mean", "up", "idva:Drive IDVA 1"),
+        _clear(differences, "workload_ratio_mean", "down", "idva:Drive IDVA 2"),
+    ]
+    print("; ".join(texts))
