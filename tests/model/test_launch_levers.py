@@ -145,3 +145,40 @@ def test_one_named_contact_carries_the_query_load_that_all_drive_idvas_would_sha
         _clear(differences, "workload_ratio_mean", "down", "idva:Drive IDVA 2"),
     ]
     print("; ".join(texts))
+
+
+def test_a_new_starter_who_may_hold_drive_cases_costs_the_cms_her_induction_in_the_week_she_starts():
+    turnover = {
+        "workforce": {
+            "idva_attrition": {"enabled": True, "annual_turnover": 0.6, "vacancy_days": {"kind": "fixed", "value": 30}}
+        },
+        "site": {"horizon_days": 730},
+    }
+    base = simulate(scenario(turnover), 0)
+
+    def cm_hours_asked(out):
+        weeks: dict[int, float] = {}
+        for week in out.weeks:
+            if week.kind == "cm":
+                weeks[week.week] = weeks.get(week.week, 0.0) + week.demand_hours
+        return weeks
+
+    asked = cm_hours_asked(base)
+    for induction_for in ("drive", "all"):
+        inducting = {"hours": {"cm": {"induction_hours_per_idva": INDUCTION_HOURS, "induction_for": induction_for}}}
+        out = simulate(scenario(turnover, inducting), 0)
+        extra = cm_hours_asked(out)
+        starters = [e for e in out.workforce_events if e.event == "started" and e.kind == "idva"]
+        assert any(e.practitioner.startswith("Drive") for e in starters) and any(
+            e.practitioner.startswith("Wider") for e in starters
+        )
+        assert abs(extra[1] - asked[1] - INDUCTION_HOURS * (1 if induction_for == "drive" else 4)) < 1e-9
+        for event in starters:
+            week = math.ceil((event.day - 0.75) / 7)  # the weekly tick ends week w at 7w + 0.75
+            inducted = induction_for == "all" or event.practitioner.startswith("Drive")
+            # Exact until the runs drift apart (a busier CM writes strategies more slowly), then near.
+            difference = extra[week] - asked[week]
+            assert abs(difference - (INDUCTION_HOURS if inducted else 0.0)) < 0.25 * INDUCTION_HOURS, (
+                event,
+                difference,
+            )
