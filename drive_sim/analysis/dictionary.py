@@ -103,7 +103,10 @@ TABLES: dict[str, tuple[str, dict[str, Column]]] = {
                 "number", _DAY, "The gate opened: the IDVA's sign-off or a proxy's word (acceptance under gate 'none')."
             ),
             "gate_word": _c(
-                "string", "", "Who opened the gate: signed_off (the IDVA) or proxy; empty under gate 'none' or if shut."
+                "string",
+                "",
+                "Who opened the gate: signed_off (the IDVA), proxy, or other_area (a re-routed cross-border "
+                "case's IDVA elsewhere, routing.cross_border); empty under gate 'none' or if shut.",
             ),
             "cm_first_contact_day": _c("number", _DAY, "The CM contacted the service user: strategy done, gate open."),
             "service_user_engaged": _c("number", "", "1 if the service user engaged, 0 if not; empty if no contact."),

@@ -36,7 +36,7 @@ CmPhase = Literal["pre_contact", "direct", "disrupt", "holding", "closed"]
 FirstContactOutcome = Literal["contacted", "unreachable"]
 #: The word the gate waits for: the IDVA's sign-off, a proxy's information, or "unreachable"
 #: (every attempt failed and no proxy is coming).
-GateWord = Literal["signed_off", "proxy", "unreachable"]
+GateWord = Literal["signed_off", "proxy", "other_area", "unreachable"]
 #: How a case ended.
 CaseStatus = Literal["closed", "deselected"]
 
@@ -261,7 +261,10 @@ class Case:
         return self.word
 
     def give_word(self, now: float, word: GateWord) -> None:
-        """The gate's word arrives (the first one counts): ``signed_off``, ``proxy`` or ``unreachable``."""
+        """The gate's word arrives (the first one counts): ``signed_off``, ``proxy``, ``other_area`` or ``unreachable``.
+
+        ``other_area``: a re-routed cross-border case's IDVA in the other area (``routing.cross_border``).
+        """
         if self.word is None or self.word.triggered:
             return
         if word != "unreachable":

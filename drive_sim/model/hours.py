@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from drive_sim.model.case_life import week_of_case_life
 from drive_sim.model.records import SiteWeek, WeeklyState, WorkforceEvent
 from drive_sim.model.workforce import burnout_step
-from drive_sim.scenario import Hours, Scenario
+from drive_sim.scenario import Hours, Launch, Scenario
 
 if TYPE_CHECKING:
     import simpy
@@ -91,6 +91,7 @@ def weekly_tick(
     workload_rule = rule.rule == "workload"
     backlog_counts = rule.backlog_counts
     threshold = rule.workload_threshold
+    query_hours = hours.idva.query_hours_per_case_per_week
     # The timeout to the first tick is made just below, as if a tick at TICK_TIME had run:
     # steps started from now on that end on the first tick come after it.
     desk.after_accounting(TICK_TIME)
@@ -104,6 +105,8 @@ def weekly_tick(
         now = env.now
         day = week * 7.0
         desk.before_accounting(now)
+        if query_hours > 0:
+            team.assign_queries(now, query_hours)
         for person in practitioners:
             available = person.available_hours(hours)
             ongoing = person.ongoing_hours(now, hours)
@@ -175,8 +178,13 @@ def weekly_tick(
         desk.after_accounting(now)
 
 
-def first_contact_worker(env: simpy.Environment, team: Team, hours: Hours, calendar: Calendar) -> Process:
+def first_contact_worker(
+    env: simpy.Environment, team: Team, hours: Hours, calendar: Calendar, launch: Launch
+) -> Process:
     """Each working day, every IDVA makes the first-contact attempts her free hours allow.
+
+    Before ``launch.idva_buy_in_days`` she gives Drive clients only
+    ``launch.first_contact_share_before_buy_in`` of those hours.
 
     The IDVA's first-contact queue fires each case's outcome, as a SimPy resource fires
     a request: ``"contacted"`` once the client answers, ``"unreachable"`` after the last
@@ -186,6 +194,9 @@ def first_contact_worker(env: simpy.Environment, team: Team, hours: Hours, calen
     retry_days = hours.first_contact.retry_days
     max_attempts = hours.first_contact.max_attempts
     sign_off_hours = hours.idva.sign_off_hours
+    # Before the IDVA service is bought in, Drive clients get only a share of her first-contact
+    # hours (launch.first_contact_share_before_buy_in); from buy-in, all of them.
+    buy_in_day, share_before = launch.idva_buy_in_days, launch.first_contact_share_before_buy_in
     day = 0
     while day + FIRST_CONTACT_TIME < calendar.horizon:
         if calendar.is_working_day(day):
@@ -195,7 +206,10 @@ def first_contact_worker(env: simpy.Environment, team: Team, hours: Hours, calen
             for idva in team.idvas:
                 if idva.vacant:
                     continue
-                idva.first_contact_credit += idva.first_contact_hours_per_day
+                if now < buy_in_day:
+                    idva.first_contact_credit += idva.first_contact_hours_per_day * share_before
+                else:
+                    idva.first_contact_credit += idva.first_contact_hours_per_day
                 queue = idva.first_contact_queue
                 sign_offs = idva.sign_off_queue
                 if not queue and not sign_offs:  # the usual day: nothing waiting (see the cap below)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import simpy
 from simpy.events import NORMAL
 
-from drive_sim.model.case import Case
+from drive_sim.model.case import Case, GateWord
 from drive_sim.model.hours import next_tick
 
 if TYPE_CHECKING:
@@ -210,15 +210,21 @@ def lifecycle(
     outcome = case.await_outcome(env)
     word = case.await_word(env)
     record = case.record
+    # routing.cross_border = 'reroute': the client goes to an IDVA in the other area, whose
+    # word reaches the CM after a delay, as a proxy's does; nobody here holds her.
+    rerouted = draws.cross_border and team.rules.cross_border == "reroute"
     if policies.gate == "none":
         record.gate_open_day = env.now  # no gate: the CM need not wait for the IDVA
+    elif rerouted:
+        env.process(_proxy_word(env, case, team.rules.reroute_word_days, "other_area"))
     else:
         # Once the IDVA has met the client she is asked for her word (a sign-off); a proxy
         # professional may give the CM the information first.
         outcome.callbacks.append(lambda event: _ask_for_word(env, team, case, policies, event.value))
         if draws.proxy:
             env.process(_proxy_word(env, case, policies.proxy_days))
-    _allocate_idva(team, case)
+    if not rerouted:
+        _allocate_idva(team, case)
     if waiting_for_cm is not None:
         yield waiting_for_cm  # no CM place yet (routing.cm_caseload_cap)
     written = desk.write(case)  # the CM writes the contact strategy, at her pace
@@ -271,10 +277,10 @@ def _withheld_sign_off(env: simpy.Environment, team: Team, case: Case, days: flo
     team.ask_sign_off(case)
 
 
-def _proxy_word(env: simpy.Environment, case: Case, days: float) -> Process:
+def _proxy_word(env: simpy.Environment, case: Case, days: float, word: GateWord = "proxy") -> Process:
     """Another professional gives the CM the information ``days`` after acceptance."""
     yield env.timeout(days)
-    case.give_word(env.now, "proxy")
+    case.give_word(env.now, word)
 
 
 def _cautious_gate(
@@ -361,6 +367,7 @@ def _close(env: simpy.Environment, team: Team, case: Case, policies: Policies) -
     """Closure by policy: together, staggered (IDVA keeps the client), or the CM waits."""
     closure = policies.closure
     tail_days = case.draws.tail_days
+    engaged = case.cm_phase == "direct"  # still in direct work: step-down support follows closure
     tail_end = env.now + tail_days
     if closure == "cm_waits" and case.idva_open and tail_days > 0:
         # The CM holds the case open until the IDVA finishes: her tail, or sooner if her
@@ -369,7 +376,7 @@ def _close(env: simpy.Environment, team: Team, case: Case, policies: Policies) -
         case.side_closed = side_closed = env.event()
         yield env.timeout(tail_days) | side_closed
         case.side_closed = None
-    team.close_cm(case)
+    team.close_cm(case, engaged)
     if closure == "staggered" and case.idva_open and tail_days > 0:
         # The IDVA keeps the client for the tail, unless her side closes first: the client
         # turns out unreachable (found by the validation suite's no-case-lost invariant) or

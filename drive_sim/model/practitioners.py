@@ -153,6 +153,7 @@ class IdvaState(Practitioner):
     carried_backlog_hours: float = 0.0  # first-contact hours outstanding at the end of last week
     new_non_drive_cases: int = 0
     relaying: dict[int, Case] = field(default_factory=dict)  # cases whose liaison she relays
+    query_hours: float = 0.0  # this week: Drive queries on her as a contact (routing.contacts)
     # Her post's business-as-usual referrals, applied when her heap is next read (see NonDriveReferrals).
     non_drive_feed: NonDriveReferrals | None = None
 
@@ -216,6 +217,8 @@ class IdvaState(Practitioner):
         total += idva_caseload_hours(self.cases.values(), now, hours)
         total += self.non_drive_open(now) * hours.idva.non_drive_hours_per_week
         total += len(self.relaying) * hours.idva.relayed_liaison_hours_per_week
+        if self.query_hours:
+            total += self.query_hours
         return total
 
     def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:
@@ -256,12 +259,23 @@ class IdvaState(Practitioner):
 
 @dataclass(eq=False)
 class CaseManagerState(Practitioner):
+    induction_hours: float = 0.0  # this week: inducting IDVAs (hours.cm.induction_hours_per_idva)
+    step_down_ends: list[float] = field(default_factory=list)  # heap: days her step-down support ends
+
     def load(self, now: float) -> float:
         """Open cases per caseload FTE at current capacity (see IdvaState.load)."""
         return len(self.cases) / (self.fte * self.capacity_share * self.capacity_factor)
 
     def ongoing_hours(self, now: float, hours: Hours) -> float:
-        return self.meeting_hours + cm_caseload_hours(self.cases.values(), now, hours)
+        total = self.meeting_hours + cm_caseload_hours(self.cases.values(), now, hours)
+        if self.induction_hours:
+            total += self.induction_hours
+        ends = self.step_down_ends
+        if ends:
+            while ends and ends[0] <= now:
+                heapq.heappop(ends)
+            total += len(ends) * hours.cm.step_down_hours_per_week
+        return total
 
     def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:
         unreviewed = 0
@@ -272,6 +286,10 @@ class CaseManagerState(Practitioner):
 
     def guidance_limit(self, guidance: Guidance) -> float:
         return guidance.cm_open_cases_per_fte
+
+    def close_week(self, available: float, ongoing: float, figures: WeekFigures, hours: Hours) -> None:
+        super().close_week(available, ongoing, figures, hours)
+        self.induction_hours = 0.0
 
 
 P = TypeVar("P", bound=Practitioner)

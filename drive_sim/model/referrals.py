@@ -112,6 +112,7 @@ class Intake:
         self.calendar = calendar
         self._case_ids = 0
         self._referral_index = 0
+        self._attendance_credit = 0.0  # panel meetings owed before buy-in (launch.panel_attendance_before_buy_in)
 
     def _next_case_id(self) -> int:
         self._case_ids += 1
@@ -130,7 +131,7 @@ class Intake:
         for day in meeting_days(panel, self.calendar.horizon).tolist():
             if day > env.now:
                 yield env.timeout(day - env.now)
-            self.team.panel_held(scenario.hours.idva.panel_hours)
+            self._panel_held()
             for _ in range(cases_at_meeting(scenario.referrals, panel, env.now, rng)):
                 # The generator is indexed by referral order, not by case id, so a backlog
                 # does not shift the draws of the cases referred after it.
@@ -141,6 +142,20 @@ class Intake:
                 if panel.kind == "marac":
                     self._listed_at_marac(case)
                 self._refer(case, panel.every_days)
+
+    def _panel_held(self) -> None:
+        """A panel meeting: the panel IDVAs attend it, fewer of them before the IDVA service's buy-in.
+
+        Before ``launch.idva_buy_in_days`` they attend a share of the meetings, taken without a
+        random draw: a running share that attends once it reaches a whole meeting.
+        """
+        launch = self.scenario.launch
+        if self.env.now < launch.idva_buy_in_days and launch.panel_attendance_before_buy_in < 1:
+            self._attendance_credit += launch.panel_attendance_before_buy_in
+            if self._attendance_credit < 1 - 1e-9:
+                return
+            self._attendance_credit -= 1
+        self.team.panel_held(self.scenario.hours.idva.panel_hours)
 
     def _listed_at_marac(self, case: Case) -> None:
         """A case listed at MARAC; with a perpetrator panel too, most need its decision as well."""
@@ -157,7 +172,7 @@ class Intake:
             if day > env.now:
                 yield env.timeout(day - env.now)
             if panel.idva_attends:
-                self.team.panel_held(self.scenario.hours.idva.panel_hours)
+                self._panel_held()
 
     def backlog(self) -> Process:
         """Backdating: the last N months of MARAC cases accepted at launch (extract §2.3)."""

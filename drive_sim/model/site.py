@@ -50,7 +50,16 @@ class SiteModel:
                 PractitionerInfo(person.name, person.kind, person.role, person.fte, person.capacity_share, cost)
             )
         self.calendar = Calendar(scenario)
-        self.workforce = Workforce(self.env, self.team, scenario.workforce, self.streams, self.output.workforce_events)
+        cm_hours = scenario.hours.cm
+        self.workforce = Workforce(
+            self.env,
+            self.team,
+            scenario.workforce,
+            self.streams,
+            self.output.workforce_events,
+            cm_hours.induction_hours_per_idva,
+            cm_hours.induction_for,
+        )
         self.desk = StrategyDesk(self.env)
         self.intake = Intake(self.env, self.team, scenario, self.streams, self.calendar, self.desk)
 
@@ -61,13 +70,14 @@ class SiteModel:
         if scenario.referrals.perpetrator_panel is not None:
             env.process(self.intake.perpetrator_panel_meetings(scenario.referrals.perpetrator_panel))
         env.process(self.intake.backlog())
+        self.workforce.launch_inductions()
         non_drive_days = scenario.durations.non_drive_case_days
         feeds = [
             NonDriveReferrals(env, team, idva, self.streams.post("non_drive", idva.name), non_drive_days)
             for idva in team.idvas
             if idva.non_drive_rate > 0
         ]
-        env.process(first_contact_worker(env, team, scenario.hours, self.calendar))
+        env.process(first_contact_worker(env, team, scenario.hours, self.calendar, scenario.launch))
         env.process(weekly_tick(env, team, scenario, self.output, self.workforce, self.desk))
         interval = scenario.hours.reviews.interval_weeks * 7
         for k, cm in enumerate(team.cms):

@@ -15,6 +15,7 @@ The practitioners themselves, and their hours, are in :mod:`drive_sim.model.prac
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ class Team:
         self.by_name = {p.name: p for p in self.practitioners}
         self.rules = scenario.routing
         self.handover_days = scenario.durations.handover_days
+        self.step_down_days = scenario.durations.step_down_days
         self._routing_rng = routing_rng
         rules = scenario.routing
         self._routing_by_response = len({rules.support, rules.monitoring, rules.unreachable}) > 1
@@ -86,6 +88,26 @@ class Team:
             if in_post:
                 return least_loaded(in_post, now)
         return None
+
+    def assign_queries(self, now: float, hours_per_case: float) -> None:
+        """This week's Drive query hours, on the Drive contact(s) of ``routing.contacts``.
+
+        ``hours_per_case`` a week for each client held here after first contact: all on the
+        named contact (the first Drive IDVA in post), or shared equally by the Drive IDVAs in post.
+        """
+        clients = 0
+        for idva in self.idvas:
+            for case in idva.cases.values():
+                if case.contact_day == case.contact_day:  # contacted (nan until then)
+                    clients += 1
+        in_post = [i for i in self.groups["drive"] if not i.vacant]
+        for idva in self.idvas:
+            idva.query_hours = 0.0
+        if not clients or not in_post:
+            return
+        contacts = in_post[:1] if self.rules.contacts == "named" else in_post
+        for idva in contacts:
+            idva.query_hours = clients * hours_per_case / len(contacts)
 
     def panel_held(self, panel_hours: float) -> None:
         for idva in self.idvas:
@@ -388,8 +410,24 @@ class Team:
         return self.pick(self.groups["drive"], "drive", capped=False)
 
     def information_age(self, case: Case) -> float:
-        """Days old what the CM hears of the client at a review: the liaison delay, plus the relay's."""
+        """Days old what the CM hears of the client at a review: the liaison delay, plus the relay's.
+
+        Co-location (``routing.co_location_days_per_week``) caps the leg heard from a Drive IDVA.
+        """
         rules = self.rules
+        co_located = rules.co_location_days_per_week
+        if co_located > 0:
+            # The link to the CM from a co-located Drive IDVA is at most the mean wait for the
+            # next co-located day (routing.co_location_days_per_week states the form).
+            wait = 3.5 / co_located
+            relay = case.relay
+            if relay is not None:
+                delay = rules.relay_delay_days
+                return rules.liaison_delay_days + (min(delay, wait) if relay.role == "drive" else delay)
+            idva = case.idva
+            if idva is not None and idva.role == "drive":
+                return min(rules.liaison_delay_days, wait)
+            return rules.liaison_delay_days
         return rules.liaison_delay_days + (rules.relay_delay_days if case.relay is not None else 0.0)
 
     def _update_relay(self, case: Case) -> None:
@@ -420,11 +458,17 @@ class Team:
             case.side_closed = None
         self.place_freed()
 
-    def close_cm(self, case: Case) -> None:
+    def close_cm(self, case: Case, step_down: bool = False) -> None:
+        """The CM closes her side; ``step_down``: her service user, still engaged, gets step-down support.
+
+        Step-down (``durations.step_down_days``) is off her caseload and on her hours only.
+        """
         cm = case.cm
         assert cm is not None
         now = self.env.now
         case.cm_open = False
+        if step_down and self.step_down_days > 0:
+            heapq.heappush(cm.step_down_ends, now + self.step_down_days)
         case.cm_phase = "closed"
         case.record.cm_closed_day = now
         case.record.max_unreviewed_days = max(case.record.max_unreviewed_days, now - case.last_review)

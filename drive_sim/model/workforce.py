@@ -74,12 +74,16 @@ class Workforce:
         workforce: WorkforceRules,
         streams: Streams,
         events: list[WorkforceEvent],
+        induction_hours_per_idva: float = 0.0,
+        induction_for: str = "drive",
     ):
         self.env = env
         self.team = team
         self.rules = workforce
         self.streams = streams
         self.events = events  # the run's workforce events, burnout included
+        self.induction_hours = induction_hours_per_idva
+        self.induction_for = induction_for
         # Each post's weekly uniforms, drawn a block at a time from its workforce stream: a
         # block of n is the same n numbers as n single draws, and nothing else draws from it.
         self._uniforms: dict[str, list[float]] = {}
@@ -89,6 +93,24 @@ class Workforce:
             for kind, attrition in (("idva", workforce.idva_attrition), ("cm", workforce.cm_attrition))
             for burnt_out in (False, True)
         }
+
+    def induct(self, idva: Practitioner) -> None:
+        """The CMs in post induct an IDVA who may hold Drive cases (``hours.cm.induction_hours_per_idva``).
+
+        The hours are shared equally by the CMs in post and asked in the current week; with
+        no CM in post the induction is not given.
+        """
+        if self.induction_hours <= 0 or (self.induction_for == "drive" and idva.role != "drive"):
+            return
+        in_post = [cm for cm in self.team.cms if not cm.vacant]
+        for cm in in_post:
+            cm.induction_hours += self.induction_hours / len(in_post)
+
+    def launch_inductions(self) -> None:
+        """At launch, every IDVA in post who may hold Drive cases is inducted."""
+        for idva in self.team.idvas:
+            if not idva.vacant:
+                self.induct(idva)
 
     def weekly_attrition(self, person: Practitioner) -> None:
         """Whether ``person`` leaves this week.
@@ -134,6 +156,7 @@ class Workforce:
                 if other.kind == person.kind and other.vacant and other.holds_cases(env.now):
                     self.team.reassign_all(other)
         if person.kind == "idva":
+            self.induct(person)
             self.team.place_freed()
         if attrition.induction_days > 0:
             yield env.timeout(attrition.induction_days)

@@ -537,6 +537,10 @@ DEFAULT_RANGES: dict[str, Range] = {
 }
 
 _SWITCH = "a switch that turns a mechanism on or off: not a number, so it takes no range"
+_LEVER = (
+    "one of the study's launch levers (issue 19), off by default: a decision a site compares (compare, sweep), "
+    "not an uncertain fact; a default range would switch it on in every world"
+)
 _NO_PERPETRATOR_PANEL = (
     "the default site has no perpetrator panel (referrals.perpetrator_panel is absent), so a default range could "
     "never apply; a site file that adds one gives this value a range in its own [uncertainty] section"
@@ -563,6 +567,7 @@ NOT_VARIED: dict[str, str] = {
     "uncertain mode is varied",
     "durations.cm_intervention_days.high": "the 12-month upper end is the report's (extract Q4, L213); longer cases "
     "are extensions (durations.extension_*)",
+    "durations.step_down_days": _LEVER,
     # teams
     "teams.case_managers[0].caseload_share": "a Case Manager holds a full caseload by definition; only the Team "
     "Leader's share (teams.case_managers[1]) is assumed and varied",
@@ -573,11 +578,23 @@ NOT_VARIED: dict[str, str] = {
     "routing.pick": "how an IDVA is picked is the site's allocation policy (a choice of rule, not a number)",
     "routing.cm_caseload_cap": "a CM caseload cap is the site's policy; the study names none, so the default has "
     "no number to vary",
+    "routing.cross_border": _LEVER,
+    "routing.reroute_word_days": _LEVER + " (read only under reroute)",
+    "routing.co_location_days_per_week": _LEVER,
     # policies
     "policies.engagement.window_effect": _SWITCH + "; the effect's strength is varied through half_life_days",
+    # hours
+    "hours.idva.query_hours_per_case_per_week": _LEVER,
+    "hours.cm.step_down_hours_per_week": _LEVER,
+    "hours.cm.induction_hours_per_idva": _LEVER,
+    "hours.cm.induction_for": _LEVER + " (read only with induction hours)",
     # case_life
     "case_life.shortfall_raises_disengagement": _SWITCH + "; the effect's strength is varied through "
     "shortfall_multiplier",
+    # launch
+    "launch.idva_buy_in_days": _LEVER,
+    "launch.first_contact_share_before_buy_in": _LEVER + " (read only before buy-in)",
+    "launch.panel_attendance_before_buy_in": _LEVER + " (read only before buy-in)",
     # guidance
     "guidance.first_contact_days": "a guidance target that outputs are judged against, not a fact about the world",
 }

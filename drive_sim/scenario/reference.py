@@ -47,10 +47,12 @@ SECTION_MECHANISMS: dict[str, str] = {
     "durations": "Case draws at referral (`model/case.py`); non-Drive case length (`model/referrals.py`); "
     "handover (`model/team.py`).",
     "teams": "The team the site starts with (`expand_team` in `model/team.py`).",
-    "routing": "Routing rules, caseload cap and waitlist, handover, relayed liaison (`Team` in `model/team.py`).",
+    "routing": "Routing rules, caseload cap and waitlist, handover, relayed liaison, co-location, the Drive "
+    "contacts (`Team` in `model/team.py`); cross-border re-routing (`lifecycle` in `model/lifecycle.py`).",
     "policies": "The gate (`gate_opens`), service-user engagement, deselection and closure (`model/lifecycle.py`).",
     "hours": "Hours a case asks by type and phase, first contact from capacity and the weekly hours accounting "
-    "(`model/hours.py`).",
+    "(`model/hours.py`); CM inductions of IDVAs (`model/workforce.py`), step-down and query hours "
+    "(`model/practitioners.py`).",
     "hours.first_contact": "First-contact attempts: drawn with the case (`model/case.py`), made from the IDVA's "
     "free hours (`model/hours.py`).",
     "hours.reviews": "Joint CM-IDVA case reviews (`model/hours.py`); the unreviewed-case alert "
@@ -59,6 +61,9 @@ SECTION_MECHANISMS: dict[str, str] = {
     "disengagement hazard (`model/case_life.py`, at the weekly tick in `model/hours.py`).",
     "workforce": "Burnout rule, turnover, vacancy and induction (`model/workforce.py`); burnout is checked at the "
     "weekly hours tick (`model/hours.py`).",
+    "launch": "The IDVA service's readiness at launch: the share of first-contact hours given to Drive clients "
+    "before buy-in (`first_contact_worker` in `model/hours.py`) and the panel meetings attended "
+    "(`model/referrals.py`).",
     "guidance": "What the KPIs are judged against (`guidance_for` in `analysis/kpis.py`, the report, "
     "`drive-sim size`); the caseload burnout rule (`model/hours.py`).",
     "costs": "The annual cost of each post (`model/site.py`), reported as KPIs and by `drive-sim size`.",

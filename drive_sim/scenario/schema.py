@@ -41,6 +41,7 @@ __all__ = [
     "Idva",
     "IdvaGroup",
     "IdvaHours",
+    "Launch",
     "MonitoringIntervals",
     "Panel",
     "PerpetratorPanel",
@@ -305,6 +306,16 @@ class Durations(_Frozen):
         default_factory=lambda: _fixed(28),
         description="CM contact strategy before contacting the service user: 'about a month' (extract Q15, L335).",
     )
+    step_down_days: float = Field(
+        0,
+        ge=0,
+        le=365,
+        description="Days of step-down support after the CM closes the case of a service user still in direct "
+        "work (engaged, not dropped out) (p24, L92; extract §17, L381). The case is closed to Drive and off her "
+        "caseload (no place under the cap, not an open case, not counted when allocating); only its hours, "
+        "hours.cm.step_down_hours_per_week, stay with her post. 0 = no step-down (the default). Assumption: "
+        "'who staffs it and for how long is an assumption' (extract recommendations table, L92).",
+    )
     handover_days: float = Field(
         56,
         gt=0,
@@ -462,6 +473,47 @@ class Routing(_Frozen):
         "case held outside the Drive IDVAs: the client's IDVA tells the named Drive IDVA, who passes it on "
         "(Site 6, 'information then went via the Drive IDVA', extract §1b, L180-181; 'information wouldn't be "
         "flowing as freely', §2.18, L237-239; 'relay load and delay', §3a S6). Assumption: 5 days.",
+    )
+    cross_border: Literal["extra_hours", "reroute"] = Field(
+        "extra_hours",
+        description="Cross-border cases (case_mix.cross_border_share: the client lives in another area from "
+        "the service user). 'extra_hours': this site's IDVA holds the client and spends "
+        "hours.idva.cross_border_hours_per_week on the liaison (extract §20, L857). 'reroute': as the study "
+        "recommends, 'consider altering referral processes so cases are always held by practitioners within "
+        "the same area' (p54, extract recommendations table, L90-91; two neighbouring sites did so, extract "
+        "§20): the client goes to an IDVA in the other area, not this site's, so no IDVA here holds her or "
+        "spends cross-border hours; the CM gets the gate's word from that IDVA routing.reroute_word_days "
+        "after acceptance, like a proxy's (gate_word 'other_area'), and her joint reviews here do not cover "
+        "the case. Assumption: the receiving area's capacity is not modelled.",
+    )
+    reroute_word_days: float = Field(
+        14,
+        ge=0,
+        le=365,
+        description="Under routing.cross_border = 'reroute': days from acceptance until the IDVA in the other "
+        "area gives the CM the gate's word (her first contact and sign-off there). Assumption: two weeks, "
+        "about policies.proxy_days; the study gives no figure.",
+    )
+    contacts: Literal["named", "all_drive"] = Field(
+        "named",
+        description="Who answers Drive queries (hours.idva.query_hours_per_case_per_week): one named key "
+        "contact, the first Drive IDVA in teams.idvas (the next Drive IDVA in post while her post is vacant), "
+        "or every Drive IDVA in post, sharing them equally ('Sites to consider whether Drive IDVAs could all "
+        "act as contacts for Drive queries, rather than having one person named as a key contact', p14, "
+        "extract recommendations table, L75). No effect while the query load is 0 (the default).",
+    )
+    co_location_days_per_week: float = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Days a week the CMs and the Drive IDVAs work in one office ('Drive teams to commit to "
+        "working in the same location … at least one day a week', p63, extract recommendations table, L81; "
+        "Site 4, 'Same office', extract §1b, L171-181). Functional form, an assumption: with d co-located days "
+        "spread evenly through the week, what a Drive IDVA tells the CM waits on average 3.5/d days for the "
+        "next co-located day, so the age of the information heard over that link is at most 3.5/d days: "
+        "min(liaison_delay_days, 3.5/d) for a Drive IDVA's own cases, and min(relay_delay_days, 3.5/d) for "
+        "the relay leg of a relayed case. Wider-team IDVAs are not co-located. 0 = none (the default); 1 "
+        "day a week shortens only delays above 3.5 days.",
     )
     caseload_cap: int | None = Field(
         None,
@@ -621,6 +673,15 @@ class IdvaHours(_Frozen):
         ge=0,
         description="Named Drive IDVA's time per case whose liaison she relays (Site 6). Assumption.",
     )
+    query_hours_per_case_per_week: float = Field(
+        0,
+        ge=0,
+        le=10,
+        description="Hours a week of Drive queries (from CMs and other agencies) per Drive client held by this "
+        "site's IDVAs after first contact, falling on the Drive contact(s) of routing.contacts (p14, L75; "
+        "'liaison hours on the named IDVA', extract recommendations table). 0 = no query load (the default). "
+        "The amount is an assumption.",
+    )
     panel_hours: float = Field(3.0, ge=0, description="One panel meeting, preparation included. Assumption.")
     sign_off_hours: float = Field(
         0.5,
@@ -680,6 +741,32 @@ class CmHours(_Frozen):
     disrupt_hours_per_week: float = Field(0.5, ge=0, description="Disrupt-only work. Assumption.")
     holding_hours_per_week: float = Field(
         0.25, ge=0, description="Holding a case open for the IDVA under 'cm_waits'. Assumption."
+    )
+    step_down_hours_per_week: float = Field(
+        0,
+        ge=0,
+        le=40,
+        description="Step-down support: hours a week the CM spends on each engaged service user during the "
+        "durations.step_down_days after she closes his case ('many believed that step-down procedures were "
+        "lacking', extract §17, L381; 'monitoring processes/step-down support for service users', p24, L92). "
+        "0 = none (the default). The amount is an assumption.",
+    )
+    induction_hours_per_idva: float = Field(
+        0,
+        ge=0,
+        le=200,
+        description="CM hours spent inducting each IDVA who may hold Drive cases: every such IDVA in post at "
+        "launch, and each such new starter when she starts ('Inductions delivered by Case Managers, for all new "
+        "IDVA staff who might hold Drive cases', p18, extract recommendations table, L73; 'changes to IDVA team "
+        "structure would require training', L74; extract §8, L361). Hours per IDVA, shared equally by the CMs in "
+        "post and asked in the week she starts (at launch: the first week). 0 = no induction cost (the "
+        "default). The amount is an assumption.",
+    )
+    induction_for: Literal["drive", "all"] = Field(
+        "drive",
+        description="Which IDVAs count as 'who might hold Drive cases' for induction_hours_per_idva: the named "
+        "Drive IDVAs, or every IDVA in the team (where wider-team IDVAs keep already-supported clients or take "
+        "Drive clients by routing). Assumption.",
     )
 
 
@@ -875,6 +962,42 @@ class CaseLife(_Frozen):
     )
 
 
+class Launch(_Frozen):
+    """The IDVA service's readiness at launch: bought in from the start, or some months later.
+
+    "Drive Partnership to work more closely with local agencies – the IDVA service in
+    particular – before Case Manager service providers begin operation" (p18, extract
+    recommendations table, L77): until the IDVA service is bought in, its IDVAs give Drive
+    clients a share of their first-contact hours and attend fewer panel meetings. The
+    default (bought in from launch) changes nothing.
+    """
+
+    idva_buy_in_days: float = Field(
+        0,
+        ge=0,
+        le=20 * 365,
+        description="Days from launch until the IDVA service is bought in to Drive (p18, extract recommendations "
+        "table, L77: 'slower first contact, lower allocation priority in early months'). 0 = bought in from "
+        "launch: no effect. Assumption (the study gives no length).",
+    )
+    first_contact_share_before_buy_in: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Before buy-in, the share of each IDVA's daily first-contact hours (the reserve plus what "
+        "ongoing work leaves) she gives to Drive clients: the rest goes elsewhere, so Drive clients wait longer in "
+        "her first-contact queue (their lower priority, as hours). A share of hours; 1 = no effect. Assumption.",
+    )
+    panel_attendance_before_buy_in: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Before buy-in, the share of panel meetings a panel-attending IDVA attends (and spends "
+        "hours.idva.panel_hours on), taken deterministically (she attends when the running share reaches a "
+        "whole meeting, so no random draw). A share of meetings; 1 = no effect. Assumption.",
+    )
+
+
 class Scenario(_Frozen):
     """A whole scenario: one table per section; every section and key is optional."""
 
@@ -889,6 +1012,7 @@ class Scenario(_Frozen):
     hours: Hours = Field(default_factory=Hours)
     case_life: CaseLife = Field(default_factory=CaseLife)
     workforce: Workforce = Field(default_factory=Workforce)
+    launch: Launch = Field(default_factory=Launch)
     guidance: Guidance = Field(default_factory=Guidance)
     costs: Costs = Field(default_factory=Costs)
     run: Run = Field(default_factory=Run)
