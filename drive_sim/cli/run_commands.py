@@ -163,6 +163,29 @@ def _set_keys(path: Path) -> set[str]:
     return {value.path for value in resolved_values(path)[1] if value.source != "default"}
 
 
+def _launch_words(s: Scenario) -> str:
+    """The launch levers (issue 19) in one line, or that none is set."""
+    launch, ro, cm, idva = s.launch, s.routing, s.hours.cm, s.hours.idva
+    parts = []
+    if launch.idva_buy_in_days:
+        parts.append(
+            f"IDVA service bought in after {launch.idva_buy_in_days:g} days "
+            f"({launch.first_contact_share_before_buy_in:.0%} of first-contact hours and {launch.panel_attendance_before_buy_in:.0%} of panels before then)"
+        )
+    if cm.induction_hours_per_idva:
+        parts.append(f"CM induction {cm.induction_hours_per_idva:g} h per {cm.induction_for} IDVA")
+    if s.durations.step_down_days and cm.step_down_hours_per_week:
+        parts.append(f"step-down {s.durations.step_down_days:g} days at {cm.step_down_hours_per_week:g} h a week")
+    if ro.co_location_days_per_week:
+        parts.append(f"co-location {ro.co_location_days_per_week:g} days a week")
+    if ro.cross_border == "reroute":
+        parts.append(f"cross-border cases re-routed (word after {ro.reroute_word_days:g} days)")
+    if idva.query_hours_per_case_per_week:
+        who = "the named contact" if ro.contacts == "named" else "every Drive IDVA"
+        parts.append(f"Drive queries {idva.query_hours_per_case_per_week:g} h per case a week, to {who}")
+    return "Launch levers: " + ("; ".join(parts) if parts else "none (the defaults)") + "."
+
+
 def describe(s: Scenario, own_description: bool = True) -> list[str]:
     """A plain-words account of a scenario (``own_description=False``: the file gives no description)."""
     r = s.referrals
@@ -208,6 +231,7 @@ def describe(s: Scenario, own_description: bool = True) -> list[str]:
         f"{s.policies.withhold_share:.0%}, a proxy for {s.policies.proxy_share:.0%}), closure {s.policies.closure}"
         + (f"; CM cap {ro.cm_caseload_cap}" if ro.cm_caseload_cap else "")
         + ".",
+        _launch_words(s),
         f"Guidance: {s.guidance.idva_open_cases_per_fte:g} open cases per IDVA FTE, "
         f"{s.guidance.idva_cases_per_year_per_fte:g} cases a year per IDVA FTE, "
         f"{s.guidance.drive_cases_per_year_per_cm_team:g} Drive cases a year per CM team.",
