@@ -170,7 +170,8 @@ def _launch_words(s: Scenario) -> str:
     if launch.idva_buy_in_days:
         parts.append(
             f"IDVA service bought in after {launch.idva_buy_in_days:g} days "
-            f"({launch.first_contact_share_before_buy_in:.0%} of first-contact hours and {launch.panel_attendance_before_buy_in:.0%} of panels before then)"
+            f"({launch.first_contact_share_before_buy_in:.0%} of first-contact hours and "
+            f"{launch.panel_attendance_before_buy_in:.0%} of panels before then)"
         )
     if cm.induction_hours_per_idva:
         parts.append(f"CM induction {cm.induction_hours_per_idva:g} h per {cm.induction_for} IDVA")
