@@ -98,7 +98,7 @@ def link_citations(value: str) -> Markup:
 
 _INLINE = (
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links within the docs site: their words only
-    (re.compile(r"&lt;(https?://[^&\s]+)&gt;"), r"\1"),
+    (re.compile(r"&lt;(https?://\S+?)&gt;"), r'<span style="overflow-wrap:anywhere">\1</span>'),
     (re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"),
     (re.compile(r"(?<![\w*])\*(?!\s)(.+?)\*(?![\w*])"), r"<em>\1</em>"),
     (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
