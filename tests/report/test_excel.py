@@ -118,3 +118,17 @@ def test_drive_sims_own_workbook_is_replaced_and_force_replaces_the_folder(folde
                                       "--no-report", "--force", "--out", str(folder)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert load_workbook(folder / "results.xlsx")["About"]["A1"].value == "Item"
+
+
+def test_build_report_writes_the_workbook_beside_the_page(folders, tmp_path):
+    import shutil
+
+    from drive_sim.report.build import build_report
+
+    folder = tmp_path / "sweep"
+    shutil.copytree(folders["sweep"], folder)
+    (folder / "results.xlsx").unlink()
+    build_report(folder)
+    assert "Points" in load_workbook(folder / "results.xlsx").sheetnames
+    build_report(folder, tmp_path / "elsewhere.html")  # a page elsewhere leaves the folder alone
+    assert not (tmp_path / "results.xlsx").exists()
