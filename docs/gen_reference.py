@@ -16,7 +16,7 @@ from drive_sim.cli.reference import command_reference_markdown
 from drive_sim.report.reference import kpi_reference_markdown
 from drive_sim.scenario.reference import scenario_reference_markdown
 
-SOURCES = Path(__file__).parent / "sources.md"
+SOURCES = Path(__file__).parent.parent / "drive_sim" / "report" / "sources.md"  # the one copy, package data
 HEADING = re.compile(r"^#{2,4} ((extract|figures) (§[0-9][0-9a-z.]*)|Q\d+)\b(.*)$", re.MULTILINE)
 CITATION = re.compile(r"\b(extract|figures) (§\d+(?:\.\d+|[a-z])?|Q\d+)(?![0-9a-z.]*\w)")
 

@@ -281,7 +281,7 @@ def render_report(results: SavedResults, cdn: bool = False) -> str:
 
 
 def build_report(folder: str | Path, output: str | Path | None = None, cdn: bool = False) -> Path:
-    """Write the HTML report of a saved results folder.
+    """Write the HTML report of a saved results folder, and (into the folder) its ``results.xlsx``.
 
     Args:
         folder: A results folder written by :func:`drive_sim.runs.store.save_results` (a
@@ -296,8 +296,14 @@ def build_report(folder: str | Path, output: str | Path | None = None, cdn: bool
     Raises:
         FileNotFoundError: If ``folder`` is not a results folder.
         ValueError: If the manifest names an unknown kind of results.
+        drive_sim.runs.store.ForeignFileError: If the folder holds a ``results.xlsx`` drive-sim
+            did not write (the page is written; the workbook is left alone).
     """
     results = load_results(folder)
     path = Path(output) if output is not None else results.folder / REPORT_NAME
     atomic_write_text(path, render_report(results, cdn))
+    if output is None:  # the folder's own files: its page and, beside it, its workbook
+        from drive_sim.report.excel import write_workbook
+
+        write_workbook(results.folder)
     return path

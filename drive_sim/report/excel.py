@@ -37,7 +37,7 @@ from drive_sim.analysis.kpis import KPI_INFO
 from drive_sim.report.answers import answer_for, kpi_rows
 from drive_sim.report.labels import HEADLINE, scope_label
 from drive_sim.report.method import parameter_rows
-from drive_sim.runs.store import SavedResults, load_results, shareable_mode
+from drive_sim.runs.store import ForeignFileError, SavedResults, load_results, shareable_mode
 from drive_sim.scenario.reference import evidence_of
 
 __all__ = ["WORKBOOK_NAME", "write_workbook"]
@@ -48,6 +48,8 @@ _CHOICES = {"size": ("levels", "Sizing"), "sweep": ("points", "Points"), "explor
             "launch": ("plans", "Plans"), "size-uncertain": ("levels", "Levels")}  # fmt: skip
 _PERCENT_UNITS = {"share", "0 or 1", "probability"}
 _BOLD = Font(bold=True)
+#: The workbook's author and last editor: how drive-sim knows a results.xlsx as its own.
+MAKER = "drive-sim"
 
 
 def _cell(value: Any) -> Any:
@@ -193,10 +195,39 @@ def _about_sheet(book: Workbook, results: SavedResults) -> None:
     _sheet(book, "About", ["Item", "Value"], rows, widths=[24, 110])
 
 
+def _is_own(path: Path) -> bool:
+    """Whether ``path`` is a workbook drive-sim wrote and nobody has saved since (Excel records its editor)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # not a workbook openpyxl can read: not ours
+        return False
+    try:
+        made, edited, sheets = book.properties.creator, book.properties.lastModifiedBy, book.sheetnames
+        # Workbooks of the first version (5b745f9) were signed only by openpyxl: known by their sheets.
+        first_version = made == "openpyxl" and sheets[:1] == ["Answer"] and sheets[-1:] == ["About"]
+        return (made == MAKER or first_version) and edited in (None, MAKER)
+    finally:
+        book.close()
+
+
 def write_workbook(folder: str | Path) -> Path:
-    """Write ``results.xlsx`` into a saved results folder (replacing drive-sim's own) and return its path."""
+    """Write ``results.xlsx`` into a saved results folder (replacing drive-sim's own) and return its path.
+
+    Raises:
+        ForeignFileError: The folder holds a ``results.xlsx`` that drive-sim did not write, or
+            that someone has edited and saved since; it is left as it is.
+    """
     results = load_results(folder)
+    target = Path(folder) / WORKBOOK_NAME
+    if target.exists() and not _is_own(target):
+        raise ForeignFileError(
+            f"{target}: was not written by drive-sim (or was edited since), so drive-sim will not replace it; "
+            "move it away to get a new results.xlsx"
+        )
     book = Workbook()
+    book.properties.creator = book.properties.lastModifiedBy = MAKER
     _answer_sheet(book, results)
     _kpi_sheet(book, results)
     labels = results.manifest.get("labels", [])
@@ -213,7 +244,6 @@ def write_workbook(folder: str | Path) -> Path:
             _table_sheet(book, table, choice[1], targets)
     _assumptions_sheet(book, results)
     _about_sheet(book, results)
-    target = Path(folder) / WORKBOOK_NAME
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(handle)
     try:

@@ -17,9 +17,10 @@ from typing import Any, TypedDict
 from pydantic import BaseModel
 
 from drive_sim.report.html import Markup, details, join, table, tag
+from drive_sim.report.sources import link_citations, sources_section
 from drive_sim.scenario import Scenario
 
-__all__ = ["ParameterRow", "assumptions_section", "method_section", "parameter_rows"]
+__all__ = ["ParameterRow", "assumptions_section", "cited_sources", "method_section", "parameter_rows"]
 
 STRESS_REFERENCE = (
     "Monks T, Currie CSM, Onggo BS, Robinson S, Kunc M, Taylor SJE (2019). Strengthening the reporting of "
@@ -101,14 +102,23 @@ def parameter_rows(scenario: Scenario) -> list[ParameterRow]:
     return list(_walk(scenario, ""))
 
 
-def _source_cell(row: Mapping[str, Any]) -> Markup:
+def _source_cell(row: Mapping[str, Any], link: bool = False) -> Markup:
     badge = tag("span", "assumption", class_="tag-assumption") if row["assumption"] else None
     source = row["source"] or "not documented"
-    return join(badge, " " if badge else None, source)
+    return join(badge, " " if badge else None, link_citations(source) if link else source)
 
 
-def assumptions_section(scenarios: Sequence[Scenario], labels: Sequence[str]) -> Markup:
-    """Every parameter with its value and source; for several scenarios, the differing ones side by side."""
+def cited_sources(scenarios: Sequence[Scenario]) -> Markup:
+    """The page's Sources section: the entries the scenarios' parameter sources cite (see :mod:`.sources`)."""
+    return sources_section(row["source"] for scenario in scenarios for row in parameter_rows(scenario))
+
+
+def assumptions_section(scenarios: Sequence[Scenario], labels: Sequence[str], link_sources: bool = False) -> Markup:
+    """Every parameter with its value and source; for several scenarios, the differing ones side by side.
+
+    With ``link_sources`` each citation links to its entry in the page's Sources section
+    (:func:`cited_sources`), which the page must then hold.
+    """
     per_scenario = [{row["path"]: row for row in parameter_rows(s)} for s in scenarios]
     paths = list(dict.fromkeys(path for rows in per_scenario for path in rows))
     default = {row["path"]: row["raw"] for row in parameter_rows(Scenario())}
@@ -128,7 +138,7 @@ def assumptions_section(scenarios: Sequence[Scenario], labels: Sequence[str]) ->
             row = per_scenario[0][path]
             changed = tag("span", "changed", class_="tag-changed") if default.get(path, None) != row["raw"] else None
             rows.append([tag("code", path), join(row["value"], " " if changed else None, changed),
-                         ranges.get(path, "–"), _source_cell(row)])  # fmt: skip
+                         ranges.get(path, "–"), _source_cell(row, link_sources)])  # fmt: skip
         body = table(
             ["Parameter", "Value", "Plausible range", "Source"], rows,
             caption="'changed': differs from the default site. Plausible range: how wrong an assumed value might be "
@@ -142,9 +152,9 @@ def assumptions_section(scenarios: Sequence[Scenario], labels: Sequence[str]) ->
         values = [rows[path]["value"] if path in rows else "–" for rows in per_scenario]
         source_row = next(rows[path] for rows in per_scenario if path in rows)
         if len(set(values)) > 1:
-            differing.append([tag("code", path), *values, _source_cell(source_row)])
+            differing.append([tag("code", path), *values, _source_cell(source_row, link_sources)])
         else:
-            shared.append([tag("code", path), values[0], _source_cell(source_row)])
+            shared.append([tag("code", path), values[0], _source_cell(source_row, link_sources)])
     differ_table = table(
         ["Parameter", *labels, "Source"], differing, caption="Parameters that differ between scenarios."
     )

@@ -18,7 +18,7 @@ from drive_sim.analysis.metrics import KPI_INFO
 from drive_sim.report import data
 from drive_sim.report.html import Markup, chart, details, fmt, fmt_ci, join, status_mark, table, tag
 from drive_sim.report.labels import scope_label
-from drive_sim.report.method import assumptions_section, method_section
+from drive_sim.report.method import assumptions_section, cited_sources, method_section
 from drive_sim.report.words import Answer
 from drive_sim.runs.store import SavedResults
 
@@ -167,12 +167,14 @@ def header(kicker: str, title: str, lede: Sequence[object], sections: Sequence[t
 
 
 def closing_sections(results: SavedResults, kind: str) -> Markup:
-    """The end of every page: every parameter and its source, the method, and the footer."""
+    """The end of every page: every parameter and its source, the method, the sources cited, and the footer."""
     return join(
         tag("h2", "Assumptions: every parameter and its source", id="assumptions"),
-        assumptions_section(results.scenarios, results.labels),
+        assumptions_section(results.scenarios, results.labels, link_sources=True),
         tag("h2", "Method", id="method"),
         method_section(results.scenarios, results.labels, results.manifest, run_seconds(results.folder), kind),
+        tag("h2", "Sources", id="sources"),
+        cited_sources(results.scenarios),
         footer(results),
     )
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SEED_SCHEME",
+    "ForeignFileError",
     "OutputFolderError",
     "SavedResults",
     "atomic_write_text",
@@ -84,6 +85,15 @@ def slug(text: str) -> str:
 
 class OutputFolderError(Exception):
     """A results folder cannot be written where asked; nothing has been touched."""
+
+
+class ForeignFileError(OutputFolderError, ValueError):
+    """A file drive-sim would write into a saved results folder is there and is not its own; it is left alone.
+
+    ``save_results`` replaces a folder of the same kind whole (see :func:`check_output_folder`);
+    this is for the files written into it afterwards, such as ``results.xlsx`` when
+    ``drive-sim report`` rebuilds them.
+    """
 
 
 def run_identity(kind: str, scenarios: Sequence[Scenario], replications: int, **more: Any) -> str:

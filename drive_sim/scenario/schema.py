@@ -311,7 +311,7 @@ class Durations(_Frozen):
         ge=0,
         le=365,
         description="Days of step-down support after the CM closes the case of a service user still in direct "
-        "work (engaged, not dropped out) (p24, L92; extract §17, L381). The case is closed to Drive and off her "
+        "work (engaged, not dropped out) (p24, L92; extract §2.17, L381). The case is closed to Drive and off her "
         "caseload (no place under the cap, not an open case, not counted when allocating); only its hours, "
         "hours.cm.step_down_hours_per_week, stay with her post. 0 = no step-down (the default). Assumption: "
         "'who staffs it and for how long is an assumption' (extract recommendations table, L92).",
@@ -478,10 +478,10 @@ class Routing(_Frozen):
         "extra_hours",
         description="Cross-border cases (case_mix.cross_border_share: the client lives in another area from "
         "the service user). 'extra_hours': this site's IDVA holds the client and spends "
-        "hours.idva.cross_border_hours_per_week on the liaison (extract §20, L857). 'reroute': as the study "
+        "hours.idva.cross_border_hours_per_week on the liaison (extract §2.20, L857). 'reroute': as the study "
         "recommends, 'consider altering referral processes so cases are always held by practitioners within "
         "the same area' (p54, extract recommendations table, L90-91; two neighbouring sites did so, extract "
-        "§20): the client goes to an IDVA in the other area, not this site's, so no IDVA here holds her or "
+        "§2.20): the client goes to an IDVA in the other area, not this site's, so no IDVA here holds her or "
         "spends cross-border hours; the CM gets the gate's word from that IDVA routing.reroute_word_days "
         "after acceptance, like a proxy's (gate_word 'other_area'), and her joint reviews here do not cover "
         "the case. Assumption: the receiving area's capacity is not modelled.",
@@ -748,7 +748,7 @@ class CmHours(_Frozen):
         le=40,
         description="Step-down support: hours a week the CM spends on each engaged service user during the "
         "durations.step_down_days after she closes his case ('many believed that step-down procedures were "
-        "lacking', extract §17, L381; 'monitoring processes/step-down support for service users', p24, L92). "
+        "lacking', extract §2.17, L381; 'monitoring processes/step-down support for service users', p24, L92). "
         "0 = none (the default). The amount is an assumption.",
     )
     induction_hours_per_idva: float = Field(
@@ -758,7 +758,7 @@ class CmHours(_Frozen):
         description="CM hours spent inducting each IDVA who may hold Drive cases: every such IDVA in post at "
         "launch, and each such new starter when she starts ('Inductions delivered by Case Managers, for all new "
         "IDVA staff who might hold Drive cases', p18, extract recommendations table, L73; 'changes to IDVA team "
-        "structure would require training', L74; extract §8, L361). Hours per IDVA, shared equally by the CMs in "
+        "structure would require training', L74; extract §4, L361). Hours per IDVA, shared equally by the CMs in "
         "post and asked in the week she starts (at launch: the first week). 0 = no induction cost (the "
         "default). The amount is an assumption.",
     )

@@ -72,3 +72,63 @@ def test_drive_sim_report_rebuilds_the_workbook(folders):
     result = CliRunner().invoke(app, ["report", str(folders["compare"])])
     assert result.exit_code == 0, result.output
     assert load_workbook(path).sheetnames[0] == "Answer"
+
+
+def test_a_foreign_results_xlsx_is_left_alone(folders, tmp_path):
+    """A results.xlsx drive-sim did not write (or one edited and saved in Excel) is never replaced."""
+    import shutil
+
+    from openpyxl import Workbook
+
+    from drive_sim.report.excel import write_workbook
+    from drive_sim.runs.store import ForeignFileError
+
+    folder = tmp_path / "copy"
+    shutil.copytree(folders["run"], folder)
+    theirs = Workbook()
+    theirs.active["A1"] = "a commissioner's own notes"
+    theirs.save(folder / "results.xlsx")
+    before = (folder / "results.xlsx").read_bytes()
+    with pytest.raises(ForeignFileError, match="not written by drive-sim"):
+        write_workbook(folder)
+    result = CliRunner().invoke(app, ["report", str(folder)])
+    assert result.exit_code != 0 and "will not replace it" in " ".join(result.output.split())
+    assert (folder / "results.xlsx").read_bytes() == before
+
+    edited = load_workbook(folders["run"] / "results.xlsx")
+    edited.properties.lastModifiedBy = "A Commissioner"  # what Excel records on saving
+    edited.save(folder / "results.xlsx")
+    with pytest.raises(ForeignFileError):
+        write_workbook(folder)
+    assert not list(folder.glob(".results.xlsx.*")), "a temporary file was left behind"
+
+
+def test_drive_sims_own_workbook_is_replaced_and_force_replaces_the_folder(folders, tmp_path):
+    import shutil
+
+    from drive_sim.report.excel import write_workbook
+
+    folder = tmp_path / "again"
+    shutil.copytree(folders["run"], folder)
+    book = load_workbook(folder / "results.xlsx")
+    assert book.properties.creator == "drive-sim"
+    assert write_workbook(folder) == folder / "results.xlsx"
+    # Another run into the same folder with --force replaces it, workbook and all.
+    result = CliRunner().invoke(app, ["run", "--reps", "2", "--set", "site.horizon_days=150", "--backend", "serial",
+                                      "--no-report", "--force", "--out", str(folder)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert load_workbook(folder / "results.xlsx")["About"]["A1"].value == "Item"
+
+
+def test_build_report_writes_the_workbook_beside_the_page(folders, tmp_path):
+    import shutil
+
+    from drive_sim.report.build import build_report
+
+    folder = tmp_path / "sweep"
+    shutil.copytree(folders["sweep"], folder)
+    (folder / "results.xlsx").unlink()
+    build_report(folder)
+    assert "Points" in load_workbook(folder / "results.xlsx").sheetnames
+    build_report(folder, tmp_path / "elsewhere.html")  # a page elsewhere leaves the folder alone
+    assert not (tmp_path / "results.xlsx").exists()
