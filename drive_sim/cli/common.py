@@ -367,10 +367,11 @@ def publish(
     from drive_sim.runs.datapackage import write_schema
 
     write_schema(folder)  # the data dictionary of every table now in the folder
-    from drive_sim.report.excel import write_workbook
+    if not report:  # build_report writes results.xlsx beside the page; without a page, write it here
+        from drive_sim.report.excel import write_workbook
 
-    with working(errors, "Writing results.xlsx…"):
-        write_workbook(folder)  # the answer, KPIs, choices and assumptions as formatted sheets
+        with working(errors, "Writing results.xlsx…"):
+            write_workbook(folder)  # the answer, KPIs, choices and assumptions as formatted sheets
     saved = load_results(folder)
     answer = answer_for(saved)
     machine = machine_format()

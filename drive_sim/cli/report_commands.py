@@ -37,11 +37,7 @@ def report(
         fail(f"--out {out}: is a folder; give the path of the HTML file to write")
     try:
         with working(errors, "Building the report…"):
-            path = build_report(results_dir, out, cdn=cdn)
-            if out is None:  # the folder's own files: its page and its workbook
-                from drive_sim.report.excel import write_workbook
-
-                write_workbook(results_dir)
+            path = build_report(results_dir, out, cdn=cdn)  # and, into the folder, results.xlsx
             answer = answer_for(load_results(results_dir))
     except (FileNotFoundError, ValueError, KeyError, ScenarioError) as error:
         fail(f"{results_dir}: cannot build a report: {error}")
