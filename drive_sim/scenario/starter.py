@@ -101,8 +101,8 @@ def starter_text(like: str | Path | None = None, name: str | None = None) -> str
     """The text of a new scenario file, starting from ``like`` (a scenario file) or the default site.
 
     The text is valid TOML that ``drive-sim check`` accepts as written and that resolves to
-    the same site as ``like`` (or the default site), except for ``site.name`` when
-    ``name`` is given.
+    the same site as ``like`` (or the default site), except for ``site.name`` and
+    ``site.description`` when ``name`` is given (a description to replace).
 
     Raises:
         ScenarioError: ``like`` is not a valid scenario file (every problem, located).
@@ -111,6 +111,10 @@ def starter_text(like: str | Path | None = None, name: str | None = None) -> str
     data = scenario.model_dump(mode="json")
     if name is not None:
         data["site"]["name"] = name
+        data["site"]["description"] = (
+            f"{name}: describe the site here (its IDVA team, CM team, panels and referrals); "
+            f"started from {Path(like).stem if like is not None else 'the default site'}."
+        )
     keys = {k.path: k for k in scenario_keys()}
     also = [v for v in values if v.source != "default" and not _under(v.path, FIRST_KEYS)]
     # Blocks in file order: a table's lines (its first keys, then what ``like`` also sets)

@@ -22,7 +22,8 @@ def test_the_starter_file_resolves_to_the_site_it_starts_from(like, tmp_path):
     got = load_scenario(path).model_dump(mode="json")  # as drive-sim check and run read it
     want = load_scenario(like).model_dump(mode="json")
     assert got["site"].pop("name") == "Our site"
-    want["site"].pop("name")
+    assert got["site"].pop("description").startswith("Our site: describe the site here")
+    want["site"].pop("name"), want["site"].pop("description")
     assert got == want
 
 
