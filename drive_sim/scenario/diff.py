@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from drive_sim.scenario.distributions import DISTRIBUTION_KINDS
-from drive_sim.scenario.load import key_lines, read_scenario_data, scenario_from_dict
+from drive_sim.scenario.load import _MISSING, _value_at, key_lines, read_scenario_data, scenario_from_dict
 from drive_sim.scenario.schema import Scenario
 
 __all__ = ["Difference", "ResolvedValue", "resolved_values", "scenario_diff", "value_text"]
@@ -111,18 +111,10 @@ def resolved_values(path: str | Path | None) -> tuple[Scenario, list[ResolvedVal
 
 
 def _is_table(key: str, data: Mapping[str, Any]) -> bool:
-    node: Any = data
-    for part in key.replace("[", ".[").split("."):
-        if part.startswith("["):
-            index = int(part[1:-1])
-            if not isinstance(node, list) or index >= len(node):
-                return False
-            node = node[index]
-        elif isinstance(node, Mapping) and part in node:
-            node = node[part]
-        else:
-            return False
-    return (isinstance(node, Mapping) and not _is_distribution(node)) or isinstance(node, list)
+    node = _value_at(data, key)
+    return node is not _MISSING and (
+        (isinstance(node, Mapping) and not _is_distribution(node)) or isinstance(node, list)
+    )
 
 
 def scenario_diff(first: str | Path | None, second: str | Path | None) -> list[Difference]:
