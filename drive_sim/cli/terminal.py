@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Column, Table
 from rich.text import Text
 
-from drive_sim.report.labels import HEADLINE
+from drive_sim.report.labels import HEADLINE, parameter_label, value_words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -386,8 +386,9 @@ def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: i
     (``--set PATH=V``) is named in the title.
     """
     paths = [path for path, _ in points[0].values]
+    base = points[0].scenario
     varied = [k for k, path in enumerate(paths) if len({str(p.values[k][1]) for p in points}) > 1]
-    fixed = [f"{path}={points[0].values[k][1]}" for k, path in enumerate(paths) if k not in varied]
+    fixed = [value_words(path, points[0].values[k][1], base) for k, path in enumerate(paths) if k not in varied]
     table = _table(
         f"Sweep: {len(points)} points x {replications} replications (steady state: mean, 95% CI; "
         "same cases at every point" + (f"; every point: {plain(', '.join(fixed))}" if fixed else "") + ")"
@@ -395,7 +396,7 @@ def sweep_table(summary: pd.DataFrame, points: list[SweepPoint], replications: i
     table.caption = "Under each mean its 95% CI: low–high, or ± its half-width where it is symmetric."
     table.add_column("Point", justify="right")
     for k in varied:
-        table.add_column(plain(paths[k]).replace(".", ".\n"), justify="right", overflow="fold")
+        table.add_column(plain(parameter_label(paths[k], base)), justify="right", overflow="fold")
     for _, _, label, _ in SWEEP_COLUMNS:
         table.add_column(label, justify="right")
     steady = summary[summary["window"] == "steady"] if "window" in summary.columns else summary

@@ -273,7 +273,7 @@ def test_sweep_command_prints_a_table_per_point(tmp_path):
         "--reps", "2", "--backend", "serial", "--out", tmp_path / "cli",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "Sweep: 2 points x 2 replications" in result.output and "referrals.annual_rate" in result.output
+    assert "Sweep: 2 points x 2 replications" in result.output and "Referrals a year" in result.output
     assert (tmp_path / "cli" / "summary.parquet").exists()
     again = invoke(
         "sweep", "--set", "referrals.annual_rate=60,120", "--set", "site.horizon_days=120",
