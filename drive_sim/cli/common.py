@@ -24,7 +24,7 @@ import typer
 from rich.console import Console, RenderableType
 
 from drive_sim.cli.findings import FORMATS
-from drive_sim.cli.terminal import precision_lines, printable, working
+from drive_sim.cli.terminal import precision_lines, printable, progress, working
 from drive_sim.scenario import Scenario, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
@@ -283,6 +283,47 @@ def interrupted_before_results(message: str) -> NoReturn:
     """Interrupted with nothing to publish: say so and exit 130 (143 after SIGTERM, see ``main``)."""
     errors.print(message, markup=False)
     raise typer.Exit(code=EXIT_INTERRUPTED)
+
+
+_Outcome = TypeVar("_Outcome")
+
+
+def run_in_parts(
+    folder: Path,
+    description: str,
+    total: int,
+    runner_options: tuple[str, int | None, str | None],
+    run: Callable[[Runner, Callable[[Any], None], Callable[[int, int], None]], _Outcome],
+) -> _Outcome:
+    """Run a job saved in parts (a sweep, ``uncertainty``'s worlds, an explorer grid) with a progress bar.
+
+    ``run(runner, on_result, on_plan)`` starts it (``run_sweep`` and the functions built on
+    it). A resumed folder is said to hold its saved replications; a folder the job may not
+    write is one message (exit 2); Ctrl-C says what is saved and how to resume (exit 130).
+    """
+    from drive_sim.runs.sweep import SweepFolderError
+
+    backend, workers, scheduler = runner_options
+    with open_runner(backend, workers, scheduler) as runner, progress(errors, description, total) as bar:
+
+        def planned(reused: int, to_run: int) -> None:
+            if reused:
+                errors.print(f"Resuming: {reused} of {total} replications already in {folder}/parts.", markup=False)
+            bar.describe(description, total=to_run)
+
+        try:
+            outcome = run(runner, bar.callback(), planned)
+        except SweepFolderError as error:
+            fail(str(error))
+        except KeyboardInterrupt:  # while assembling: every part is saved
+            interrupted_before_results(f"Interrupted while assembling; re-run the same command to finish {folder}/.")
+    if getattr(outcome, "interrupted", False):
+        done = getattr(outcome, "reused", 0) + getattr(outcome, "ran", 0)
+        interrupted_before_results(
+            f"Interrupted: {done} of {getattr(outcome, 'total', total)} replications are saved in "
+            f"{folder}/parts; re-run the same command to resume."
+        )
+    return outcome
 
 
 @dataclass(frozen=True)

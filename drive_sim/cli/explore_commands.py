@@ -19,14 +19,11 @@ from drive_sim.cli.common import (
     WorkersOption,
     command_line,
     console,
-    errors,
     examples,
     fail,
-    interrupted_before_results,
-    open_runner,
     results_folder,
+    run_in_parts,
 )
-from drive_sim.cli.terminal import progress
 from drive_sim.scenario import ScenarioError, read_scenario_data
 
 __all__ = ["explore", "register"]
@@ -106,7 +103,7 @@ def explore(
     """
     from drive_sim.report.explorer import build_explorer
     from drive_sim.runs.explore import STAFFING_AXIS, explore_axes, explore_points, run_explore
-    from drive_sim.runs.sweep import Axis, SweepFolderError, parse_axis, sweep_identity
+    from drive_sim.runs.sweep import Axis, parse_axis, sweep_identity
 
     axes: list[Axis] = []
     fixed: dict[str, object] = {} if seed is None else {"run.seed": seed}
@@ -142,31 +139,16 @@ def explore(
         fail(str(error))
     seed_used = points[0].scenario.run.seed
     folder = results_folder(out, "explore", f"explore-seed{seed_used}", sweep_identity(points, False), force)
-    total = len(points) * reps
     started = time.perf_counter()
-    with (
-        open_runner(backend, workers, scheduler) as runner,
-        progress(errors, f"Exploring {len(points)} what-ifs", total) as bar,
-    ):
-
-        def planned(reused: int, to_run: int) -> None:
-            if reused:
-                errors.print(f"Resuming: {reused} of {total} replications already in {folder}/parts.", markup=False)
-            bar.describe(f"Exploring {len(points)} what-ifs", total=to_run)
-
-        try:
-            outcome = run_explore(
-                folder, points, staffing, grid_axes, reps, runner, command_line(), bar.callback(), planned, force
-            )
-        except SweepFolderError as error:
-            fail(str(error))
-        except KeyboardInterrupt:
-            interrupted_before_results(f"Interrupted while assembling; re-run the same command to finish {folder}/.")
-    if outcome.interrupted:
-        interrupted_before_results(
-            f"Interrupted: {outcome.reused + outcome.ran} of {outcome.total} replications are saved in "
-            f"{folder}/parts; re-run the same command to resume."
-        )
+    outcome = run_in_parts(
+        folder,
+        f"Exploring {len(points)} what-ifs",
+        len(points) * reps,
+        (backend, workers, scheduler),
+        lambda runner, on_result, on_plan: run_explore(
+            folder, points, staffing, grid_axes, reps, runner, command_line(), on_result, on_plan, force
+        ),
+    )
     page = build_explorer(folder, cdn=cdn)
     console.print(
         f"{len(points)} what-ifs x {reps} replications in {time.perf_counter() - started:,.0f} s "

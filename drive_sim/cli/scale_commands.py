@@ -35,6 +35,7 @@ from drive_sim.cli.common import (
     parse_set_options,
     publish,
     results_folder,
+    run_in_parts,
 )
 from drive_sim.cli.terminal import levels_table, money, progress, sweep_table
 from drive_sim.scenario import Costs, Scenario, ScenarioError, read_scenario_data
@@ -102,7 +103,6 @@ def sweep(
     from drive_sim.runs.sweep import (
         SCENARIO_AXIS,
         Axis,
-        SweepFolderError,
         parse_axis,
         run_sweep,
         scenario_names,
@@ -150,30 +150,15 @@ def sweep(
     identity = sweep_identity(points, keep_records)
     name = slug(base.site.name) if len(bases) == 1 else f"{len(bases)}-scenarios"
     folder = results_folder(out, "sweep", f"sweep-{name}-seed{base.run.seed}", identity, force)
-    total = len(points) * replications
-    with (
-        open_runner(backend, workers, scheduler) as runner,
-        progress(errors, f"Sweeping {len(points)} points", total) as bar,
-    ):
-
-        def planned(reused: int, to_run: int) -> None:
-            if reused:
-                errors.print(f"Resuming: {reused} of {total} replications already in {folder}/parts.", markup=False)
-            bar.describe(f"Sweeping {len(points)} points", total=to_run)
-
-        try:
-            outcome = run_sweep(
-                folder, points, replications, runner, axes, keep_records, command_line(), bar.callback(), planned, force
-            )
-        except SweepFolderError as error:
-            fail(str(error))
-        except KeyboardInterrupt:  # while assembling: every part is saved
-            interrupted_before_results(f"Interrupted while assembling; re-run the same command to finish {folder}/.")
-    if outcome.interrupted:
-        interrupted_before_results(
-            f"Interrupted: {outcome.reused + outcome.ran} of {outcome.total} replications are saved in "
-            f"{folder}/parts; re-run the same command to resume."
-        )
+    outcome = run_in_parts(
+        folder,
+        f"Sweeping {len(points)} points",
+        len(points) * replications,
+        (backend, workers, scheduler),
+        lambda runner, on_result, on_plan: run_sweep(
+            folder, points, replications, runner, axes, keep_records, command_line(), on_result, on_plan, force
+        ),
+    )
     assert outcome.summary is not None
     publish(  # run_sweep has saved the folder
         folder,

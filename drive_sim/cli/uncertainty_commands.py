@@ -36,6 +36,7 @@ from drive_sim.cli.common import (
     parse_set_options,
     publish,
     results_folder,
+    run_in_parts,
 )
 from drive_sim.cli.terminal import progress
 from drive_sim.scenario import Range, Scenario, ScenarioError, Uncertainty
@@ -209,7 +210,6 @@ def uncertainty(
     indices (sensitivity.csv).
     """
     from drive_sim.runs.store import slug
-    from drive_sim.runs.sweep import SweepFolderError
     from drive_sim.runs.uncertainty import (
         analyse,
         design_identity,
@@ -234,24 +234,15 @@ def uncertainty(
         points = world_points(resolved, design, source)  # every world valid before anything runs
     except ScenarioError as error:
         fail(str(error))
-    with open_runner(backend, workers, scheduler) as runner, progress(errors, "Worlds", total) as bar:
-
-        def planned(reused: int, to_run: int) -> None:
-            if reused:
-                errors.print(f"Resuming: {reused} of {total} replications already in {folder}/parts.", markup=False)
-            bar.describe("Worlds", total=to_run)
-
-        try:
-            outcome = run_worlds(
-                folder, resolved, design, reps, runner, command_line(), bar.callback(), planned, force, points=points
-            )
-        except SweepFolderError as error:
-            fail(str(error))
-    if outcome.interrupted:
-        interrupted_before_results(
-            f"Interrupted: {outcome.reused + outcome.ran} of {outcome.total} replications are saved in "
-            f"{folder}/parts; re-run the same command to resume."
-        )
+    run_in_parts(
+        folder,
+        "Worlds",
+        total,
+        (backend, workers, scheduler),
+        lambda runner, on_result, on_plan: run_worlds(
+            folder, resolved, design, reps, runner, command_line(), on_result, on_plan, force, points=points
+        ),
+    )
     import pandas as pd
 
     kpis = pd.read_parquet(folder / "kpis.parquet")
