@@ -17,7 +17,7 @@ import pandas as pd
 
 from drive_sim.analysis.stats import in_window, paired_differences, summarise
 from drive_sim.report import data
-from drive_sim.report.figures import sweep_figure, sweep_heatmap, target_figure
+from drive_sim.report.figures import target_figure
 from drive_sim.report.html import Markup, details, fmt, fmt_ci, join, page, status_mark, table, tag
 from drive_sim.report.labels import SCENARIO_PATH, in_sentence, parameter_label, value_words
 from drive_sim.report.parts import (
@@ -28,6 +28,7 @@ from drive_sim.report.parts import (
     replications_kept,
     scorecard_table,
 )
+from drive_sim.report.sweep_figures import sweep_figure, sweep_heatmap
 from drive_sim.report.words import Answer, choose, compare_answer, size_answer, target_words
 from drive_sim.runs.store import SavedResults
 from drive_sim.scenario import Scenario

@@ -11,11 +11,10 @@ from drive_sim.report.figures import (
     delay_histogram_figure,
     differences_figure,
     lines_figure,
-    sweep_figure,
-    sweep_heatmap,
     target_figure,
     workload_heatmap,
 )
+from drive_sim.report.sweep_figures import sweep_figure, sweep_heatmap
 
 DATES = pd.date_range("2026-04-08", periods=3, freq="7D")
 
