@@ -393,7 +393,8 @@ def scenario_reference_markdown(model: type[BaseModel] = Scenario) -> str:
         "# Scenario reference",
         "",
         "Every key a scenario file (TOML) may set, generated from the schema in "
-        "`drive_sim/scenario/schema.py` when this site is built. Every key is optional: a file "
+        "`drive_sim/scenario/` (`schema.py`, with `intake.py` and `capacity.py`) when this site is built. "
+        "Every key is optional: a file "
         "says only how a site differs from the default site below. Override any key for one run "
         "with `--set PATH=VALUE`, e.g. `--set teams.idvas[0].count=2` (`[i]` below stands for "
         "the entry's position, from 0).",

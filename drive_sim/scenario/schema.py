@@ -4,7 +4,9 @@ Every section and every key is optional: what a file leaves out takes the defaul
 so an empty file (or no file) is the **default site**, the study's most common set-up.
 Every default's description cites the evidence in ``shared/domain/`` (``seed-extract.md``
 as "extract", ``figures.md`` as "figures") or says plainly that it is an assumption.
-Loading, overrides and located errors are in ``load``.
+Loading, overrides and located errors are in ``load``. The sections of how cases arrive
+are in ``intake``, those of practitioners' capacity in ``capacity``; this module gathers
+them with the rest into :class:`Scenario`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from drive_sim.scenario.capacity import (
+    Attrition,
+    Burnout,
+    CmHours,
+    FirstContact,
+    Hours,
+    IdvaHours,
+    Reviews,
+    Workforce,
+)
 from drive_sim.scenario.distributions import (
     Distribution,
     Exponential,
@@ -21,6 +33,16 @@ from drive_sim.scenario.distributions import (
 )
 from drive_sim.scenario.distributions import Frozen as _Frozen
 from drive_sim.scenario.distributions import fixed as _fixed
+from drive_sim.scenario.intake import (
+    Backdating,
+    CaseMix,
+    ClientResponse,
+    MonitoringIntervals,
+    Panel,
+    PerpetratorPanel,
+    RampUp,
+    Referrals,
+)
 from drive_sim.scenario.ranges import Range, Uncertainty
 
 __all__ = [
@@ -59,8 +81,6 @@ __all__ = [
     "Workforce",
 ]
 
-_SHARE_TOLERANCE = 1e-6
-
 
 class Site(_Frozen):
     """The site: its name and description, launch date and how long a run lasts."""
@@ -78,203 +98,6 @@ class Site(_Frozen):
         description="Launch date (day 0). Display only; the model runs in days.",
     )
     horizon_days: float = Field(1095, gt=0, le=20 * 365, description="Length of a run in days. Assumption: 3 years.")
-
-
-class Panel(_Frozen):
-    """A panel meeting that accepts Drive cases: MARAC or a perpetrator panel, how often, and its share of cases."""
-
-    kind: Literal["marac", "perpetrator_panel"] = Field(
-        "perpetrator_panel",
-        description="4 of 6 sites had a perpetrator panel as well as MARAC (extract §1b, L163).",
-    )
-    every_days: float = Field(
-        28, ge=1, description="Meeting interval. Monthly is implied by 'listed for next month' (extract Q14)."
-    )
-    first_day: float = Field(0, ge=0, description="Day of the first meeting after launch.")
-    share: float = Field(1.0, gt=0, le=1, description="Share of accepted cases accepted at this panel.")
-
-
-class PerpetratorPanel(_Frozen):
-    """A perpetrator panel that decides on cases after their MARAC listing (MARAC then panel, extract §1b, L163)."""
-
-    every_days: float = Field(
-        28,
-        ge=1,
-        description="Perpetrator-panel meeting interval. Monthly is implied by 'listed for next month' "
-        "(extract Q14, L865).",
-    )
-    first_day: float = Field(
-        0, ge=0, description="Day of the first perpetrator-panel meeting after launch. Assumption."
-    )
-    deferral_probability: float = Field(
-        0.1,
-        ge=0,
-        lt=1,
-        description="Chance a case listed at the perpetrator panel is put back to its next meeting "
-        "('listed for next month', extract Q14, L865). Assumption: 10%, as at MARAC.",
-    )
-    share: float = Field(
-        1.0,
-        ge=0,
-        le=1,
-        description="Share of the cases listed at MARAC that also need the perpetrator panel's decision "
-        "(the rest are accepted at MARAC). Cases reach Drive 'through MARAC' and then the panel at 4 of 6 "
-        "sites (extract §1b, L163; §3 item 1). Assumption: all of them.",
-    )
-    idva_attends: bool = Field(
-        True,
-        description="The IDVAs who attend panel (teams.idvas[i].attends_panel) attend these meetings too, "
-        "each costing hours.idva.panel_hours, as at MARAC. Assumption.",
-    )
-
-
-class RampUp(_Frozen):
-    """Referrals rise from a share of the full rate after launch (extract §1c)."""
-
-    start_share: float = Field(
-        0.5,
-        gt=0,
-        le=1,
-        description="Referral rate at launch as a share of the full rate. Assumption: agencies "
-        "refer less while Drive is new; embedding takes 'a few years' (extract §1c, L279).",
-    )
-    days: float = Field(180, ge=0, description="Days to rise linearly to the full rate. Assumption.")
-
-
-class Referrals(_Frozen):
-    """Accepted Drive cases: how many a year, at which panel meetings, ramp-up after launch, deferral."""
-
-    annual_rate: float = Field(
-        100,
-        ge=0,
-        le=10_000,
-        description="Accepted Drive cases a year: the Drive target per CM team (extract Q3, L213).",
-    )
-    dispersion: float = Field(
-        0.0,
-        ge=0,
-        description="Over-dispersion of cases per meeting: 0 is Poisson; k > 0 gives a "
-        "negative binomial with variance mean + k*mean^2. Assumption.",
-    )
-    panels: list[Panel] = Field(
-        default_factory=lambda: [Panel()],
-        min_length=1,
-        description="Meetings that accept cases; shares must sum to 1.",
-    )
-    ramp_up: RampUp = Field(default_factory=RampUp)
-    deferral_probability: float = Field(
-        0.1,
-        ge=0,
-        lt=1,
-        description="Chance a listed case is put back to the next meeting ('listed for next "
-        "month', extract Q14, L865). Assumption: 10%.",
-    )
-    perpetrator_panel: PerpetratorPanel | None = Field(
-        None,
-        description="MARAC then panel: cases listed at the `marac` meetings in `panels` (after any deferral "
-        "there) go to the next perpetrator-panel meeting and are accepted at its decision. 4 of 6 sites had "
-        "a perpetrator panel as well as MARAC (extract §1b, L163). Absent: MARAC or panel alone.",
-    )
-
-    @model_validator(mode="after")
-    def _shares(self) -> Referrals:
-        total = sum(p.share for p in self.panels)
-        if abs(total - 1) > _SHARE_TOLERANCE:
-            raise ValueError(f"panel shares must sum to 1 (they sum to {total:g})")
-        if self.perpetrator_panel is not None and not any(p.kind == "marac" for p in self.panels):
-            raise ValueError("perpetrator_panel needs a panel of kind 'marac' in panels (cases come through MARAC)")
-        return self
-
-
-class Backdating(_Frozen):
-    """Past MARAC cases accepted at launch (extract §2.3): how many months, how fast they arrive."""
-
-    months: float = Field(
-        0,
-        ge=0,
-        le=24,
-        description="Months of past MARACs accepted at launch. 0 = a slow build (the study's "
-        "counterfactual, extract Q18); one site backdated (extract §2.3, L293).",
-    )
-    arrival_spread_days: float = Field(
-        14, ge=0, description="Backlog cases arrive evenly over these days from launch. Assumption."
-    )
-    already_supported_share: float = Field(
-        0.7,
-        ge=0,
-        le=1,
-        description="Share of backlog clients already in IDVA support: 'many clients had "
-        "already been contacted ... they came straight over' (extract §2.3, L293). Assumption: 70%.",
-    )
-
-
-class ClientResponse(_Frozen):
-    """How clients respond to the IDVA: support, monitoring or unreachable (shares summing to 1)."""
-
-    support: float = Field(
-        0.40, ge=0, le=1, description="Client engages in intensive support. Assumption (see unreachable)."
-    )
-    monitoring: float = Field(
-        0.25,
-        ge=0,
-        le=1,
-        description="Client declines support but accepts check-ins (extract Q8, L785). Assumption.",
-    )
-    unreachable: float = Field(
-        0.35,
-        ge=0,
-        le=1,
-        description="Client not reached after every attempt. Assumption: 65% engaged, between "
-        "the 39% in one site's data and the ~90% it claimed (extract Q7, L169).",
-    )
-
-    @model_validator(mode="after")
-    def _sum(self) -> ClientResponse:
-        total = self.support + self.monitoring + self.unreachable
-        if abs(total - 1) > _SHARE_TOLERANCE:
-            raise ValueError(f"support + monitoring + unreachable must sum to 1 (they sum to {total:g})")
-        return self
-
-
-class MonitoringIntervals(_Frozen):
-    """Shares of monitoring clients called every 2, 4 or 8 weeks (extract Q8, L785)."""
-
-    every_2_weeks: float = Field(0.25, ge=0, le=1, description="Assumption.")
-    every_4_weeks: float = Field(0.5, ge=0, le=1, description="Assumption.")
-    every_8_weeks: float = Field(0.25, ge=0, le=1, description="Assumption.")
-
-    @model_validator(mode="after")
-    def _sum(self) -> MonitoringIntervals:
-        total = self.every_2_weeks + self.every_4_weeks + self.every_8_weeks
-        if abs(total - 1) > _SHARE_TOLERANCE:
-            raise ValueError(f"interval shares must sum to 1 (they sum to {total:g})")
-        return self
-
-
-class CaseMix(_Frozen):
-    """What is drawn for each case at referral: client response, already supported or contacted, cross-border."""
-
-    client_response: ClientResponse = Field(default_factory=ClientResponse)
-    monitoring_intervals: MonitoringIntervals = Field(default_factory=MonitoringIntervals)
-    already_supported_share: float = Field(
-        0.2,
-        ge=0,
-        le=1,
-        description="Clients who already have an IDVA when Drive accepts the case (extract §2.19). Assumption: 20%.",
-    )
-    already_contacted_share: float = Field(
-        0.25,
-        ge=0,
-        le=1,
-        description="Reachable clients the IDVA met through MARAC before allocation, so first "
-        "contact is already done (extract §2.4, L304). Assumption: 25%.",
-    )
-    cross_border_share: float = Field(
-        0.05,
-        ge=0,
-        le=1,
-        description="Cases whose IDVA works in another area (extract §2.20, L857). Assumption: 5%.",
-    )
 
 
 class Durations(_Frozen):
@@ -629,251 +452,6 @@ class Policies(_Frozen):
         "'cm_waits': the CM holds the case open until the IDVA finishes (L371-375).",
     )
     engagement: Engagement = Field(default_factory=Engagement)
-
-
-class IdvaHours(_Frozen):
-    """Hours an IDVA's work asks, by kind of case and phase."""
-
-    support_intensive_hours_per_week: float = Field(
-        2.0, ge=0, description="Support in the first weeks after first contact. Assumption."
-    )
-    intensive_weeks: float = Field(6, ge=0, description="Weeks of intensive support. Assumption.")
-    support_hours_per_week: float = Field(
-        1.0,
-        ge=0,
-        description=(
-            "Ongoing support. Assumption: ~70 minutes per client a week at 30 cases (figures §1, Refuge "
-            "Workers United)."
-        ),
-    )
-    monitoring_call_hours: float = Field(
-        0.5, ge=0, description="One check-in: 'very brief conversations' (extract Q8). Assumption: 30 minutes."
-    )
-    non_drive_hours_per_week: float = Field(
-        0.8,
-        ge=0,
-        description="A non-Drive case, intake included. Assumption: at the guidance caseload of 20 this "
-        "uses 16 of 26 productive hours, leaving the headroom the report asks for (L213); ~70 "
-        "minutes per client a week at 30 cases (figures §1).",
-    )
-    first_contact_hours: float = Field(
-        2.0, gt=0, description="One first-contact attempt: a first visit takes about 2 hours (figures §1)."
-    )
-    reserved_first_contact_hours_per_week: float = Field(
-        6.0,
-        ge=0,
-        description="Hours kept for new referrals whatever else is due: high-risk referrals come first "
-        "(UAVA triaged within 48 hours, figures §1). Assumption: 6 hours, 3 attempts a week.",
-    )
-    cross_border_hours_per_week: float = Field(
-        0.25, ge=0, description="Extra liaison for a cross-border case (extract §2.20). Assumption."
-    )
-    relayed_liaison_hours_per_week: float = Field(
-        0.25,
-        ge=0,
-        description="Named Drive IDVA's time per case whose liaison she relays (Site 6). Assumption.",
-    )
-    query_hours_per_case_per_week: float = Field(
-        0,
-        ge=0,
-        le=10,
-        description="Hours a week of Drive queries (from CMs and other agencies) per Drive client held by this "
-        "site's IDVAs after first contact, falling on the Drive contact(s) of routing.contacts (p14, L75; "
-        "'liaison hours on the named IDVA', extract recommendations table). 0 = no query load (the default). "
-        "The amount is an assumption.",
-    )
-    panel_hours: float = Field(3.0, ge=0, description="One panel meeting, preparation included. Assumption.")
-    sign_off_hours: float = Field(
-        0.5,
-        ge=0,
-        description="The IDVA's sign-off: a safety check with the client after first contact before she tells the "
-        "CM it is safe to proceed (the gate 'hinges on the IDVA's say so', extract §2.6, L588); done from her "
-        "first-contact hours after any first-contact attempts. 0 makes the word immediate on contact. "
-        "Assumption: 30 minutes.",
-    )
-    allocation_hours: float = Field(
-        0.5,
-        ge=0,
-        description="Hours an allocating IDVA (teams.idvas[].allocates) spends allocating one Drive case "
-        "(reading the referral, choosing the IDVA, passing it on), counted in the week the client is given a "
-        "place (Site 2, extract §1b, L177; §3a S2 'allocation overhead on the lead'). Only sites with an "
-        "allocator pay it. Assumption: 30 minutes (the study gives no figure).",
-    )
-    transfer_intake_hours: float = Field(
-        1.0,
-        ge=0,
-        description="Hours the receiving IDVA spends taking over a client (reading the case, an introduction) "
-        "on a handover, a transfer to the group her response calls for, or a reassignment when an IDVA "
-        "leaves, counted in the week it happens. Assumption (the study gives no figure).",
-    )
-
-
-class FirstContact(_Frozen):
-    """The IDVA's attempts to reach a client for first contact."""
-
-    max_attempts: int = Field(
-        3,
-        ge=1,
-        description=(
-            "Attempts before a client is unreachable. Assumption (UAVA made 3 attempts within a week, figures §1)."
-        ),
-    )
-    retry_days: float = Field(2, ge=0, description="Days between attempts. Assumption.")
-    answer_probability: float = Field(
-        0.6, gt=0, le=1, description="Chance a reachable client answers a given attempt. Assumption."
-    )
-
-
-class CmHours(_Frozen):
-    """Hours a Case Manager's work asks a week, by phase of the case."""
-
-    contact_strategy_hours_per_week: float = Field(1.5, ge=0, description="Writing the contact strategy. Assumption.")
-    awaiting_gate_hours_per_week: float = Field(
-        0.25, ge=0, description="Holding a case while the gate is shut. Assumption."
-    )
-    direct_hours_per_week: float = Field(
-        1.25,
-        ge=0,
-        description=(
-            "Direct (behaviour-change) work. Assumption; 48 contacts a month per FTE case manager (figures §5)."
-        ),
-    )
-    disrupt_hours_per_week: float = Field(0.5, ge=0, description="Disrupt-only work. Assumption.")
-    holding_hours_per_week: float = Field(
-        0.25, ge=0, description="Holding a case open for the IDVA under 'cm_waits'. Assumption."
-    )
-    step_down_hours_per_week: float = Field(
-        0,
-        ge=0,
-        le=40,
-        description="Step-down support: hours a week the CM spends on each engaged service user during the "
-        "durations.step_down_days after she closes his case ('many believed that step-down procedures were "
-        "lacking', extract §2.17, L381; 'monitoring processes/step-down support for service users', p24, L92). "
-        "0 = none (the default). The amount is an assumption.",
-    )
-    induction_hours_per_idva: float = Field(
-        0,
-        ge=0,
-        le=200,
-        description="CM hours spent inducting each IDVA who may hold Drive cases: every such IDVA in post at "
-        "launch, and each such new starter when she starts ('Inductions delivered by Case Managers, for all new "
-        "IDVA staff who might hold Drive cases', p18, extract recommendations table, L73; 'changes to IDVA team "
-        "structure would require training', L74; extract §4, L361). Hours per IDVA, shared equally by the CMs in "
-        "post and asked in the week she starts (at launch: the first week). 0 = no induction cost (the "
-        "default). The amount is an assumption.",
-    )
-    induction_for: Literal["drive", "all"] = Field(
-        "drive",
-        description="Which IDVAs count as 'who might hold Drive cases' for induction_hours_per_idva: the named "
-        "Drive IDVAs, or every IDVA in the team (where wider-team IDVAs keep already-supported clients or take "
-        "Drive clients by routing). Assumption.",
-    )
-
-
-class Reviews(_Frozen):
-    """Joint CM-IDVA case reviews (extract §2.15)."""
-
-    interval_weeks: float = Field(
-        4, gt=0, description="Joint CM-IDVA case reviews: weekly to 6-weekly (extract Q9, L670); 4 is an assumption."
-    )
-    meeting_hours: float = Field(1.0, gt=0, description="'we only have like an hour' (extract Q10, L668).")
-    cases_per_meeting: int = Field(6, ge=1, description="'about five or six cases' (extract Q10, L668).")
-    skip_above_workload: float = Field(
-        1.25,
-        gt=0,
-        description="An IDVA above this workload ratio misses the meeting ('struggling to even "
-        "meet with her clients, let alone us', L223). Assumption.",
-    )
-    unreviewed_alert_weeks: float = Field(
-        6, gt=0, description="A case unreviewed longer than this is flagged: the report's 6-weekly upper end (L670)."
-    )
-
-
-class Hours(_Frozen):
-    """Workload in hours, as the probation Workload Measurement Tool counts it (figures §4)."""
-
-    contracted_hours_per_week: float = Field(37.5, gt=0, description="Full-time contract.")
-    productive_share: float = Field(
-        0.7,
-        gt=0,
-        le=1,
-        description="Share of contracted hours for casework. Assumption; a police demand model used 70% (figures §4).",
-    )
-    idva: IdvaHours = Field(default_factory=IdvaHours)
-    first_contact: FirstContact = Field(default_factory=FirstContact)
-    cm: CmHours = Field(default_factory=CmHours)
-    reviews: Reviews = Field(default_factory=Reviews)
-
-
-class Burnout(_Frozen):
-    """When a practitioner counts as burnt out (the probation excessive-workload rule, figures §5)."""
-
-    rule: Literal["workload", "caseload"] = Field(
-        "workload", description="'workload': hours ratio; 'caseload': open cases against guidance."
-    )
-    workload_threshold: float = Field(
-        1.10, gt=0, description="Above 110% of capacity: the probation excessive-workload rule (figures §5)."
-    )
-    caseload_multiple: float = Field(
-        1.5,
-        gt=0,
-        description=(
-            "Under rule 'caseload': open cases above this multiple of guidance. Assumption (extract §6c "
-            "suggests 1.0-1.5)."
-        ),
-    )
-    consecutive_weeks: int = Field(4, ge=1, description="For 4 consecutive weeks: the probation rule (figures §5).")
-    backlog_counts: bool = Field(
-        False,
-        description="Under rule 'workload': whether first-contact hours still outstanding from earlier weeks "
-        "count again toward the threshold. Default false: the probation Workload Measurement Tool compares the "
-        "hours each case's required activity takes with contracted hours (figures §4), and the excessive-"
-        "workload rule reads that capacity % (figures §5), so work is counted once, in the week it falls due; "
-        "the backlog is reported on its own. True treats the queue of waiting clients as extra pressure.",
-    )
-    recovery_weeks: int = Field(4, ge=1, description="Consecutive weeks at or below threshold to recover. Assumption.")
-
-
-class Attrition(_Frozen):
-    """Leaving, vacancy and induction for one kind of practitioner."""
-
-    enabled: bool = Field(True, description="Practitioners may leave.")
-    annual_turnover: float = Field(
-        0.15,
-        ge=0,
-        lt=1,
-        description="Base chance of leaving within a year. Assumption: 7-16% comparators (figures §5).",
-    )
-    burnout_multiplier: float = Field(
-        3.9,
-        ge=1,
-        description="Hazard multiplier while burnt out: 43% vs 11% intending to leave (Aiken 2002, figures §5).",
-    )
-    vacancy_days: Distribution = Field(
-        default_factory=lambda: _fixed(90), description="Post vacant while recruiting. Assumption: 3 months."
-    )
-    induction_days: float = Field(90, ge=0, description="New starter at reduced capacity. Assumption.")
-    induction_capacity_share: float = Field(0.5, gt=0, le=1, description="Capacity during induction. Assumption.")
-    reassign: Literal["same_group", "uncovered"] = Field(
-        "same_group",
-        description="A leaver's cases go to the least loaded in her group (else the wider "
-        "team), or stay uncovered until the post is filled.",
-    )
-
-
-def _cm_attrition() -> Attrition:
-    return Attrition(annual_turnover=0.083)
-
-
-class Workforce(_Frozen):
-    """Burnout, turnover, vacancy and induction for IDVAs and CMs."""
-
-    burnout: Burnout = Field(default_factory=Burnout)
-    idva_attrition: Attrition = Field(default_factory=Attrition)
-    cm_attrition: Attrition = Field(
-        default_factory=_cm_attrition,
-        description="CMs: base turnover 8.3%, probation officers to June 2024 (figures §5).",
-    )
 
 
 class Guidance(_Frozen):

@@ -14,7 +14,12 @@ from drive_sim.report.sources import CITATION, citations_in, resolve, source_ent
 from drive_sim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
-CITING_FILES = ["drive_sim/scenario/schema.py", "drive_sim/scenario/ranges.py"]
+CITING_FILES = [
+    "drive_sim/scenario/schema.py",
+    "drive_sim/scenario/intake.py",
+    "drive_sim/scenario/capacity.py",
+    "drive_sim/scenario/ranges.py",
+]
 
 
 class _Page(HTMLParser):
