@@ -102,6 +102,14 @@ def _drive_idvas(practitioners: pd.DataFrame) -> pd.DataFrame:
     return named if len(named) else idvas
 
 
+def _open_per_fte(weeks: pd.DataFrame, share: Mapping[str, float]) -> np.ndarray:
+    """Each weekly row's open cases (Drive and non-Drive) per caseload FTE; nan where vacant or without caseload."""
+    caseload_fte = weeks["fte"].to_numpy(dtype=float) * weeks["practitioner"].map(share).to_numpy(dtype=float)
+    staffed = ~weeks["vacant"].to_numpy(dtype=bool) & (caseload_fte > 0)
+    open_cases = weeks["drive_open"].to_numpy(dtype=float) + weeks["non_drive_open"].to_numpy(dtype=float)
+    return np.where(staffed, open_cases / np.where(caseload_fte > 0, caseload_fte, 1.0), np.nan)
+
+
 def monthly_table(experiment: Experiment, scenarios: Mapping[str, Scenario], months: int) -> pd.DataFrame:
     """One row per plan, replication, month (1, 2, ...) and measure.
 
@@ -139,10 +147,7 @@ def _months(
     months: int,
 ) -> list[tuple[str, int, int, str, float]]:
     month_of_week = np.ceil(weeks["day"].to_numpy(dtype=float) / DAYS_PER_MONTH).astype(int)
-    caseload_fte = weeks["fte"].to_numpy(dtype=float) * weeks["practitioner"].map(share).to_numpy(dtype=float)
-    staffed = ~weeks["vacant"].to_numpy(dtype=bool) & (caseload_fte > 0)
-    open_cases = weeks["drive_open"].to_numpy(dtype=float) + weeks["non_drive_open"].to_numpy(dtype=float)
-    per_fte = np.where(staffed, open_cases / np.where(caseload_fte > 0, caseload_fte, 1.0), np.nan)
+    per_fte = _open_per_fte(weeks, share)
     spare = np.clip(
         weeks["available_hours"].to_numpy(dtype=float) - weeks["demand_hours"].to_numpy(dtype=float), 0, None
     )
@@ -225,8 +230,7 @@ def plan_facts(experiment: Experiment, scenarios: Mapping[str, Scenario], months
         share = dict(zip(drive["name"], drive["capacity_share"], strict=True))
         own = weeks[(weeks["scenario"] == label) & weeks["practitioner"].isin(share)]
         own = own[own["day"] <= months * DAYS_PER_MONTH]
-        fte = own["fte"] * own["practitioner"].map(share)
-        per_fte = ((own["drive_open"] + own["non_drive_open"]) / fte.where(fte > 0)).where(~own["vacant"])
+        per_fte = pd.Series(_open_per_fte(own, share), index=own.index)
         weekly = per_fte.groupby([own["week"], own["replication"]]).mean().groupby(level="week").mean()
         above = weekly.index[weekly > guidance]
         plan_kpis = kpis[kpis["scenario"] == label]
