@@ -96,7 +96,8 @@ def _frame(rows: Sequence[Any], row_type: type, replication: int) -> pd.DataFram
     columns = column_names(row_type)
     # Declared dtypes, so an empty table, or a float field the model filled with ints,
     # still concatenates cleanly with the other replications' tables.
-    dtypes = {f.name: _DTYPES.get(str(f.type), "object") for f in fields(row_type)}
+    # (A field's type is its annotation's text in Python, the class itself once compiled.)
+    dtypes = {f.name: _DTYPES.get(getattr(f.type, "__name__", str(f.type)), "object") for f in fields(row_type)}
     row_values = attrgetter(*columns)
     frame = pd.DataFrame([row_values(row) for row in rows], columns=columns).astype(dtypes)
     frame.insert(0, "replication", np.full(len(frame), replication, dtype=np.int64))

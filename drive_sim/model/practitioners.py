@@ -301,7 +301,8 @@ def least_loaded(people: Iterable[P], now: float) -> P:
     ``min`` by ``(load, index)``, written out: it runs at every allocation.
     """
     best: P | None = None
-    best_load = best_index = 0.0
+    best_load = 0.0
+    best_index = 0
     for person in people:
         load = person.load(now)
         if best is None or load < best_load or (load == best_load and person.index < best_index):

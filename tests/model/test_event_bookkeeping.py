@@ -3,17 +3,29 @@
 The contact strategy's weekly steps (``StrategyDesk``) and business-as-usual referrals to
 a filled post (``NonDriveReferrals``) are not SimPy events. Each is checked here against
 the plain loop of timeouts it replaced, run beside it: the same days, to the last bit.
+
+The checks drive the engine's pieces with stand-ins (a fake CM and case, a fake team),
+which the compiled engine's typed classes refuse; where the engine is compiled they run
+in a child process on the engine's source (``DRIVE_SIM_PURE_PYTHON``), and
+``tests/unit/test_compiled_engine.py`` holds the compiled engine to its source.
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
+import os
 import random
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import simpy
 
+import drive_sim.model as model
 from drive_sim.model.hours import TICK_TIME, next_tick
 from drive_sim.model.lifecycle import StrategyDesk
 from drive_sim.model.practitioners import IdvaState
@@ -22,6 +34,23 @@ from drive_sim.model.streams import sample
 from drive_sim.scenario import Exponential
 
 WEEKS = 30
+
+
+def _on_source_engine(test: Callable[[], None]) -> Callable[[], None]:
+    """Run ``test`` here if the engine runs from source, else in pytest in a child process that does."""
+
+    @functools.wraps(test)
+    def run() -> None:
+        if model.ENGINE == "python":
+            return test()
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{__file__}::{test.__name__}"],
+            cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True,
+            env={**os.environ, "DRIVE_SIM_PURE_PYTHON": "1"},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-4000:]
+
+    return run
 
 
 class _Cm:
@@ -86,6 +115,7 @@ def _strategies(desk_run: bool) -> list[float]:
     return ends
 
 
+@_on_source_engine
 def test_the_strategy_desk_writes_each_strategy_on_the_day_the_loop_of_timeouts_did():
     with_desk, with_loop = _strategies(True), _strategies(False)
     assert len(with_loop) > 80
@@ -151,6 +181,7 @@ def _referrals(lazy: bool) -> list[tuple[float, list[float], int, list[float], i
     return seen
 
 
+@_on_source_engine
 def test_lazy_business_as_usual_referrals_fill_the_heaps_the_timeouts_did():
     lazy, timeouts = _referrals(True), _referrals(False)
     assert timeouts[-1][2] > 50 and timeouts[-1][4] > 5  # referrals to her, and to her colleague while vacant

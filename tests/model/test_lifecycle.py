@@ -112,5 +112,7 @@ def test_same_seed_same_cases_whatever_the_staffing():
 
 def test_same_seed_same_output():
     s = scenario({"site": {"horizon_days": 400}}, quiet=False)
-    assert simulate(s, 2) == simulate(s, 2)
-    assert simulate(s, 2) != simulate(s, 3)
+    # Compared by repr, which writes every float exactly and a nan as nan (records hold
+    # nan for days that never came, and nan != nan).
+    assert repr(simulate(s, 2)) == repr(simulate(s, 2))
+    assert repr(simulate(s, 2)) != repr(simulate(s, 3))
