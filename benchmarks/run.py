@@ -64,7 +64,8 @@ class Worker:
             text=True,
             cwd=tree,
         )
-        where = self.ask({"op": "where"})["file"]
+        answer = self.ask({"op": "where"})
+        where, self.engine = answer["file"], answer["engine"]
         if not Path(where).resolve().is_relative_to(tree.resolve()):
             raise RuntimeError(f"worker for {tree} imported drive_sim from {where}")
 
@@ -130,6 +131,11 @@ def worktree(revision: str) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="drive-sim-baseline-"))
     subprocess.run(["git", "worktree", "add", "--detach", "-q", str(folder), revision], cwd=ROOT, check=True)
     try:
+        if (folder / "setup.py").exists():  # a revision with the compiled engine: build it as installing would
+            subprocess.run(
+                [sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
+                cwd=folder, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
         yield folder
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, check=False)
@@ -366,15 +372,16 @@ def main() -> None:
     )
     figures: list[Figure] = []
     head = Worker(ROOT)
+    print(f"HEAD runs the {head.engine} engine")
     try:
         if args.baseline and "baseline" in groups:
             with worktree(args.baseline) as tree:
                 base = Worker(tree)
+                print(f"baseline: {args.baseline} ({base.engine} engine)")
                 try:
                     figures += against_baseline(head, base, pairs)
                 finally:
                     base.close()
-            print(f"baseline: {args.baseline}")
         if "engine" in groups:
             figures.append(overhead(head, pairs))
             figures += exponents(head, max(6, pairs // 3))

@@ -13,7 +13,7 @@ Requests:
     ``{"op": "replication", "scenario": PATH|null, "set": {...}, "replication": K}``
         -> ``{"model": s, "kpis": s, "tables": s, "events": n, "processes": n}``
     ``{"op": "skeleton", "events": n, "processes": n}`` -> ``{"seconds": s}``
-    ``{"op": "where"}`` -> ``{"file": drive_sim.__file__}``
+    ``{"op": "where"}`` -> ``{"file": drive_sim.__file__, "engine": "compiled"|"python"}``
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ def _import_tree(tree: Path):
     from drive_sim.model import SiteModel
 
     return load_scenario, replication_kpis, tables, SiteModel
+
+
+def _engine() -> str:
+    """``"compiled"`` or ``"python"``: which engine this tree runs (trees before setup.py: Python)."""
+    import drive_sim.model
+
+    return getattr(drive_sim.model, "ENGINE", "python")
 
 
 def main() -> None:
@@ -100,7 +107,7 @@ def main() -> None:
     ops = {
         "replication": replication,
         "skeleton": skeleton,
-        "where": lambda request: {"file": drive_sim.__file__},
+        "where": lambda request: {"file": drive_sim.__file__, "engine": _engine()},
     }
     for line in sys.stdin:
         request = json.loads(line)
