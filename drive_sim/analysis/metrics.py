@@ -28,6 +28,7 @@ included); ``idva:<name>`` and ``cm:<name>`` for each practitioner in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
@@ -48,7 +49,7 @@ from drive_sim.analysis.kpis import (
     guidance_for,
     scope_kind,
 )
-from drive_sim.analysis.warmup import Window, kpi_windows
+from drive_sim.analysis.warmup import Window, kpi_windows, open_case_totals
 from drive_sim.model.records import (
     CaseRecord,
     PractitionerInfo,
@@ -158,16 +159,26 @@ def _columns(rows: Sequence[Any], names: Iterable[str]) -> dict[str, np.ndarray]
 def _divide(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> np.ndarray:
     """Element-wise quotient, nan where the denominator is 0."""
     top, bottom = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(bottom != 0, top / bottom, np.nan)
+    nonzero = bottom != 0
+    # Divided only where the denominator is not 0, so nothing warns (no errstate needed).
+    return np.divide(top, bottom, out=np.full(np.broadcast_shapes(top.shape, bottom.shape), np.nan), where=nonzero)
 
 
 def _mean(values: np.ndarray) -> float:
-    return float(np.mean(values)) if values.size else float("nan")
+    """``np.mean`` (the same sum, in float64, over the count), without its overhead on small arrays."""
+    return float(np.add.reduce(values, dtype=np.float64)) / values.size if values.size else float("nan")
 
 
 def _quantile(values: np.ndarray, q: float) -> float:
     return float(np.quantile(values, q)) if values.size else float("nan")
+
+
+def _median_p90(values: np.ndarray) -> tuple[float, float]:
+    """The median and 90th percentile (one ``np.quantile`` call; nan for no values)."""
+    if not values.size:
+        return float("nan"), float("nan")
+    median, p90 = np.quantile(values, (0.5, 0.9)).tolist()
+    return median, p90
 
 
 # --------------------------------------------------------------------------------------
@@ -459,10 +470,11 @@ def gate_measures(c: dict[str, np.ndarray]) -> dict[str, float]:
     made = ~np.isnan(contact)
     gate_bound = made & (c["gate_open_day"] > c["contact_strategy_end_day"])
     wait = contact[gate_bound] - c["contact_strategy_end_day"][gate_bound]
+    cm_delay_median, cm_delay_p90 = _median_p90(_since(contact, accepted))
     return {
         "gate_open_delay_median_days": _quantile(_since(c["gate_open_day"], accepted), 0.5),
-        "cm_first_contact_delay_median_days": _quantile(_since(contact, accepted), 0.5),
-        "cm_first_contact_delay_p90_days": _quantile(_since(contact, accepted), 0.9),
+        "cm_first_contact_delay_median_days": cm_delay_median,
+        "cm_first_contact_delay_p90_days": cm_delay_p90,
         "gate_bound_share": _mean(gate_bound[made]),
         "cm_wait_on_idva_median_days": _quantile(wait, 0.5),
     }
@@ -479,7 +491,8 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window, col
     delay, accepted_on = first_contact_delays(c)
     start = np.datetime64(scenario.site.start_date, "D")
     working_days = _working_days(start, accepted_on, accepted_on + delay)
-    waits = waitlist_waits(c)
+    delay_median, delay_p90 = _median_p90(delay)
+    waits_median, waits_p90 = _median_p90(waitlist_waits(c))
 
     waited = c["waitlist_days"] > 0
     engaged = c["service_user_engaged"][~np.isnan(c["service_user_engaged"])]
@@ -491,13 +504,13 @@ def _case_kpis(output: SimulationOutput, scenario: Scenario, window: Window, col
         "accepted_cases_per_year": float(accepted_per_year),
         "accepted_vs_target": float(accepted_per_year / scenario.guidance.drive_cases_per_year_per_cm_team),
         "backlog_cases": float(backdated.sum()),
-        "first_contact_delay_median_days": _quantile(delay, 0.5),
-        "first_contact_delay_p90_days": _quantile(delay, 0.9),
+        "first_contact_delay_median_days": delay_median,
+        "first_contact_delay_p90_days": delay_p90,
         "first_contact_within_2_working_days_share": _mean(working_days <= 2),
         "first_contact_within_7_days_share": _mean(delay <= 7),
         "first_contact_within_target_share": _mean(delay <= scenario.guidance.first_contact_days),
-        "waitlist_wait_median_days": _quantile(waits, 0.5),
-        "waitlist_wait_p90_days": _quantile(waits, 0.9),
+        "waitlist_wait_median_days": waits_median,
+        "waitlist_wait_p90_days": waits_p90,
         "marac_to_acceptance_median_days": _quantile(marac_to_acceptance(c), 0.5),
         "unreachable_share": _mean(~np.isnan(c["unreachable_day"][allocated])),
         **gate_measures(c),
@@ -572,17 +585,40 @@ def replication_kpis(output: SimulationOutput, scenario: Scenario) -> pd.DataFra
     roster = _Roster.of(output.practitioners)
     scopes, members = roster.scopes()
     columns = _Columns.of(output, roster)
-    parts = [_window_kpis(output, scenario, roster, scopes, members, w, columns) for w in kpi_windows(output, scenario)]
+    weeks = columns.weeks
+    of_idva = roster.kinds[columns.week_codes] == "idva"
+    series = open_case_totals(weeks["day"][of_idva], (weeks["drive_open"] + weeks["non_drive_open"])[of_idva])
+    windows = kpi_windows(output, scenario, series)
+    values = [_window_kpis(output, scenario, roster, scopes, members, w, columns) for w in windows]
     # One frame for every window (the windows' rows in order), not a concat of one per window.
-    windows = np.concatenate([np.full(len(kpis), name, dtype=object) for name, kpis, _, _ in parts])
+    window_labels, kpi_labels, scope_labels = _labels(tuple(w.name for w in windows), tuple(scopes))
     return pd.DataFrame(
         {
-            "replication": np.full(len(windows), output.replication, dtype=np.int64),
-            "window": windows,
-            "kpi": np.concatenate([kpis for _, kpis, _, _ in parts]),
-            "scope": np.concatenate([scope for _, _, scope, _ in parts]),
-            "value": np.concatenate([values for _, _, _, values in parts]),
+            "replication": np.full(len(window_labels), output.replication, dtype=np.int64),
+            "window": window_labels,
+            "kpi": kpi_labels,
+            "scope": scope_labels,
+            "value": np.concatenate(values),
         }
+    )
+
+
+def _scope_kpi_names(scope: str) -> tuple[str, ...]:
+    return CM_KPIS if scope_kind(scope) == "cm" else IDVA_KPIS
+
+
+@functools.lru_cache(maxsize=64)
+def _labels(windows: tuple[str, ...], scopes: tuple[str, ...]) -> tuple[Any, Any, Any]:
+    """The window, kpi and scope of each row of :func:`replication_kpis`, as string arrays.
+
+    The same for every replication of a team, so built once (a frame copies them).
+    """
+    kpis = list(SITE_KPIS) + [kpi for scope in scopes for kpi in _scope_kpi_names(scope)]
+    row_scopes = ["site"] * len(SITE_KPIS) + [scope for scope in scopes for _ in _scope_kpi_names(scope)]
+    return (
+        pd.array([window for window in windows for _ in kpis], dtype="str"),
+        pd.array(kpis * len(windows), dtype="str"),
+        pd.array(row_scopes * len(windows), dtype="str"),
     )
 
 
@@ -594,20 +630,14 @@ def _window_kpis(
     members: np.ndarray,
     window: Window,
     columns: _Columns,
-) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
-    """One window's KPIs: its name, and the kpi, scope and value of each row."""
+) -> np.ndarray:
+    """One window's KPI values, in the order of :func:`_labels`: the site's, then each scope's."""
     stats = _practitioner_stats(output, roster, scenario, window, columns)
     site = _case_kpis(output, scenario, window, columns) | _workforce_kpis(stats, roster, scenario, window)
     by_scope = _scope_kpis(stats, members, window.days / DAYS_PER_YEAR, scenario)
-    kpi_names, scope_names, values = [list(SITE_KPIS)], [["site"] * len(SITE_KPIS)], [[site[k] for k in SITE_KPIS]]
-    for position, scope in enumerate(scopes):
-        names = CM_KPIS if scope_kind(scope) == "cm" else IDVA_KPIS
-        kpi_names.append(list(names))
-        scope_names.append([scope] * len(names))
-        values.append([by_scope[k][position] for k in names])
-    return (
-        window.name,
-        np.concatenate(kpi_names),
-        np.concatenate(scope_names),
-        np.concatenate(values).astype(float),
+    # Each KPI list's values for every scope (KPIs x scopes), then each scope's column in turn.
+    blocks = {names: np.array([by_scope[k] for k in names], dtype=float) for names in (IDVA_KPIS, CM_KPIS)}
+    return np.concatenate(
+        [np.array([site[k] for k in SITE_KPIS], dtype=float)]
+        + [blocks[_scope_kpi_names(scope)][:, position] for position, scope in enumerate(scopes)]
     )

@@ -39,6 +39,7 @@ __all__ = [
     "mser",
     "mser_warmup_days",
     "open_case_series",
+    "open_case_totals",
 ]
 
 #: The launch window: the first 26 weeks.
@@ -94,29 +95,45 @@ def mser(series: Sequence[float] | np.ndarray, batch: int = BATCH_WEEKS) -> int:
 
 def open_case_series(weeks: Sequence[WeeklyState]) -> tuple[np.ndarray, np.ndarray]:
     """The site's weekly open IDVA cases (Drive and non-Drive, every IDVA): ``(week end days, cases)``."""
-    totals: dict[float, float] = {}
-    for state in weeks:
-        if state.kind == "idva":
-            totals[state.day] = totals.get(state.day, 0.0) + state.drive_open + state.non_drive_open
-    days = np.array(sorted(totals), dtype=float)
-    return days, np.array([totals[day] for day in days], dtype=float)
+    idva = [state for state in weeks if state.kind == "idva"]
+    return open_case_totals(
+        np.array([state.day for state in idva], dtype=float),
+        np.array([state.drive_open + state.non_drive_open for state in idva], dtype=float),
+    )
 
 
-def mser_warmup_days(output: SimulationOutput) -> float:
-    """The warm-up MSER-5 chooses for one replication, in days (0 when it truncates nothing)."""
-    days, cases = open_case_series(output.weeks)
+def open_case_totals(days: np.ndarray, open_cases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """IDVAs' weekly states' open cases added up by week: ``(week end days, in order; cases)``.
+
+    ``days`` and ``open_cases`` are the IDVAs' weekly states' days and open cases (Drive
+    and non-Drive). Counts are whole numbers, so the totals are exact in any order.
+    """
+    week_days, week = np.unique(days, return_inverse=True)
+    return week_days, np.bincount(week, weights=open_cases, minlength=len(week_days))
+
+
+def mser_warmup_days(output: SimulationOutput, series: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+    """The warm-up MSER-5 chooses for one replication, in days (0 when it truncates nothing).
+
+    ``series`` is :func:`open_case_series` of ``output.weeks``, when the caller has it.
+    """
+    days, cases = open_case_series(output.weeks) if series is None else series
     truncated = mser(cases)
     return float(days[truncated - 1]) if truncated else 0.0
 
 
-def kpi_windows(output: SimulationOutput, scenario: Scenario) -> list[Window]:
+def kpi_windows(
+    output: SimulationOutput, scenario: Scenario, series: tuple[np.ndarray, np.ndarray] | None = None
+) -> list[Window]:
     """The ``steady`` and ``launch`` windows of one replication (see the module docstring).
+
+    ``series`` is :func:`open_case_series` of ``output.weeks``, when the caller has it.
 
     Raises:
         ValueError: If the steady window is empty (a warm-up as long as the run).
     """
     given = scenario.run.warmup_days
-    warmup = mser_warmup_days(output) if given == "auto" else float(given)
+    warmup = mser_warmup_days(output, series) if given == "auto" else float(given)
     if output.horizon_days - warmup <= 0:
         raise ValueError(f"the KPI window is empty: horizon {output.horizon_days:g} days, warm-up {warmup:g} days")
     return [

@@ -1,8 +1,9 @@
 """A Drive case (one service user, one client): what is drawn at referral, and its state.
 
-Everything random about a case is drawn when it is referred, from the case's own
-generator, in a fixed order (:class:`CaseDraws`). Scenarios run with the same seed
-therefore see the same cases whatever their staffing or policies (common random numbers).
+Everything random about a case is drawn when it is referred, from its row of uniforms
+(:class:`CaseRows`: the case's row of its stream's block, one column a draw, in a fixed
+order; :class:`CaseDraws`). Scenarios run with the same seed therefore see the same
+cases whatever their staffing or policies (common random numbers).
 The rest of :class:`Case` is what the run changes: who holds it, its CM phase, and the
 outcome of the IDVA's first contact, a SimPy event the case owns.
 """
@@ -13,10 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-
 from drive_sim.model.records import CaseRecord
-from drive_sim.model.streams import sample
+from drive_sim.model.streams import ITEM_BLOCK, Streams, exponential_quantile, quantile
 from drive_sim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -24,7 +23,17 @@ if TYPE_CHECKING:
 
     from drive_sim.model.practitioners import CaseManagerState, IdvaState
 
-__all__ = ["Case", "CaseDraws", "CaseStatus", "CmPhase", "FirstContactOutcome", "GateWord", "Response"]
+__all__ = [
+    "CASE_COLUMNS",
+    "Case",
+    "CaseDraws",
+    "CaseRows",
+    "CaseStatus",
+    "CmPhase",
+    "FirstContactOutcome",
+    "GateWord",
+    "Response",
+]
 
 NAN = float("nan")
 
@@ -41,9 +50,9 @@ GateWord = Literal["signed_off", "proxy", "other_area", "unreachable"]
 CaseStatus = Literal["closed", "deselected"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(init=False, slots=True)
 class CaseDraws:
-    """Everything random about one case, drawn at referral (see :meth:`draw`)."""
+    """Everything random about one case, drawn at referral (:meth:`CaseRows.draws`); never changed after."""
 
     already_supported: bool
     response: Response
@@ -72,85 +81,213 @@ class CaseDraws:
     dropout_clock: float
     u_disengage_to: float  # below case_life.disengage_to_monitoring_share: to monitoring, else closed
 
-    @classmethod
-    def draw(cls, rng: np.random.Generator, scenario: Scenario, backdated: bool) -> CaseDraws:
-        """The case's draws from its own generator, in a fixed order.
+    def __init__(
+        self,
+        already_supported: bool,
+        response: Response,
+        monitoring_interval_weeks: int,
+        attempts_needed: int,
+        already_contacted: bool,
+        cross_border: bool,
+        extended: bool,
+        u_engage: float,
+        u_deselect_unreachable: float,
+        u_deselect_non_engaging: float,
+        u_existing_idva: float,
+        deferrals: int,
+        cm_days: float,
+        extension_days: float,
+        tail_days: float,
+        strategy_days: float,
+        u_former_case: float,
+        u_perpetrator_panel: float,
+        panel_deferrals: int,
+        withheld: bool,
+        proxy: bool,
+        disengage_clock: float,
+        reengage_clock: float,
+        dropout_clock: float,
+        u_disengage_to: float,
+    ) -> None:
+        # Written out: dataclass's generated __init__ would run as Python, this one is compiled.
+        self.already_supported = already_supported
+        self.response = response
+        self.monitoring_interval_weeks = monitoring_interval_weeks
+        self.attempts_needed = attempts_needed
+        self.already_contacted = already_contacted
+        self.cross_border = cross_border
+        self.extended = extended
+        self.u_engage = u_engage
+        self.u_deselect_unreachable = u_deselect_unreachable
+        self.u_deselect_non_engaging = u_deselect_non_engaging
+        self.u_existing_idva = u_existing_idva
+        self.deferrals = deferrals
+        self.cm_days = cm_days
+        self.extension_days = extension_days
+        self.tail_days = tail_days
+        self.strategy_days = strategy_days
+        self.u_former_case = u_former_case
+        self.u_perpetrator_panel = u_perpetrator_panel
+        self.panel_deferrals = panel_deferrals
+        self.withheld = withheld
+        self.proxy = proxy
+        self.disengage_clock = disengage_clock
+        self.reengage_clock = reengage_clock
+        self.dropout_clock = dropout_clock
+        self.u_disengage_to = u_disengage_to
 
-        The order is part of the contract: append new draws at the end.
+
+#: A case's row: what each column is, in order (the order is part of the contract:
+#: append new columns at the end). Columns 12-15 are durations (by their distributions'
+#: quantile functions), 21-23 unit-exponential clocks, the rest uniforms in [0, 1).
+CASE_COLUMNS: tuple[str, ...] = (
+    "already_supported",
+    "response",
+    "monitoring_interval",
+    "attempts_needed",
+    "already_contacted",
+    "cross_border",
+    "extended",
+    "u_engage",
+    "u_deselect_unreachable",
+    "u_deselect_non_engaging",
+    "u_existing_idva",
+    "deferrals",
+    "cm_days",
+    "extension_days",
+    "tail_days",
+    "strategy_days",
+    "u_former_case",
+    "u_perpetrator_panel",
+    "panel_deferrals",
+    "withheld",
+    "proxy",
+    "disengage_clock",
+    "reengage_clock",
+    "dropout_clock",
+    "u_disengage_to",
+)
+_DURATIONS = slice(12, 16)
+_CLOCKS = slice(21, 24)
+
+
+class CaseRows:
+    """The cases of one case stream (``cases``, or ``backlog_cases`` with ``backdated``), a block at a time.
+
+    Row ``k`` is case ``k``'s: :data:`CASE_COLUMNS` uniforms from block ``k // ITEM_BLOCK``
+    of the stream (:meth:`Streams.items`), its duration columns turned into days by the
+    scenario's distributions and its clock columns into unit-exponential draws, each
+    from its own column's uniform. A row depends only on the seed, the replication, the
+    stream and ``k``; :meth:`draws` reads the case's draws from it with the scenario's
+    shares, worked out once here.
+    """
+
+    def __init__(self, streams: Streams, name: str, scenario: Scenario, backdated: bool = False):
+        mix, durations, policies = scenario.case_mix, scenario.durations, scenario.policies
+        self._streams = streams
+        self._name = name
+        self._backdated = backdated
+        self._quantiles = [
+            quantile(durations.cm_intervention_days),
+            quantile(durations.extension_days),
+            quantile(durations.idva_tail_days),
+            quantile(durations.contact_strategy_days),
+        ]
+        self._block = -1
+        self._rows: list[list[float]] = []
+        self._supported = scenario.backdating.already_supported_share if backdated else mix.already_supported_share
+        self._support = mix.client_response.support
+        self._support_or_monitoring = mix.client_response.support + mix.client_response.monitoring
+        self._every_2 = mix.monitoring_intervals.every_2_weeks
+        self._every_2_or_4 = mix.monitoring_intervals.every_2_weeks + mix.monitoring_intervals.every_4_weeks
+        first_contact = scenario.hours.first_contact
+        self._answer_probability = first_contact.answer_probability
+        self._max_attempts = first_contact.max_attempts
+        self._contacted = mix.already_contacted_share
+        self._cross_border = mix.cross_border_share
+        self._extension = durations.extension_probability
+        # Deferrals are geometric, by inversion of one uniform: log1p(-u) // log(p).
+        deferral = scenario.referrals.deferral_probability
+        self._log_deferral = math.log(deferral) if deferral > 0 else 0.0
+        panel = scenario.referrals.perpetrator_panel
+        panel_deferral = panel.deferral_probability if panel is not None else 0.0
+        self._log_panel_deferral = math.log(panel_deferral) if panel_deferral > 0 else 0.0
+        self._withhold = policies.withhold_share
+        self._proxy = policies.proxy_share
+
+    def row(self, index: int) -> list[float]:
+        """Case ``index``'s row (Python floats)."""
+        block, position = divmod(index, ITEM_BLOCK)
+        if block != self._block:
+            u = self._streams.items(self._name, block, (ITEM_BLOCK, len(CASE_COLUMNS)))
+            days = u[:, _DURATIONS].copy()
+            for column, days_at in enumerate(self._quantiles):
+                days[:, column] = days_at(days[:, column])
+            u[:, _DURATIONS] = days
+            u[:, _CLOCKS] = exponential_quantile(1.0, u[:, _CLOCKS])
+            self._rows = u.tolist()
+            self._block = block
+        return self._rows[position]
+
+    def draws(self, index: int) -> CaseDraws:
+        """Case ``index``'s draws, from its row (columns in :data:`CASE_COLUMNS` order).
+
+        A backdated case's deferral draw is not used: the backlog is accepted as one block.
         """
-        mix = scenario.case_mix
-        durations = scenario.durations
-        u = rng.random(12).tolist()  # Python floats: the same numbers, cheaper to compare
-        response_shares = mix.client_response
-        if backdated:
-            already_supported = bool(u[0] < scenario.backdating.already_supported_share)
-        else:
-            already_supported = bool(u[0] < mix.already_supported_share)
+        row = self.row(index)
+        already_supported = row[0] < self._supported
         response: Response
         if already_supported:
             response = "support"  # a client already in IDVA support is reachable and engaged
-        elif u[1] < response_shares.support:
+        elif row[1] < self._support:
             response = "support"
-        elif u[1] < response_shares.support + response_shares.monitoring:
+        elif row[1] < self._support_or_monitoring:
             response = "monitoring"
         else:
             response = "unreachable"
-        intervals = mix.monitoring_intervals
-        if u[2] < intervals.every_2_weeks:
+        if row[2] < self._every_2:
             interval = 2
-        elif u[2] < intervals.every_2_weeks + intervals.every_4_weeks:
+        elif row[2] < self._every_2_or_4:
             interval = 4
         else:
             interval = 8
-        first_contact = scenario.hours.first_contact
-        attempts_needed = _attempts_needed(u[3], first_contact.answer_probability, first_contact.max_attempts)
         # A client the IDVA has already met is reachable, whatever her response draw said.
-        contacted_at_marac = bool(u[4] < mix.already_contacted_share) and response != "unreachable"
-        extended = bool(u[6] < durations.extension_probability)
-        deferral = scenario.referrals.deferral_probability
-        # Times put back to the next meeting: geometric, by inversion of one uniform.
-        deferrals = int(math.log1p(-u[11]) // math.log(deferral)) if deferral > 0 else 0
-        cm_days = sample(durations.cm_intervention_days, rng)
-        extension_days = sample(durations.extension_days, rng) if extended else 0.0
-        tail_days = sample(durations.idva_tail_days, rng)
-        strategy_days = sample(durations.contact_strategy_days, rng)
-        # One call for several draws gives the same numbers as one call each, in order: the
-        # former case; the two perpetrator-panel draws (drawn whether or not the site has a
-        # perpetrator panel, so the case is the same either way); withheld and proxy.
-        u_former_case, u_panel_share, u_panel_deferrals, u_withheld, u_proxy = rng.random(5).tolist()
-        u_panel = (u_panel_share, u_panel_deferrals)
-        # Life inside the case: three unit-exponential clocks, then where a disengagement goes.
-        disengage_clock, reengage_clock, dropout_clock = rng.standard_exponential(3).tolist()
-        u_disengage_to = float(rng.random())
-        panel = scenario.referrals.perpetrator_panel
-        panel_deferral = panel.deferral_probability if panel is not None else 0.0
-        panel_deferrals = int(math.log1p(-u_panel[1]) // math.log(panel_deferral)) if panel_deferral > 0 else 0
-        return cls(
-            already_supported=already_supported,
-            response=response,
-            monitoring_interval_weeks=interval,
-            attempts_needed=attempts_needed,
-            already_contacted=contacted_at_marac or already_supported,
-            cross_border=bool(u[5] < mix.cross_border_share),
-            extended=extended,
-            u_engage=float(u[7]),
-            u_deselect_unreachable=float(u[8]),
-            u_deselect_non_engaging=float(u[9]),
-            u_existing_idva=float(u[10]),
-            deferrals=deferrals,
-            cm_days=cm_days,
-            extension_days=extension_days,
-            tail_days=tail_days,
-            strategy_days=strategy_days,
-            u_former_case=u_former_case,
-            u_perpetrator_panel=float(u_panel[0]),
-            panel_deferrals=panel_deferrals,
-            withheld=u_withheld < scenario.policies.withhold_share,
-            proxy=u_proxy < scenario.policies.proxy_share,
-            disengage_clock=disengage_clock,
-            reengage_clock=reengage_clock,
-            dropout_clock=dropout_clock,
-            u_disengage_to=u_disengage_to,
+        contacted_at_marac = row[4] < self._contacted and response != "unreachable"
+        extended = row[6] < self._extension
+        deferrals = 0
+        if self._log_deferral != 0.0 and not self._backdated:
+            deferrals = int(math.log1p(-row[11]) // self._log_deferral)
+        panel_deferrals = 0
+        if self._log_panel_deferral != 0.0:
+            panel_deferrals = int(math.log1p(-row[18]) // self._log_panel_deferral)
+        return CaseDraws(
+            already_supported,
+            response,
+            interval,
+            _attempts_needed(row[3], self._answer_probability, self._max_attempts),
+            contacted_at_marac or already_supported,  # already_contacted
+            row[5] < self._cross_border,
+            extended,
+            row[7],  # u_engage
+            row[8],  # u_deselect_unreachable
+            row[9],  # u_deselect_non_engaging
+            row[10],  # u_existing_idva
+            deferrals,
+            row[12],  # cm_days
+            row[13] if extended else 0.0,  # extension_days
+            row[14],  # tail_days
+            row[15],  # strategy_days
+            row[16],  # u_former_case
+            # The two perpetrator-panel columns are drawn whether or not the site has a
+            # perpetrator panel, so the case is the same either way.
+            row[17],  # u_perpetrator_panel
+            panel_deferrals,
+            row[19] < self._withhold,  # withheld
+            row[20] < self._proxy,  # proxy
+            row[21],  # disengage_clock
+            row[22],  # reengage_clock
+            row[23],  # dropout_clock
+            row[24],  # u_disengage_to
         )
 
 

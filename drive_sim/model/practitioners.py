@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from drive_sim.model.hours import cm_caseload_hours, idva_caseload_hours
 from drive_sim.scenario import Guidance, Hours, Scenario
@@ -40,18 +40,46 @@ Kind = Literal["idva", "cm"]
 Role = Literal["drive", "wider", "cm", "team_leader"]
 
 
-class WeekFigures(NamedTuple):
-    """What a practitioner's week adds beyond her ongoing hours (see ``week_figures``)."""
+class WeekFigures:
+    """What a practitioner's week adds beyond her ongoing hours (see ``week_figures``).
 
-    first_contact_hours: float  # first-contact hours worked this week
-    due_hours: float  # first-contact hours that fell due this week (asked)
-    backlog_clients: int  # clients whose first contact is due and still waiting
-    backlog_hours: float
-    non_drive_open: int  # business-as-usual cases open
-    drive_hours: float  # the part of the hours asked that Drive cases ask for
-    unreviewed_cases: int  # cases not reviewed within the alert interval
-    queue: int  # clients in her first-contact queue or awaiting her sign-off
-    new_non_drive_cases: int
+    A plain class rather than a NamedTuple: compiled, it is made several times faster
+    (one per practitioner per week).
+    """
+
+    __slots__ = (
+        "backlog_clients",
+        "backlog_hours",
+        "drive_hours",
+        "due_hours",
+        "first_contact_hours",
+        "new_non_drive_cases",
+        "non_drive_open",
+        "queue",
+        "unreviewed_cases",
+    )
+
+    def __init__(
+        self,
+        first_contact_hours: float,  # first-contact hours worked this week
+        due_hours: float,  # first-contact hours that fell due this week (asked)
+        backlog_clients: int,  # clients whose first contact is due and still waiting
+        backlog_hours: float,
+        non_drive_open: int,  # business-as-usual cases open
+        drive_hours: float,  # the part of the hours asked that Drive cases ask for
+        unreviewed_cases: int,  # cases not reviewed within the alert interval
+        queue: int,  # clients in her first-contact queue or awaiting her sign-off
+        new_non_drive_cases: int,
+    ) -> None:
+        self.first_contact_hours = first_contact_hours
+        self.due_hours = due_hours
+        self.backlog_clients = backlog_clients
+        self.backlog_hours = backlog_hours
+        self.non_drive_open = non_drive_open
+        self.drive_hours = drive_hours
+        self.unreviewed_cases = unreviewed_cases
+        self.queue = queue
+        self.new_non_drive_cases = new_non_drive_cases
 
 
 @dataclass(eq=False)

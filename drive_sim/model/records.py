@@ -21,7 +21,7 @@ __all__ = [
 NAN = float("nan")
 
 
-@dataclass(slots=True)
+@dataclass(init=False, slots=True)
 class CaseRecord:
     """One Drive case (one service user and one client), as it stood at the end of the run."""
 
@@ -74,8 +74,109 @@ class CaseRecord:
     panel_day: float = NAN  # the perpetrator panel's decision after MARAC, = accepted_day (nan: MARAC alone)
     panel_deferrals: int = 0  # times put back to the next perpetrator-panel meeting
 
+    def __init__(
+        self,
+        case_id: int,
+        backdated: bool,
+        listed_day: float,
+        accepted_day: float,
+        deferrals: int,
+        response: str,
+        already_supported: bool,
+        already_contacted: bool,
+        cross_border: bool,
+        cm: str = "",
+        idva: str = "",
+        final_idva: str = "",
+        idva_group: str = "",
+        former_idva: str = "",
+        waitlist_entry_day: float = NAN,
+        waitlist_exit_day: float = NAN,
+        waitlist_days: float = 0.0,
+        allocated_day: float = NAN,
+        first_contact_day: float = NAN,
+        first_contact_attempts: int = 0,
+        unreachable_day: float = NAN,
+        cm_allocated_day: float = NAN,
+        cm_waitlist_days: float = 0.0,
+        contact_strategy_end_day: float = NAN,
+        gate_open_day: float = NAN,
+        gate_word: str = "",
+        cm_first_contact_day: float = NAN,
+        service_user_engaged: float = NAN,
+        client_disengaged_day: float = NAN,
+        client_reengaged_day: float = NAN,
+        service_user_dropout_day: float = NAN,
+        engagement_lost_to_wait: float = NAN,
+        disrupt_only: bool = False,
+        deselected_day: float = NAN,
+        cm_closed_day: float = NAN,
+        idva_closed_day: float = NAN,
+        extended: bool = False,
+        handovers: int = 0,
+        transfers: int = 0,
+        reassignments: int = 0,
+        relayed: bool = False,
+        max_unreviewed_days: float = 0.0,
+        reviews: int = 0,
+        info_age_days: float = NAN,
+        status: str = "open",
+        marac_day: float = NAN,
+        panel_day: float = NAN,
+        panel_deferrals: int = 0,
+    ) -> None:
+        # Written out: dataclass's generated __init__ would run as Python, this one is compiled.
+        self.case_id = case_id
+        self.backdated = backdated
+        self.listed_day = listed_day
+        self.accepted_day = accepted_day
+        self.deferrals = deferrals
+        self.response = response
+        self.already_supported = already_supported
+        self.already_contacted = already_contacted
+        self.cross_border = cross_border
+        self.cm = cm
+        self.idva = idva
+        self.final_idva = final_idva
+        self.idva_group = idva_group
+        self.former_idva = former_idva
+        self.waitlist_entry_day = waitlist_entry_day
+        self.waitlist_exit_day = waitlist_exit_day
+        self.waitlist_days = waitlist_days
+        self.allocated_day = allocated_day
+        self.first_contact_day = first_contact_day
+        self.first_contact_attempts = first_contact_attempts
+        self.unreachable_day = unreachable_day
+        self.cm_allocated_day = cm_allocated_day
+        self.cm_waitlist_days = cm_waitlist_days
+        self.contact_strategy_end_day = contact_strategy_end_day
+        self.gate_open_day = gate_open_day
+        self.gate_word = gate_word
+        self.cm_first_contact_day = cm_first_contact_day
+        self.service_user_engaged = service_user_engaged
+        self.client_disengaged_day = client_disengaged_day
+        self.client_reengaged_day = client_reengaged_day
+        self.service_user_dropout_day = service_user_dropout_day
+        self.engagement_lost_to_wait = engagement_lost_to_wait
+        self.disrupt_only = disrupt_only
+        self.deselected_day = deselected_day
+        self.cm_closed_day = cm_closed_day
+        self.idva_closed_day = idva_closed_day
+        self.extended = extended
+        self.handovers = handovers
+        self.transfers = transfers
+        self.reassignments = reassignments
+        self.relayed = relayed
+        self.max_unreviewed_days = max_unreviewed_days
+        self.reviews = reviews
+        self.info_age_days = info_age_days
+        self.status = status
+        self.marac_day = marac_day
+        self.panel_day = panel_day
+        self.panel_deferrals = panel_deferrals
 
-@dataclass(slots=True)
+
+@dataclass(init=False, slots=True)
 class WeeklyState:
     """One practitioner at the end of one week."""
 
@@ -105,8 +206,59 @@ class WeeklyState:
     first_contact_backlog_hours: float = 0.0  # the hours of those attempts
     drive_hours: float = 0.0  # the part of demand_hours Drive cases ask for (all of a CM's)
 
+    def __init__(
+        self,
+        week: int,
+        day: float,
+        practitioner: str,
+        kind: str,
+        role: str,
+        fte: float,
+        drive_open: int,
+        non_drive_open: int,
+        demand_hours: float,
+        available_hours: float,
+        shortfall_hours: float,
+        first_contact_hours: float,
+        first_contact_queue: int,
+        new_drive_cases: int,
+        new_non_drive_cases: int,
+        unreviewed_cases: int,
+        burnt_out: bool,
+        vacant: bool,
+        ongoing_hours: float = 0.0,
+        first_contact_due_hours: float = 0.0,
+        first_contact_backlog_clients: int = 0,
+        first_contact_backlog_hours: float = 0.0,
+        drive_hours: float = 0.0,
+    ) -> None:
+        # Written out: dataclass's generated __init__ would run as Python, this one is compiled.
+        self.week = week
+        self.day = day
+        self.practitioner = practitioner
+        self.kind = kind
+        self.role = role
+        self.fte = fte
+        self.drive_open = drive_open
+        self.non_drive_open = non_drive_open
+        self.demand_hours = demand_hours
+        self.available_hours = available_hours
+        self.shortfall_hours = shortfall_hours
+        self.first_contact_hours = first_contact_hours
+        self.first_contact_queue = first_contact_queue
+        self.new_drive_cases = new_drive_cases
+        self.new_non_drive_cases = new_non_drive_cases
+        self.unreviewed_cases = unreviewed_cases
+        self.burnt_out = burnt_out
+        self.vacant = vacant
+        self.ongoing_hours = ongoing_hours
+        self.first_contact_due_hours = first_contact_due_hours
+        self.first_contact_backlog_clients = first_contact_backlog_clients
+        self.first_contact_backlog_hours = first_contact_backlog_hours
+        self.drive_hours = drive_hours
 
-@dataclass(slots=True)
+
+@dataclass(init=False, slots=True)
 class SiteWeek:
     """Site-wide counts at the end of one week (for conservation checks)."""
 
@@ -118,13 +270,32 @@ class SiteWeek:
     closed: int
     deselected: int
 
+    def __init__(
+        self, week: int, day: float, accepted: int, waiting: int, open: int, closed: int, deselected: int
+    ) -> None:
+        # Written out: dataclass's generated __init__ would run as Python, this one is compiled.
+        self.week = week
+        self.day = day
+        self.accepted = accepted
+        self.waiting = waiting
+        self.open = open
+        self.closed = closed
+        self.deselected = deselected
 
-@dataclass(slots=True)
+
+@dataclass(init=False, slots=True)
 class WorkforceEvent:
     day: float
     practitioner: str
     kind: str  # idva | cm
     event: str  # burnout_start | burnout_end | left | started
+
+    def __init__(self, day: float, practitioner: str, kind: str, event: str) -> None:
+        # Written out: dataclass's generated __init__ would run as Python, this one is compiled.
+        self.day = day
+        self.practitioner = practitioner
+        self.kind = kind
+        self.event = event
 
 
 @dataclass(slots=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import heapq
 import math
 from collections.abc import Generator
@@ -11,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from drive_sim.model.case import Case, CaseDraws
+from drive_sim.model.case import Case, CaseRows
 from drive_sim.model.lifecycle import lifecycle
-from drive_sim.model.streams import Streams, sample
+from drive_sim.model.streams import PostStream, Streams, exponential_quantile, quantile
 from drive_sim.scenario import Distribution, Panel, PerpetratorPanel, Referrals, Scenario
 
 if TYPE_CHECKING:
@@ -112,6 +111,8 @@ class Intake:
         self.calendar = calendar
         self._case_ids = 0
         self._referral_index = 0
+        self._case_rows = CaseRows(streams, "cases", scenario)
+        self._backlog_rows = CaseRows(streams, "backlog_cases", scenario, backdated=True)
         self._attendance_credit = 0.0  # panel meetings owed before buy-in (launch.panel_attendance_before_buy_in)
 
     def _next_case_id(self) -> int:
@@ -133,12 +134,11 @@ class Intake:
                 yield env.timeout(day - env.now)
             self._panel_held()
             for _ in range(cases_at_meeting(scenario.referrals, panel, env.now, rng)):
-                # The generator is indexed by referral order, not by case id, so a backlog
+                # The row is indexed by referral order, not by case id, so a backlog
                 # does not shift the draws of the cases referred after it.
+                draws = self._case_rows.draws(self._referral_index)
                 self._referral_index += 1
-                rng_case = self.streams.item("cases", self._referral_index - 1)
-                case_id = self._next_case_id()
-                case = Case(case_id, env.now, False, CaseDraws.draw(rng_case, scenario, False))
+                case = Case(self._next_case_id(), env.now, False, draws)
                 if panel.kind == "marac":
                     self._listed_at_marac(case)
                 self._refer(case, panel.every_days)
@@ -189,9 +189,7 @@ class Intake:
             if day > env.now:
                 yield env.timeout(day - env.now)
             case_id = self._next_case_id()
-            draws = CaseDraws.draw(self.streams.item("backlog_cases", index), scenario, True)
-            # The backlog is accepted as one block: its deferral draw is not used.
-            case = Case(case_id, env.now, True, dataclasses.replace(draws, deferrals=0))
+            case = Case(case_id, env.now, True, self._backlog_rows.draws(index))
             self._refer(case, every)
 
 
@@ -211,11 +209,16 @@ def delay_to(now: float, day: float) -> float:
     raise ArithmeticError(f"no delay from {now!r} lands on {day!r}")
 
 
+#: Referrals a non-Drive feed draws at a time (pairs of uniforms: gap, length).
+_PAIRS = 128
+
+
 class NonDriveReferrals:
     """Business-as-usual referrals to one IDVA post; each case is just a closing day on a heap.
 
-    Referrals arrive at exponential gaps, each with a length, from the post's own stream
-    (a gap, the length of the case it brings, the next gap, ...). While the post is
+    Referrals arrive at exponential gaps, each with a length, from the post's own stream:
+    referral ``i`` takes a pair of uniforms (its gap after the one before, its length),
+    drawn :data:`_PAIRS` pairs at a time and turned into days by inversion. While the post is
     filled, a referral goes to its IDVA and changes nothing but her heap of closing days
     (``IdvaState.non_drive_closing``) and her count of new cases this week, so referrals
     are not SimPy events: :meth:`catch_up` puts every referral due by ``now`` on her heap,
@@ -225,38 +228,57 @@ class NonDriveReferrals:
     only when read). While the post is vacant a referral goes to whoever covers her
     caseload on its day, so each one is a SimPy timeout to that day.
 
-    Invariant: ``next_day`` is the day of the next referral not yet applied (its gap is
-    drawn, its length not). While the post is filled every referral before it is on her
+    Invariant: ``next_day`` and ``next_length`` are the day and length of the next
+    referral not yet applied. While the post is filled every referral before it is on her
     heap once she is caught up; while vacant a timeout to ``next_day`` is pending (the
     current ``_generation``; a timeout of an older generation does nothing).
     """
 
     def __init__(
-        self, env: simpy.Environment, team: Team, idva: IdvaState, rng: np.random.Generator, spec: Distribution
+        self,
+        env: simpy.Environment,
+        team: Team,
+        idva: IdvaState,
+        rng: np.random.Generator | PostStream,
+        spec: Distribution,
     ):
         self.env = env
         self.team = team
         self.idva = idva
         self.rng = rng
-        self.spec = spec
         self.mean_gap = 365 / idva.non_drive_rate
-        self.next_day = env.now + float(rng.exponential(self.mean_gap))
+        self._length_at = quantile(spec)
+        self._gaps: list[float] = []
+        self._lengths: list[float] = []
+        self._drawn = 0  # pairs of the current block taken
         self._vacant = False
         self._generation = 0
+        self.next_day = env.now
+        self.next_length = 0.0
+        self._next_referral()
         idva.non_drive_feed = self
+
+    def _next_referral(self) -> None:
+        """Draw the next referral: ``next_day`` moves on by its gap; ``next_length`` is its length."""
+        if self._drawn == len(self._gaps):
+            u = self.rng.random((_PAIRS, 2))
+            self._gaps = exponential_quantile(self.mean_gap, u[:, 0]).tolist()
+            self._lengths = self._length_at(u[:, 1]).tolist()
+            self._drawn = 0
+        self.next_day += self._gaps[self._drawn]
+        self.next_length = self._lengths[self._drawn]
+        self._drawn += 1
 
     def catch_up(self, now: float) -> None:
         """While the post is filled: put every referral due by ``now`` on her heap."""
         if self._vacant:
             return
-        idva, rng, spec, mean_gap = self.idva, self.rng, self.spec, self.mean_gap
+        idva = self.idva
         closing = idva.non_drive_closing
-        day = self.next_day
-        while day <= now:
-            heapq.heappush(closing, day + sample(spec, rng))
+        while self.next_day <= now:
+            heapq.heappush(closing, self.next_day + self.next_length)
             idva.new_non_drive_cases += 1
-            day += float(rng.exponential(mean_gap))
-        self.next_day = day
+            self._next_referral()
 
     def finish(self, horizon: float) -> None:
         """At the end of the run: the referrals before the horizon (as the run would have made them)."""
@@ -284,12 +306,13 @@ class NonDriveReferrals:
             return  # the post was filled since
         env, idva = self.env, self.idva
         now = env.now
-        length = sample(self.spec, self.rng)
+        length = self.next_length
         # Referrals to an empty post go to colleagues, as a leaver's cases do; with
         # nobody in post they wait, uncovered, on the post.
         holder = self.team.covering(idva, now) or idva
         holder.catch_up_non_drive(now)
         heapq.heappush(holder.non_drive_closing, now + length)
         holder.new_non_drive_cases += 1
-        self.next_day = now + float(self.rng.exponential(self.mean_gap))
+        self.next_day = now
+        self._next_referral()
         self._schedule()

@@ -5,18 +5,28 @@ replication index and a stream name: ``SeedSequence(seed, spawn_key=(replication
 stream_number))``. Stream numbers are positions in :data:`STREAM_NAMES`, which is only
 ever appended to, so adding a stream never changes the numbers an existing one gives.
 
-Each case gets a generator of its own (a Philox generator keyed by the replication and
-stream, at a counter offset given by the case's index) and draws everything random about
-itself when it is referred. Two
-scenarios run with the same seed therefore see the same referrals and the same cases
-(common random numbers), whatever their staffing.
+Cases draw their random numbers in blocks: case ``k`` of a stream is row ``k mod
+ITEM_BLOCK`` of block ``k // ITEM_BLOCK``, an array of uniforms from a Philox generator
+keyed by the replication and stream, at a counter offset given by the block's index
+(:meth:`Streams.items`). A case's numbers depend only on its index, never on what else
+was drawn, so two scenarios run with the same seed see the same referrals and the same
+cases (common random numbers), whatever their staffing; drawing a block at a time costs
+a fraction of a call per case.
 
-Each post (practitioner) gets generators of its own too, keyed by the post's *name*, not
-its position in the team list: ``SeedSequence(seed, spawn_key=(replication,
-stream_number, 2^33, post_key))`` with ``post_key`` the first 8 bytes of the SHA-256 of
-the name (never Python's ``hash()``, which changes between processes). Adding a Drive
-IDVA therefore leaves every other post's business-as-usual referrals, leaving and vacancy
-draws unchanged.
+Every continuous draw is one uniform turned into the distribution by its quantile
+function (:func:`quantile`, inversion), so each draw takes exactly one uniform whatever
+its distribution: a scenario that changes one distribution's family or parameters keeps
+every other draw the same.
+
+Each post (practitioner) gets uniforms of its own too, keyed by the post's *name*, not
+its position in the team list (:class:`PostStream`): its ``k``-th block comes from the
+stream's Philox generator for posts at counter ``(0, 0, k, post_key)``, with
+``post_key`` the first 8 bytes of the SHA-256 of the name (never Python's ``hash()``,
+which changes between processes). Adding a Drive IDVA therefore leaves every other
+post's business-as-usual referrals, leaving and vacancy draws unchanged.
+
+Moving one Philox generator to a counter costs about a tenth of building a seeded
+generator, which matters at a dozen posts and several streams a replication.
 """
 
 from __future__ import annotations
@@ -40,7 +50,23 @@ from drive_sim.scenario import (
     Weibull,
 )
 
-__all__ = ["STREAM_NAMES", "Streams", "post_key", "sample"]
+__all__ = [
+    "ITEM_BLOCK",
+    "STREAM_NAMES",
+    "Floats",
+    "PostStream",
+    "Quantile",
+    "Streams",
+    "exponential_quantile",
+    "post_key",
+    "quantile",
+    "sample",
+]
+
+#: An array of floats.
+Floats = np.ndarray[Any, np.dtype[np.float64]]
+#: A Philox key: two 64-bit words.
+Words = np.ndarray[Any, np.dtype[np.uint64]]
 
 #: Append only: a stream's number is its position here.
 STREAM_NAMES: tuple[str, ...] = (
@@ -73,8 +99,8 @@ class Streams:
         self.seed = seed
         self.replication = replication
         self._generators: dict[str, np.random.Generator] = {}
-        self._items: dict[str, tuple[np.ndarray[Any, np.dtype[np.uint64]], np.random.Philox, np.random.Generator]] = {}
-        self._posts: dict[tuple[str, str], np.random.Generator] = {}
+        self._philox: dict[tuple[str, int], tuple[Words, np.random.Philox, np.random.Generator]] = {}
+        self._posts: dict[tuple[str, str], PostStream] = {}
 
     def _number(self, name: str) -> int:
         try:
@@ -89,86 +115,143 @@ class Streams:
             generator = self._generators[name] = np.random.Generator(np.random.PCG64(sequence))
         return generator
 
-    def post(self, name: str, post: str) -> np.random.Generator:
-        """The generator of stream ``name`` that belongs to the post named ``post``."""
-        generator = self._posts.get((name, post))
-        if generator is None:
-            sequence = np.random.SeedSequence(
-                self.seed, spawn_key=(self.replication, self._number(name), _POSTS, post_key(post))
-            )
-            generator = self._posts[(name, post)] = np.random.Generator(np.random.PCG64(sequence))
-        return generator
+    def post(self, name: str, post: str) -> PostStream:
+        """The uniforms of stream ``name`` that belong to the post named ``post``."""
+        stream = self._posts.get((name, post))
+        if stream is None:
+            stream = self._posts[(name, post)] = PostStream(self, name, post_key(post))
+        return stream
 
-    def item(self, name: str, index: int) -> np.random.Generator:
-        """The generator of item ``index`` (a case) of stream ``name``, valid until the next call.
+    def items(self, name: str, block: int, shape: tuple[int, int]) -> Floats:
+        """Block ``block`` of stream ``name``'s items: ``shape`` uniforms in [0, 1), a row an item.
 
-        A counter-based Philox generator keyed by the stream: item ``index`` starts at
-        counter ``index x 2^128``, so items never overlap. There is one item per case, so
-        the stream keeps a single Philox generator and moves it to the item's counter
-        (with an empty buffer, exactly the state of a new ``Philox(key, counter)``) rather
-        than building a new one: each call re-seeds the generator the previous call
-        returned, so draw everything an item needs before asking for the next.
+        From counter ``(0, 0, block, 0)`` of the stream's Philox generator for items, so
+        blocks never overlap (a block of up to 2^130 uniforms).
         """
-        item = self._items.get(name)
-        if item is None:
-            sequence = np.random.SeedSequence(self.seed, spawn_key=(self.replication, self._number(name), _ITEMS))
+        return self.block(name, _ITEMS, (0, 0, block, 0), shape)
+
+    def block(self, name: str, marker: int, counter: tuple[int, int, int, int], shape: tuple[int, ...]) -> Floats:
+        """``shape`` uniforms from ``counter`` of stream ``name``'s Philox generator for ``marker`` (items, posts).
+
+        The generator is keyed by ``SeedSequence(seed, spawn_key=(replication, stream,
+        marker))``. The stream keeps a single Philox generator and moves it to the counter
+        (with an empty buffer, exactly the state of a new ``Philox(key, counter)``) rather
+        than building a new one.
+        """
+        keyed = self._philox.get((name, marker))
+        if keyed is None:
+            sequence = np.random.SeedSequence(self.seed, spawn_key=(self.replication, self._number(name), marker))
             key = sequence.generate_state(2, np.uint64).astype(np.uint64)
             bit_generator = np.random.Philox(key=key)
-            item = self._items[name] = (key, bit_generator, np.random.Generator(bit_generator))
-        key, bit_generator, generator = item
+            keyed = self._philox[(name, marker)] = (key, bit_generator, np.random.Generator(bit_generator))
+        key, bit_generator, generator = keyed
         bit_generator.state = {
             "bit_generator": "Philox",
-            "state": {"counter": np.array([0, 0, index, 0], dtype=np.uint64), "key": key},
+            "state": {"counter": np.array(counter, dtype=np.uint64), "key": key},
             "buffer": np.zeros(4, dtype=np.uint64),
             "buffer_pos": 4,
             "has_uint32": 0,
             "uinteger": 0,
         }
-        return generator
+        return generator.random(shape)
 
 
-#: A spec's sampler, by ``id(spec)`` (the spec is kept with it, so an id is never reused
-#: while its entry lives); cleared when it grows past _MAX_SAMPLERS.
-_SAMPLERS: dict[int, tuple[Distribution, Callable[[np.random.Generator], float]]] = {}
-_MAX_SAMPLERS = 4096
+class PostStream:
+    """One post's uniforms of one stream: each call of :meth:`random` takes the post's next block.
+
+    Block ``k`` starts at counter ``(0, 0, k, post_key)`` of the stream's Philox generator
+    for posts, so a post's blocks never overlap each other's or another post's.
+    """
+
+    __slots__ = ("_blocks", "_key", "_name", "_streams")
+
+    def __init__(self, streams: Streams, name: str, key: int):
+        self._streams = streams
+        self._name = name
+        self._key = key
+        self._blocks = 0
+
+    def random(self, shape: int | tuple[int, ...]) -> Floats:
+        """The post's next ``shape`` uniforms in [0, 1) (a block of its own)."""
+        block = self._blocks
+        self._blocks += 1
+        return self._streams.block(
+            self._name, _POSTS, (0, 0, block, self._key), (shape,) if isinstance(shape, int) else shape
+        )
 
 
-def sample(spec: Distribution, rng: np.random.Generator) -> float:
-    """One draw from a distribution spec."""
-    entry = _SAMPLERS.get(id(spec))
+#: Items (cases) a block of :meth:`Streams.items` holds.
+ITEM_BLOCK = 64
+
+#: A function of uniforms in [0, 1): the distribution's values at them (its quantile function).
+Quantile = Callable[[Floats], Floats]
+
+#: A spec's quantile function, by ``id(spec)`` (the spec is kept with it, so an id is never
+#: reused while its entry lives); cleared when it grows past _MAX_QUANTILES.
+_QUANTILES: dict[int, tuple[Distribution, Quantile]] = {}
+_MAX_QUANTILES = 4096
+
+
+def quantile(spec: Distribution) -> Quantile:
+    """The quantile function of a distribution spec, vectorised: ``quantile(spec)(u)`` for an array ``u``.
+
+    Its parameters are worked out once per spec.
+    """
+    entry = _QUANTILES.get(id(spec))
     if entry is None or entry[0] is not spec:
-        if len(_SAMPLERS) >= _MAX_SAMPLERS:
-            _SAMPLERS.clear()
-        entry = _SAMPLERS[id(spec)] = (spec, _sampler(spec))
-    return entry[1](rng)
+        if len(_QUANTILES) >= _MAX_QUANTILES:
+            _QUANTILES.clear()
+        entry = _QUANTILES[id(spec)] = (spec, _quantile(spec))
+    return entry[1]
 
 
-def _sampler(spec: Distribution) -> Callable[[np.random.Generator], float]:
-    """A function drawing from ``spec``, its parameters worked out once (the same numbers)."""
+def sample(spec: Distribution, rng: np.random.Generator | PostStream) -> float:
+    """One draw from a distribution spec: one uniform from ``rng``, by inversion (a fixed value takes one too)."""
+    return float(quantile(spec)(rng.random(1))[0])
+
+
+def exponential_quantile(mean: float, u: Floats) -> Floats:
+    """Exponential draws with mean ``mean`` at uniforms ``u`` (mean 1: unit-exponential clocks)."""
+    return -mean * np.log1p(-u)
+
+
+def _quantile(spec: Distribution) -> Quantile:
+    """The quantile function of ``spec`` (parameters as in the schema's field descriptions)."""
     match spec:
         case Fixed(value=value):
             fixed = float(value)
-            return lambda rng: fixed
+            return lambda u: np.full(u.shape, fixed)
         case Exponential(mean=mean):
-            return lambda rng: float(rng.exponential(mean))
+            return lambda u: exponential_quantile(mean, u)
         case LogNormal(mean=mean, sd=sd):
+            from scipy.special import ndtri
+
             sigma2 = math.log1p((sd / mean) ** 2)
             mu, sigma = math.log(mean) - sigma2 / 2, math.sqrt(sigma2)
-            return lambda rng: float(rng.lognormal(mu, sigma))
+            return lambda u: np.exp(mu + sigma * ndtri(u))
         case Gamma(shape=shape, mean=mean):
+            from scipy.special import gammaincinv
+
             scale = mean / shape
-            return lambda rng: float(rng.gamma(shape, scale))
+            return lambda u: scale * gammaincinv(shape, u)
         case Weibull(shape=shape, scale=scale):
-            return lambda rng: float(scale * rng.weibull(shape))
+            return lambda u: scale * (-np.log1p(-u)) ** (1 / shape)
         case Triangular(low=low, mode=mode, high=high):
-            return lambda rng: float(rng.triangular(low, mode, high))
+            width = high - low
+            split = (mode - low) / width if width > 0 else 1.0
+
+            def triangular(u: Floats) -> Floats:
+                rising = low + np.sqrt(u * width * (mode - low))
+                falling = high - np.sqrt((1 - u) * width * (high - mode))
+                return np.where(u < split, rising, falling)
+
+            return triangular
         case Uniform(low=low, high=high):
-            return lambda rng: float(rng.uniform(low, high))
+            return lambda u: low + (high - low) * u
         case Empirical(values=values, weights=weights):
-
-            def empirical(rng: np.random.Generator) -> float:
-                p = None if weights is None else np.asarray(weights) / sum(weights)
-                return float(rng.choice(values, p=p))
-
-            return empirical
+            points = np.asarray(values, dtype=float)
+            cumulative = np.cumsum(np.ones(len(points)) if weights is None else np.asarray(weights, dtype=float))
+            cumulative /= cumulative[-1]
+            last = len(points) - 1
+            return lambda u: points[np.minimum(np.searchsorted(cumulative, u, side="right"), last)]
     raise TypeError(f"not a distribution spec: {spec!r}")

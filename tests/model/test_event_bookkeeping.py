@@ -29,8 +29,8 @@ import drive_sim.model as model
 from drive_sim.model.hours import TICK_TIME, next_tick
 from drive_sim.model.lifecycle import StrategyDesk
 from drive_sim.model.practitioners import IdvaState
-from drive_sim.model.referrals import NonDriveReferrals, delay_to
-from drive_sim.model.streams import sample
+from drive_sim.model.referrals import _PAIRS, NonDriveReferrals, delay_to
+from drive_sim.model.streams import exponential_quantile, quantile
 from drive_sim.scenario import Exponential
 
 WEEKS = 30
@@ -139,14 +139,16 @@ def _referrals(lazy: bool) -> list[tuple[float, list[float], int, list[float], i
     spec = Exponential(kind="exponential", mean=40)
     seen = []
 
-    def old_process():  # the process it replaced (referrals.non_drive_referrals)
+    def old_process():  # the process it replaced (referrals.non_drive_referrals), with the feed's draws
         mean_gap = 365 / idva.non_drive_rate
         while True:
-            yield env.timeout(float(rng.exponential(mean_gap)))
-            length = sample(spec, rng)
-            holder = team.covering(idva, env.now) if idva.vacant else idva
-            heapq.heappush(holder.non_drive_closing, env.now + length)
-            holder.new_non_drive_cases += 1
+            u = rng.random((_PAIRS, 2))
+            gaps, lengths = exponential_quantile(mean_gap, u[:, 0]).tolist(), quantile(spec)(u[:, 1]).tolist()
+            for gap, length in zip(gaps, lengths, strict=True):
+                yield env.timeout(gap)
+                holder = team.covering(idva, env.now) if idva.vacant else idva
+                heapq.heappush(holder.non_drive_closing, env.now + length)
+                holder.new_non_drive_cases += 1
 
     def staffing():
         yield env.timeout(100.3)

@@ -88,11 +88,11 @@ def test_a_full_cap_with_waitlist_makes_the_client_wait_and_records_the_wait():
         assert case.allocated_day - case.accepted_day == pytest.approx(case.waitlist_days)
         # a waiting client gets a place exactly when another client's case closes
         assert case.allocated_day in closing_days
-    still_waiting = out.site_weeks[-1].waiting
-    assert still_waiting == sum(
-        1
-        for c in out.cases
-        if math.isnan(c.allocated_day) and c.status == "open" and c.accepted_day <= out.site_weeks[-1].day + TICK_TIME
+    # The last week's count of clients waiting is the clients on the list at its tick (a
+    # client may get a place between the last tick and the end of the run).
+    tick = out.site_weeks[-1].day + TICK_TIME
+    assert out.site_weeks[-1].waiting == sum(
+        1 for c in out.cases if c.waitlist_entry_day <= tick and not c.waitlist_exit_day <= tick
     )
 
 
@@ -147,7 +147,9 @@ when_full = "overflow"
 """,
         encoding="utf-8",
     )
-    out = simulate(load_scenario(path), 0)
-    names = {w.practitioner for w in out.weeks}
+    # A few replications: in 300 days one may see no monitoring client handed over.
+    outs = [simulate(load_scenario(path), replication) for replication in range(3)]
+    names = {w.practitioner for w in outs[0].weeks}
     assert {"Drive A 1", "Drive A 2", "Helper 1", "Helper 2"} <= names
-    assert any(c.handovers for c in out.cases) and any(c.relayed for c in out.cases)
+    cases = [c for out in outs for c in out.cases]
+    assert any(c.handovers for c in cases) and any(c.relayed for c in cases)
