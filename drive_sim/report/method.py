@@ -216,8 +216,8 @@ def method_section(
     stream_text = (
         ", ".join(streams)
         if streams
-        else "referrals, cases (one generator per case), backlog, backlog cases, non-Drive referrals, routing, "
-        "workforce"
+        else "referrals, cases (drawn in blocks, a row per case), backlog, backlog cases, non-Drive referrals, "
+        "routing, workforce"
     )
     years = base.site.horizon_days / 365
     run_time = f"{seconds:,.1f} seconds of wall-clock time" if seconds is not None else "not recorded"
@@ -361,8 +361,9 @@ def method_section(
                 "5.2 Random sampling",
                 f"Seed {', '.join(map(str, seeds))}. Replication r uses numpy's "
                 "SeedSequence(seed, spawn_key=(r, stream)) with one generator per named stream "
-                f"({stream_text}); every case draws its attributes from its own generator when referred, so scenarios "
-                "run with the same seed see the same cases."
+                f"({stream_text}); every case draws its attributes from its own row of uniforms (one uniform a "
+                "draw, turned into each distribution by its quantile function) when referred, so scenarios run with "
+                "the same seed see the same cases."
                 + (f" Recorded scheme: {manifest['seed_scheme']}." if manifest.get("seed_scheme") else ""),
             ),
             (

@@ -60,8 +60,9 @@ _PACKAGES = (
 
 #: How every random number of a replication follows from the seeds recorded in a manifest.
 SEED_SCHEME = (
-    "numpy SeedSequence(run.seed, spawn_key=(replication, stream)) per named stream; "
-    "spawn_key=(replication, stream, case) per case (drive_sim.model.streams)"
+    "numpy SeedSequence(run.seed, spawn_key=(replication, stream)) per named stream; case k and "
+    "practitioner posts from Philox counters of spawn_key=(replication, stream, 2^32 or 2^33), "
+    "case k at block k // 64, one uniform a draw by inversion (drive_sim.model.streams)"
 )
 
 
