@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FIRST_CONTACT_TIME",
     "TICK_TIME",
+    "WeekRates",
     "case_reviews",
     "cm_caseload_hours",
     "first_contact_worker",
@@ -65,6 +66,57 @@ def next_tick(now: float) -> float:
     return week * 7 + TICK_TIME
 
 
+class WeekRates:
+    """The hours (scenario ``[hours]``) that the weekly accounting reads for every practitioner every week.
+
+    Read once from the scenario: compiled, a plain attribute is read many times faster
+    than a scenario field, and these are read tens of thousands of times a run.
+    """
+
+    __slots__ = (
+        "attempt",
+        "awaiting_gate",
+        "contact_strategy",
+        "contracted",
+        "cross_border",
+        "direct",
+        "disrupt",
+        "holding",
+        "intensive",
+        "intensive_days",
+        "monitoring_call",
+        "non_drive",
+        "productive",
+        "relayed_liaison",
+        "reserved_first_contact",
+        "sign_off",
+        "step_down",
+        "support",
+    )
+
+    def __init__(self, hours: Hours) -> None:
+        self.contracted = hours.contracted_hours_per_week
+        self.productive = hours.productive_share
+        idva = hours.idva
+        self.intensive_days = idva.intensive_weeks * 7
+        self.intensive = idva.support_intensive_hours_per_week
+        self.support = idva.support_hours_per_week
+        self.monitoring_call = idva.monitoring_call_hours
+        self.cross_border = idva.cross_border_hours_per_week
+        self.non_drive = idva.non_drive_hours_per_week
+        self.relayed_liaison = idva.relayed_liaison_hours_per_week
+        self.attempt = idva.first_contact_hours
+        self.sign_off = idva.sign_off_hours
+        self.reserved_first_contact = idva.reserved_first_contact_hours_per_week
+        cm = hours.cm
+        self.contact_strategy = cm.contact_strategy_hours_per_week
+        self.awaiting_gate = cm.awaiting_gate_hours_per_week
+        self.direct = cm.direct_hours_per_week
+        self.disrupt = cm.disrupt_hours_per_week
+        self.holding = cm.holding_hours_per_week
+        self.step_down = cm.step_down_hours_per_week
+
+
 def weekly_tick(
     env: simpy.Environment,
     team: Team,
@@ -83,8 +135,9 @@ def weekly_tick(
     rule = scenario.workforce.burnout
     guidance = scenario.guidance
     alert_days = hours.reviews.unreviewed_alert_weeks * 7
+    rates = WeekRates(hours)
     for idva in team.idvas:
-        idva.set_first_contact_budget(idva.available_hours(hours), 0.0, hours)
+        idva.set_first_contact_budget(idva.available_hours(rates), 0.0, rates)
     practitioners = team.practitioners
     weeks, site_weeks, events = output.weeks, output.site_weeks, workforce.events
     life = scenario.case_life
@@ -108,9 +161,9 @@ def weekly_tick(
         if query_hours > 0:
             team.assign_queries(now, query_hours)
         for person in practitioners:
-            available = person.available_hours(hours)
-            ongoing = person.ongoing_hours(now, hours)
-            figures = person.week_figures(now, hours, ongoing, alert_days)
+            available = person.available_hours(rates)
+            ongoing = person.ongoing_hours(now, rates)
+            figures = person.week_figures(now, rates, ongoing, alert_days)
             due_hours = figures.due_hours
             first_contact_hours = figures.first_contact_hours
             demand = ongoing + due_hours
@@ -166,7 +219,7 @@ def weekly_tick(
                     figures.drive_hours,
                 )
             )
-            person.close_week(available, ongoing, figures, hours)
+            person.close_week(available, ongoing, figures, rates)
         waiting, live = len(team.waitlist), len(team.live)
         site_weeks.append(
             SiteWeek(week, day, team.accepted_count, waiting, live, team.closed_count, team.deselected_count)
@@ -295,7 +348,7 @@ def case_reviews(env: simpy.Environment, team: Team, cm: CaseManagerState, offse
         yield env.timeout(interval)
 
 
-def idva_caseload_hours(cases: Iterable[Case], now: float, hours: Hours) -> float:
+def idva_caseload_hours(cases: Iterable[Case], now: float, rates: WeekRates) -> float:
     """Hours a week an IDVA's Drive cases ask for now (first contact aside).
 
     A case counts from first contact until the IDVA closes it: intensive support for the
@@ -303,10 +356,8 @@ def idva_caseload_hours(cases: Iterable[Case], now: float, hours: Hours) -> floa
     client is one short call every 2, 4 or 8 weeks; a cross-border case adds liaison.
     This runs for every practitioner every week, so the loop is written out by hand.
     """
-    idva = hours.idva
-    intensive_days = idva.intensive_weeks * 7
-    intensive, ongoing = idva.support_intensive_hours_per_week, idva.support_hours_per_week
-    call, cross_border = idva.monitoring_call_hours, idva.cross_border_hours_per_week
+    intensive_days, intensive, ongoing = rates.intensive_days, rates.intensive, rates.support
+    call, cross_border = rates.monitoring_call, rates.cross_border
     total = 0.0
     for case in cases:
         contact = case.contact_day
@@ -324,25 +375,24 @@ def idva_caseload_hours(cases: Iterable[Case], now: float, hours: Hours) -> floa
     return total
 
 
-def cm_caseload_hours(cases: Iterable[Case], now: float, hours: Hours) -> float:
+def cm_caseload_hours(cases: Iterable[Case], now: float, rates: WeekRates) -> float:
     """Hours a week a Case Manager's cases ask for now, by phase.
 
     Before contact: the contact strategy, then a little while the gate is shut; then
     direct work, disrupt-only work, or holding the case open for the IDVA ('cm_waits').
     """
-    cm = hours.cm
-    by_phase = {
-        "direct": cm.direct_hours_per_week,
-        "disrupt": cm.disrupt_hours_per_week,
-        "holding": cm.holding_hours_per_week,
-        "closed": 0.0,
-    }
-    strategy, awaiting = cm.contact_strategy_hours_per_week, cm.awaiting_gate_hours_per_week
+    strategy, awaiting = rates.contact_strategy, rates.awaiting_gate
+    direct, disrupt, holding = rates.direct, rates.disrupt, rates.holding
     total = 0.0
     for case in cases:
         phase = case.cm_phase
         if phase == "pre_contact":
             total += strategy if now < case.strategy_end else awaiting
-        else:
-            total += by_phase[phase]
+        elif phase == "direct":
+            total += direct
+        elif phase == "disrupt":
+            total += disrupt
+        elif phase == "holding":
+            total += holding
+        # a closed case asks for nothing
     return total

@@ -14,8 +14,8 @@ import heapq
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from drive_sim.model.hours import cm_caseload_hours, idva_caseload_hours
-from drive_sim.scenario import Guidance, Hours, Scenario
+from drive_sim.model.hours import WeekRates, cm_caseload_hours, idva_caseload_hours
+from drive_sim.scenario import Guidance, Scenario
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -128,24 +128,18 @@ class Practitioner:
             return 0.0
         return 1.0 / max(1.0, self.last_workload)
 
-    def available_hours(self, hours: Hours) -> float:
+    def available_hours(self, rates: WeekRates) -> float:
         if self.vacant:
             return 0.0
-        return (
-            self.fte
-            * self.capacity_share
-            * hours.contracted_hours_per_week
-            * hours.productive_share
-            * self.capacity_factor
-        )
+        return self.fte * self.capacity_share * rates.contracted * rates.productive * self.capacity_factor
 
     # ---- the weekly accounting (drive_sim.model.hours.weekly_tick) ---------------------
 
-    def ongoing_hours(self, now: float, hours: Hours) -> float:
+    def ongoing_hours(self, now: float, rates: WeekRates) -> float:
         """Hours a week her current cases ask for, meetings of the week included."""
         raise NotImplementedError
 
-    def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:
+    def week_figures(self, now: float, rates: WeekRates, ongoing: float, alert_days: float) -> WeekFigures:
         """The rest of the week's figures, given her ongoing hours (counts due attempts once)."""
         raise NotImplementedError
 
@@ -161,7 +155,7 @@ class Practitioner:
         """Cases open at the week's end, Drive and business as usual."""
         return len(self.cases) + figures.non_drive_open
 
-    def close_week(self, available: float, ongoing: float, figures: WeekFigures, hours: Hours) -> None:
+    def close_week(self, available: float, ongoing: float, figures: WeekFigures, rates: WeekRates) -> None:
         """Reset the week's accumulators once the week is recorded."""
         self.meeting_hours = self.intake_hours = 0.0
         self.new_drive_cases = 0
@@ -234,23 +228,23 @@ class IdvaState(Practitioner):
             case.attempts_due = case.attempts + 1
             self.first_contact_due_hours += attempt_hours
 
-    def set_first_contact_budget(self, available: float, ongoing: float, hours: Hours) -> None:
+    def set_first_contact_budget(self, available: float, ongoing: float, rates: WeekRates) -> None:
         """Next week's first-contact hours a day: the reserve, plus what ongoing work leaves."""
         # Reserved hours are per full-time post: a half-time IDVA keeps half of them.
-        reserved = min(hours.idva.reserved_first_contact_hours_per_week * self.fte, available)
+        reserved = min(rates.reserved_first_contact * self.fte, available)
         self.first_contact_hours_per_day = (reserved + max(0.0, available - reserved - ongoing)) / 5
 
-    def ongoing_hours(self, now: float, hours: Hours) -> float:
+    def ongoing_hours(self, now: float, rates: WeekRates) -> float:
         total = self.meeting_hours + self.intake_hours
-        total += idva_caseload_hours(self.cases.values(), now, hours)
-        total += self.non_drive_open(now) * hours.idva.non_drive_hours_per_week
-        total += len(self.relaying) * hours.idva.relayed_liaison_hours_per_week
+        total += idva_caseload_hours(self.cases.values(), now, rates)
+        total += self.non_drive_open(now) * rates.non_drive
+        total += len(self.relaying) * rates.relayed_liaison
         if self.query_hours:
             total += self.query_hours
         return total
 
-    def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:
-        attempt_hours = hours.idva.first_contact_hours
+    def week_figures(self, now: float, rates: WeekRates, ongoing: float, alert_days: float) -> WeekFigures:
+        attempt_hours = rates.attempt
         eligible = 0
         for case in self.first_contact_queue:
             if case.not_before <= now:
@@ -263,9 +257,9 @@ class IdvaState(Practitioner):
             first_contact_hours=self.first_contact_hours,
             due_hours=due,
             backlog_clients=eligible + signing,
-            backlog_hours=eligible * attempt_hours + signing * hours.idva.sign_off_hours,
+            backlog_hours=eligible * attempt_hours + signing * rates.sign_off,
             non_drive_open=non_drive,
-            drive_hours=ongoing - non_drive * hours.idva.non_drive_hours_per_week + due,
+            drive_hours=ongoing - non_drive * rates.non_drive + due,
             unreviewed_cases=0,
             queue=len(self.first_contact_queue) + signing,
             new_non_drive_cases=self.new_non_drive_cases,
@@ -277,12 +271,12 @@ class IdvaState(Practitioner):
     def guidance_limit(self, guidance: Guidance) -> float:
         return guidance.idva_open_cases_per_fte
 
-    def close_week(self, available: float, ongoing: float, figures: WeekFigures, hours: Hours) -> None:
-        super().close_week(available, ongoing, figures, hours)
+    def close_week(self, available: float, ongoing: float, figures: WeekFigures, rates: WeekRates) -> None:
+        super().close_week(available, ongoing, figures, rates)
         self.first_contact_hours = self.first_contact_due_hours = 0.0
         self.carried_backlog_hours = figures.backlog_hours
         self.new_non_drive_cases = 0
-        self.set_first_contact_budget(available, ongoing, hours)
+        self.set_first_contact_budget(available, ongoing, rates)
 
 
 @dataclass(eq=False)
@@ -294,18 +288,18 @@ class CaseManagerState(Practitioner):
         """Open cases per caseload FTE at current capacity (see IdvaState.load)."""
         return len(self.cases) / (self.fte * self.capacity_share * self.capacity_factor)
 
-    def ongoing_hours(self, now: float, hours: Hours) -> float:
-        total = self.meeting_hours + cm_caseload_hours(self.cases.values(), now, hours)
+    def ongoing_hours(self, now: float, rates: WeekRates) -> float:
+        total = self.meeting_hours + cm_caseload_hours(self.cases.values(), now, rates)
         if self.induction_hours:
             total += self.induction_hours
         ends = self.step_down_ends
         if ends:
             while ends and ends[0] <= now:
                 heapq.heappop(ends)
-            total += len(ends) * hours.cm.step_down_hours_per_week
+            total += len(ends) * rates.step_down
         return total
 
-    def week_figures(self, now: float, hours: Hours, ongoing: float, alert_days: float) -> WeekFigures:
+    def week_figures(self, now: float, rates: WeekRates, ongoing: float, alert_days: float) -> WeekFigures:
         unreviewed = 0
         for case in self.cases.values():
             if now - case.last_review > alert_days:
@@ -315,8 +309,8 @@ class CaseManagerState(Practitioner):
     def guidance_limit(self, guidance: Guidance) -> float:
         return guidance.cm_open_cases_per_fte
 
-    def close_week(self, available: float, ongoing: float, figures: WeekFigures, hours: Hours) -> None:
-        super().close_week(available, ongoing, figures, hours)
+    def close_week(self, available: float, ongoing: float, figures: WeekFigures, rates: WeekRates) -> None:
+        super().close_week(available, ongoing, figures, rates)
         self.induction_hours = 0.0
 
 
