@@ -19,15 +19,14 @@ import math
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
-import simpy
-from simpy.events import URGENT
-
 from drive_sim.model.case_life import week_of_case_life
 from drive_sim.model.records import SiteWeek, WeeklyState, WorkforceEvent
 from drive_sim.model.workforce import burnout_step
 from drive_sim.scenario import Hours, Launch, Scenario
 
 if TYPE_CHECKING:
+    import simpy
+
     from drive_sim.model.case import Case
     from drive_sim.model.lifecycle import StrategyDesk
     from drive_sim.model.practitioners import CaseManagerState
@@ -42,7 +41,7 @@ __all__ = [
     "WeekRates",
     "case_reviews",
     "cm_caseload_hours",
-    "FirstContactWorker",
+    "first_contact_worker",
     "idva_caseload_hours",
     "weekly_tick",
 ]
@@ -232,7 +231,9 @@ def weekly_tick(
         desk.after_accounting(now)
 
 
-class FirstContactWorker:
+def first_contact_worker(
+    env: simpy.Environment, team: Team, hours: Hours, calendar: Calendar, launch: Launch
+) -> Process:
     """Each working day, every IDVA makes the first-contact attempts her free hours allow.
 
     Before ``launch.idva_buy_in_days`` she gives Drive clients only
@@ -241,101 +242,63 @@ class FirstContactWorker:
     The IDVA's first-contact queue fires each case's outcome, as a SimPy resource fires
     a request: ``"contacted"`` once the client answers, ``"unreachable"`` after the last
     attempt.
-
-    A chain of callbacks on SimPy timeouts rather than a process: it makes the same
-    events, in the same order, as the process it replaced (an urgent start event, then a
-    timeout to each working day's midday, made when the day before was done), without a
-    generator resumed by SimPy's Python code every day.
     """
-
-    def __init__(self, env: simpy.Environment, team: Team, hours: Hours, calendar: Calendar, launch: Launch):
-        self.env = env
-        self.team = team
-        self.calendar = calendar
-        self.attempt_hours = hours.idva.first_contact_hours
-        self.retry_days = hours.first_contact.retry_days
-        self.max_attempts = hours.first_contact.max_attempts
-        self.sign_off_hours = hours.idva.sign_off_hours
-        # Before the IDVA service is bought in, Drive clients get only a share of her first-contact
-        # hours (launch.first_contact_share_before_buy_in); from buy-in, all of them.
-        self.buy_in_day = launch.idva_buy_in_days
-        self.share_before = launch.first_contact_share_before_buy_in
-        self.day = 0
-        self._due = False  # the timeout pending is to the midday of working day ``day``
-
-    def start(self) -> None:
-        """Start now, as ``env.process`` starts a process: an urgent event at once."""
-        started = simpy.Event(self.env)
-        started._ok = True
-        started._value = None
-        started.callbacks.append(self._resume)
-        self.env.schedule(started, URGENT)
-
-    def _resume(self, _event: simpy.Event) -> None:
-        """Work the day it is (if a working day's midday was due), then wait for the next working day."""
-        env = self.env
-        if self._due:
-            self._due = False
-            self._work(env.now)
-            self.day += 1
-        while self.day + FIRST_CONTACT_TIME < self.calendar.horizon:
-            day = self.day
-            if self.calendar.is_working_day(day):
-                if day + FIRST_CONTACT_TIME > env.now:
-                    timeout = env.timeout(day + FIRST_CONTACT_TIME - env.now)
-                    timeout.callbacks.append(self._resume)
-                    self._due = True
-                    return
-                self._work(env.now)
-            self.day += 1
-
-    def _work(self, now: float) -> None:
-        """One working day's first-contact attempts and sign-offs, IDVA by IDVA."""
-        team = self.team
-        attempt_hours, retry_days, max_attempts = self.attempt_hours, self.retry_days, self.max_attempts
-        sign_off_hours, buy_in_day, share_before = self.sign_off_hours, self.buy_in_day, self.share_before
-        for idva in team.idvas:
-            if idva.vacant:
-                continue
-            if now < buy_in_day:
-                idva.first_contact_credit += idva.first_contact_hours_per_day * share_before
-            else:
-                idva.first_contact_credit += idva.first_contact_hours_per_day
-            queue = idva.first_contact_queue
-            sign_offs = idva.sign_off_queue
-            if not queue and not sign_offs:  # the usual day: nothing waiting (see the cap below)
-                idva.first_contact_credit = min(idva.first_contact_credit, attempt_hours)
-                continue
-            position = 0
-            while position < len(queue) and idva.first_contact_credit >= attempt_hours - 1e-9:
-                case = queue[position]
-                if case.not_before > now:
-                    position += 1
+    attempt_hours = hours.idva.first_contact_hours
+    retry_days = hours.first_contact.retry_days
+    max_attempts = hours.first_contact.max_attempts
+    sign_off_hours = hours.idva.sign_off_hours
+    # Before the IDVA service is bought in, Drive clients get only a share of her first-contact
+    # hours (launch.first_contact_share_before_buy_in); from buy-in, all of them.
+    buy_in_day, share_before = launch.idva_buy_in_days, launch.first_contact_share_before_buy_in
+    day = 0
+    while day + FIRST_CONTACT_TIME < calendar.horizon:
+        if calendar.is_working_day(day):
+            if day + FIRST_CONTACT_TIME > env.now:
+                yield env.timeout(day + FIRST_CONTACT_TIME - env.now)
+            now = env.now
+            for idva in team.idvas:
+                if idva.vacant:
                     continue
-                idva.count_attempt_due(case, attempt_hours)
-                idva.first_contact_credit -= attempt_hours
-                idva.first_contact_hours += attempt_hours
-                case.attempts += 1
-                case.record.first_contact_attempts = case.attempts
-                if case.draws.response != "unreachable" and case.attempts >= case.draws.attempts_needed:
-                    queue.pop(position)
-                    team.first_contact_made(case)
-                elif case.attempts >= max_attempts:
-                    queue.pop(position)
-                    team.client_unreachable(case)
+                if now < buy_in_day:
+                    idva.first_contact_credit += idva.first_contact_hours_per_day * share_before
                 else:
-                    case.not_before = now + retry_days
-                    position += 1
-            # Then her sign-offs: the CM's word that it is safe to contact the service user.
-            while sign_offs and idva.first_contact_credit >= sign_off_hours - 1e-9:
-                case = sign_offs.pop(0)
-                idva.first_contact_credit -= sign_off_hours
-                idva.first_contact_hours += sign_off_hours
-                case.give_word(now, "signed_off")
-            if not sign_offs and not any(case.not_before <= now for case in queue):
-                # Idle hours are not banked beyond one attempt: an idle IDVA can start a
-                # new referral at once, but a quiet week does not pay for a busy one.
-                idva.first_contact_credit = min(idva.first_contact_credit, attempt_hours)
+                    idva.first_contact_credit += idva.first_contact_hours_per_day
+                queue = idva.first_contact_queue
+                sign_offs = idva.sign_off_queue
+                if not queue and not sign_offs:  # the usual day: nothing waiting (see the cap below)
+                    idva.first_contact_credit = min(idva.first_contact_credit, attempt_hours)
+                    continue
+                position = 0
+                while position < len(queue) and idva.first_contact_credit >= attempt_hours - 1e-9:
+                    case = queue[position]
+                    if case.not_before > now:
+                        position += 1
+                        continue
+                    idva.count_attempt_due(case, attempt_hours)
+                    idva.first_contact_credit -= attempt_hours
+                    idva.first_contact_hours += attempt_hours
+                    case.attempts += 1
+                    case.record.first_contact_attempts = case.attempts
+                    if case.draws.response != "unreachable" and case.attempts >= case.draws.attempts_needed:
+                        queue.pop(position)
+                        team.first_contact_made(case)
+                    elif case.attempts >= max_attempts:
+                        queue.pop(position)
+                        team.client_unreachable(case)
+                    else:
+                        case.not_before = now + retry_days
+                        position += 1
+                # Then her sign-offs: the CM's word that it is safe to contact the service user.
+                while sign_offs and idva.first_contact_credit >= sign_off_hours - 1e-9:
+                    case = sign_offs.pop(0)
+                    idva.first_contact_credit -= sign_off_hours
+                    idva.first_contact_hours += sign_off_hours
+                    case.give_word(now, "signed_off")
+                if not sign_offs and not any(case.not_before <= now for case in queue):
+                    # Idle hours are not banked beyond one attempt: an idle IDVA can start a
+                    # new referral at once, but a quiet week does not pay for a busy one.
+                    idva.first_contact_credit = min(idva.first_contact_credit, attempt_hours)
+        day += 1
 
 
 def case_reviews(env: simpy.Environment, team: Team, cm: CaseManagerState, offset_days: float, hours: Hours) -> Process:

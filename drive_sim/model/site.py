@@ -10,7 +10,7 @@ import gc
 
 import simpy
 
-from drive_sim.model.hours import FirstContactWorker, case_reviews, weekly_tick
+from drive_sim.model.hours import case_reviews, first_contact_worker, weekly_tick
 from drive_sim.model.lifecycle import StrategyDesk
 from drive_sim.model.practitioners import expand_team
 from drive_sim.model.records import PractitionerInfo, SimulationOutput
@@ -77,7 +77,7 @@ class SiteModel:
             for idva in team.idvas
             if idva.non_drive_rate > 0
         ]
-        FirstContactWorker(env, team, scenario.hours, self.calendar, scenario.launch).start()
+        env.process(first_contact_worker(env, team, scenario.hours, self.calendar, scenario.launch))
         env.process(weekly_tick(env, team, scenario, self.output, self.workforce, self.desk))
         interval = scenario.hours.reviews.interval_weeks * 7
         for k, cm in enumerate(team.cms):

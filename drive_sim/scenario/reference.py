@@ -62,7 +62,7 @@ SECTION_MECHANISMS: dict[str, str] = {
     "workforce": "Burnout rule, turnover, vacancy and induction (`model/workforce.py`); burnout is checked at the "
     "weekly hours tick (`model/hours.py`).",
     "launch": "The IDVA service's readiness at launch: the share of first-contact hours given to Drive clients "
-    "before buy-in (`FirstContactWorker` in `model/hours.py`) and the panel meetings attended "
+    "before buy-in (`first_contact_worker` in `model/hours.py`) and the panel meetings attended "
     "(`model/referrals.py`).",
     "guidance": "What the KPIs are judged against (`guidance_for` in `analysis/kpis.py`, the report, "
     "`drive-sim size`); the caseload burnout rule (`model/hours.py`).",
