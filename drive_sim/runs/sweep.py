@@ -70,8 +70,9 @@ __all__ = [
 
 _PART = re.compile(r"^p(?P<point>\d+)-r(?P<first>\d+)-(?P<last>\d+)\.parquet$")
 #: Most replications in one sweep task, and so in one part file: larger parts cost less
-#: to write and to assemble; 25 replications of 3 years take about 2 s of a core.
-SWEEP_MAX_CHUNK = 25
+#: to write and to assemble (a part costs tens of milliseconds to write and read back,
+#: whatever its size); 100 replications of 3 years take about 3 s of a core.
+SWEEP_MAX_CHUNK = 100
 _RECORD_TABLES = ("cases", "weeks", "site_weeks", "workforce_events", "practitioners")
 
 
