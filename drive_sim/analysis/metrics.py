@@ -51,6 +51,7 @@ from drive_sim.analysis.kpis import (
 )
 from drive_sim.analysis.warmup import Window, kpi_windows, open_case_totals
 from drive_sim.model.records import (
+    WEEK_NUMBERS,
     CaseRecord,
     PractitionerInfo,
     SimulationOutput,
@@ -240,13 +241,8 @@ class _Roster:
         return names, np.array(members, dtype=bool).reshape(len(names), len(self.names))
 
 
-# The weekly-state fields the KPIs read.
-_WEEK_COLUMNS = (
-    "week", "day", "fte", "drive_open", "non_drive_open", "demand_hours", "available_hours",
-    "shortfall_hours", "first_contact_queue", "new_drive_cases", "new_non_drive_cases",
-    "unreviewed_cases", "burnt_out", "vacant", "ongoing_hours", "first_contact_backlog_clients",
-    "first_contact_backlog_hours", "drive_hours",
-)  # fmt: skip
+# The weekly-state fields the KPIs read (all but the last of WEEK_NUMBERS).
+_WEEK_COLUMNS = WEEK_NUMBERS[:-1]
 
 # Per-practitioner statistics that add up over a group, and those whose group value is
 # the largest member's.
@@ -284,12 +280,43 @@ class _Columns:
 
     @classmethod
     def of(cls, output: SimulationOutput, roster: _Roster) -> _Columns:
+        flat = _week_numbers(output, roster)
+        if flat is None:
+            weeks = _columns(output.weeks, _WEEK_COLUMNS)
+            week_codes = roster.codes((w.practitioner for w in output.weeks), "weekly states")
+        else:
+            weeks = {name: np.ascontiguousarray(flat[:, column]) for column, name in enumerate(_WEEK_COLUMNS)}
+            week_codes = flat[:, -1].astype(np.intp)
         return cls(
-            weeks=_columns(output.weeks, _WEEK_COLUMNS),
-            week_codes=roster.codes((w.practitioner for w in output.weeks), "weekly states"),
+            weeks=weeks,
+            week_codes=week_codes,
             cases=_columns(output.cases, _CASE_COLUMNS),
             gate_words=np.array([case.gate_word for case in output.cases], dtype=str),
         )
+
+
+def _week_numbers(output: SimulationOutput, roster: _Roster) -> np.ndarray | None:
+    """``output.week_numbers`` as a weeks x WEEK_NUMBERS matrix, if it holds ``output.weeks``' numbers.
+
+    The model fills it as it records each week; outputs made otherwise leave it empty,
+    and the KPIs read the states. Numbers that are not these states' (the states were
+    replaced or reordered after the run) are caught by comparing every state's day and
+    Drive cases, and the practitioner of the first and last: then the states are read.
+    """
+    states, width = output.weeks, len(WEEK_NUMBERS)
+    if not states or len(output.week_numbers) != len(states) * width:
+        return None
+    flat = np.array(output.week_numbers, dtype=float).reshape(len(states), width)
+    for name in ("day", "drive_open"):
+        column = flat[:, WEEK_NUMBERS.index(name)]
+        if not np.array_equal(column, np.fromiter(map(attrgetter(name), states), dtype=float, count=len(states))):
+            return None
+    names = roster.names
+    for row in (0, -1):
+        position = int(flat[row, -1])
+        if not 0 <= position < len(names) or names[position] != states[row].practitioner:
+            return None
+    return flat
 
 
 def _practitioner_stats(

@@ -139,7 +139,7 @@ def weekly_tick(
     for idva in team.idvas:
         idva.set_first_contact_budget(idva.available_hours(rates), 0.0, rates)
     practitioners = team.practitioners
-    weeks, site_weeks, events = output.weeks, output.site_weeks, workforce.events
+    weeks, site_weeks, events, numbers = output.weeks, output.site_weeks, workforce.events, output.week_numbers
     life = scenario.case_life
     workload_rule = rule.rule == "workload"
     backlog_counts = rule.backlog_counts
@@ -160,7 +160,7 @@ def weekly_tick(
         desk.before_accounting(now)
         if query_hours > 0:
             team.assign_queries(now, query_hours)
-        for person in practitioners:
+        for position, person in enumerate(practitioners):
             available = person.available_hours(rates)
             ongoing = person.ongoing_hours(now, rates)
             figures = person.week_figures(now, rates, ongoing, alert_days)
@@ -217,6 +217,30 @@ def weekly_tick(
                     figures.backlog_clients,  # first_contact_backlog_clients
                     figures.backlog_hours,  # first_contact_backlog_hours
                     figures.drive_hours,
+                )
+            )
+            # The same numbers, flat, in WEEK_NUMBERS order (see SimulationOutput).
+            numbers.extend(
+                (
+                    float(week),
+                    day,
+                    person.fte,
+                    float(len(person.cases)),
+                    float(figures.non_drive_open),
+                    demand,
+                    available,
+                    shortfall,
+                    float(figures.queue),
+                    float(person.new_drive_cases),
+                    float(figures.new_non_drive_cases),
+                    float(figures.unreviewed_cases),
+                    1.0 if burnt_out else 0.0,
+                    1.0 if vacant else 0.0,
+                    ongoing,
+                    float(figures.backlog_clients),
+                    figures.backlog_hours,
+                    figures.drive_hours,
+                    float(position),
                 )
             )
             person.close_week(available, ongoing, figures, rates)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 __all__ = [
+    "WEEK_NUMBERS",
     "CaseRecord",
     "PractitionerInfo",
     "SimulationOutput",
@@ -308,9 +309,28 @@ class PractitionerInfo:
     annual_cost: float
 
 
+#: The weekly states' numbers the analysis reads, in the order the model also keeps them
+#: flat (``SimulationOutput.week_numbers``): ``WeeklyState`` fields, then the
+#: practitioner's position in ``SimulationOutput.practitioners``.
+WEEK_NUMBERS: tuple[str, ...] = (
+    "week", "day", "fte", "drive_open", "non_drive_open", "demand_hours", "available_hours",
+    "shortfall_hours", "first_contact_queue", "new_drive_cases", "new_non_drive_cases",
+    "unreviewed_cases", "burnt_out", "vacant", "ongoing_hours", "first_contact_backlog_clients",
+    "first_contact_backlog_hours", "drive_hours", "practitioner_position",
+)  # fmt: skip
+
+
 @dataclass(slots=True)
 class SimulationOutput:
-    """Everything one replication produced."""
+    """Everything one replication produced.
+
+    ``week_numbers`` holds the numbers of ``weeks`` again, flat, as floats: each weekly
+    state's :data:`WEEK_NUMBERS` in turn, appended by the model as it records the week,
+    so the KPIs read them without touching every state's attributes (a tenth of the
+    cost). Empty when the weekly states came from elsewhere: the KPIs then read the
+    states themselves, with the same result (as they do if the states were changed
+    after the run: ``analysis.metrics`` checks the numbers are the states').
+    """
 
     replication: int
     horizon_days: float
@@ -319,6 +339,7 @@ class SimulationOutput:
     weeks: list[WeeklyState] = field(default_factory=list)
     site_weeks: list[SiteWeek] = field(default_factory=list)
     workforce_events: list[WorkforceEvent] = field(default_factory=list)
+    week_numbers: list[float] = field(default_factory=list)
 
 
 def column_names(row_type: type) -> list[str]:
