@@ -29,6 +29,7 @@ included); ``idva:<name>`` and ``cm:<name>`` for each practitioner in
 from __future__ import annotations
 
 import functools
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
@@ -300,17 +301,20 @@ def _week_numbers(output: SimulationOutput, roster: _Roster) -> np.ndarray | Non
 
     The model fills it as it records each week; outputs made otherwise leave it empty,
     and the KPIs read the states. Numbers that are not these states' (the states were
-    replaced or reordered after the run) are caught by comparing every state's day and
-    Drive cases, and the practitioner of the first and last: then the states are read.
+    replaced or reordered after the run) are caught by comparing every state's day, and
+    the practitioner of the first and last: then the states are read. (A state's fields
+    changed in place after the run are not seen: clear ``week_numbers`` after doing that.)
     """
     states, width = output.weeks, len(WEEK_NUMBERS)
     if not states or len(output.week_numbers) != len(states) * width:
         return None
-    flat = np.array(output.week_numbers, dtype=float).reshape(len(states), width)
-    for name in ("day", "drive_open"):
-        column = flat[:, WEEK_NUMBERS.index(name)]
-        if not np.array_equal(column, np.fromiter(map(attrgetter(name), states), dtype=float, count=len(states))):
-            return None
+    numbers = output.week_numbers
+    # The model's array of doubles is read in place; a list (made by hand) is converted.
+    flat = np.frombuffer(numbers, dtype=float) if isinstance(numbers, array) else np.array(numbers, dtype=float)
+    flat = flat.reshape(len(states), width)
+    days = np.fromiter(map(attrgetter("day"), states), dtype=float, count=len(states))
+    if not np.array_equal(flat[:, WEEK_NUMBERS.index("day")], days):
+        return None
     names = roster.names
     for row in (0, -1):
         position = int(flat[row, -1])

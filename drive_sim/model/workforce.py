@@ -87,12 +87,12 @@ class Workforce:
         # Each post's weekly uniforms, drawn a block at a time from its workforce stream: a
         # block of n is the same n numbers as n single draws, and nothing else draws from it.
         self._uniforms: dict[str, list[float]] = {}
-        # leave_probability by (kind, burnt out): a pure function of the rules
-        self._leave: dict[tuple[str, bool], float] = {
-            (kind, burnt_out): leave_probability(attrition, burnt_out)
-            for kind, attrition in (("idva", workforce.idva_attrition), ("cm", workforce.cm_attrition))
-            for burnt_out in (False, True)
-        }
+        # Read once (every post asks every week): leaving on or off, and leave_probability
+        # when not burnt out and when burnt out, for each kind of post.
+        self._idva_enabled = workforce.idva_attrition.enabled
+        self._cm_enabled = workforce.cm_attrition.enabled
+        self._idva_leave = [leave_probability(workforce.idva_attrition, burnt_out) for burnt_out in (False, True)]
+        self._cm_leave = [leave_probability(workforce.cm_attrition, burnt_out) for burnt_out in (False, True)]
 
     def induct(self, idva: Practitioner) -> None:
         """The CMs in post induct an IDVA who may hold Drive cases (``hours.cm.induction_hours_per_idva``).
@@ -124,9 +124,12 @@ class Workforce:
             block = self.streams.post("workforce", person.name).random(_BLOCK_WEEKS)
             uniforms = self._uniforms[person.name] = block[::-1].tolist()
         u = uniforms.pop()
-        attrition = self.rules.idva_attrition if person.kind == "idva" else self.rules.cm_attrition
-        if attrition.enabled and not person.vacant and u < self._leave[(person.kind, person.burnt_out)]:
-            self.leave(person, attrition)
+        if person.kind == "idva":
+            enabled, leave = self._idva_enabled, self._idva_leave[1 if person.burnt_out else 0]
+        else:
+            enabled, leave = self._cm_enabled, self._cm_leave[1 if person.burnt_out else 0]
+        if enabled and not person.vacant and u < leave:
+            self.leave(person, self.rules.idva_attrition if person.kind == "idva" else self.rules.cm_attrition)
 
     def leave(self, person: Practitioner, attrition: Attrition) -> None:
         """A practitioner leaves: cases reassigned by rule (or uncovered), the post falls vacant."""

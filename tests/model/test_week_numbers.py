@@ -39,6 +39,6 @@ def test_the_flat_week_numbers_are_the_states_and_give_the_same_kpis(path, overr
     # Numbers that are not these states' (weeks replaced after the run) are not used.
     shifted = dataclasses.replace(out, weeks=out.weeks[1:] + out.weeks[:1])
     assert _week_numbers(shifted, _Roster.of(shifted.practitioners)) is None
-    edited = dataclasses.replace(out, weeks=[dataclasses.replace(w, drive_open=w.drive_open + 1) for w in out.weeks])
-    assert _week_numbers(edited, _Roster.of(edited.practitioners)) is None
+    later = dataclasses.replace(out, weeks=[dataclasses.replace(w, day=w.day + 7) for w in out.weeks])
+    assert _week_numbers(later, _Roster.of(later.practitioners)) is None
     assert _week_numbers(out, _Roster.of(out.practitioners)) is not None
