@@ -290,7 +290,9 @@ def first_contact_worker(
                 queue = idva.first_contact_queue
                 sign_offs = idva.sign_off_queue
                 if not queue and not sign_offs:  # the usual day: nothing waiting (see the cap below)
-                    idva.first_contact_credit = min(idva.first_contact_credit, attempt_hours)
+                    # min(credit, attempt_hours), written out: this runs for every IDVA every working day.
+                    if attempt_hours < idva.first_contact_credit:
+                        idva.first_contact_credit = attempt_hours
                     continue
                 position = 0
                 while position < len(queue) and idva.first_contact_credit >= attempt_hours - 1e-9:
