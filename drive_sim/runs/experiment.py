@@ -62,7 +62,14 @@ BACKENDS: tuple[str, ...] = ("serial", "process", "dask")
 DASK_CONNECT_TIMEOUT = 10
 #: A Dask task costs ~2 ms against ~0.1 ms for a process pool, so Dask gets bigger chunks.
 DASK_MIN_CHUNK = 20
-PROCESS_MAX_CHUNK = 5
+#: Most replications in one process-pool task: each task costs the client about a
+#: millisecond (sending, the pool's bookkeeping), so larger tasks keep the client's share
+#: of the work small; 20 replications of 3 years are about half a second of a core (how long
+#: Ctrl-C may wait for the tasks already running).
+PROCESS_MAX_CHUNK = 20
+#: Replications in one serial task: there is nothing to send, so small tasks cost nothing
+#: and keep results (and Ctrl-C) arriving replication by replication.
+SERIAL_MAX_CHUNK = 5
 
 
 class BackendError(Exception):
@@ -234,7 +241,7 @@ class Runner:
         per replication to send and save (a sweep asks for larger ones: each task is a part
         file).
         """
-        return most or PROCESS_MAX_CHUNK
+        return most or SERIAL_MAX_CHUNK
 
     def completed(self, tasks: Sequence[Task], keep_tables: bool) -> Iterator[tuple[int, list[ReplicationResult]]]:
         """Yield ``(position in tasks, results)`` as tasks finish, in any order.
