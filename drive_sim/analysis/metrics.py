@@ -348,9 +348,16 @@ def _practitioner_stats(
     def total(values: np.ndarray) -> np.ndarray:
         return np.bincount(codes, weights=values, minlength=size)
 
+    # Each practitioner's rows together, for the peaks: a maximum is the same in any order.
+    by_code = np.argsort(codes, kind="stable")
+    present = np.bincount(codes, minlength=size) > 0
+    starts = np.searchsorted(codes[by_code], np.flatnonzero(present))
+
     def peak(values: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """Each practitioner's largest value where ``where`` (nan if none): ``np.fmax`` over her rows."""
         result = np.full(size, np.nan)
-        np.fmax.at(result, codes, np.where(where, values, np.nan))
+        if starts.size:
+            result[present] = np.fmax.reduceat(np.where(where, values, np.nan)[by_code], starts)
         return result
 
     has_per_fte = ~np.isnan(per_fte)
