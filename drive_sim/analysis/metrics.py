@@ -1,4 +1,4 @@
-"""Records to tidy tables, and the records of one replication to its KPIs.
+"""The records of one replication to its KPIs (the tidy tables are :mod:`drive_sim.analysis.tables`).
 
 Pure functions over a :class:`~drive_sim.model.records.SimulationOutput`: nothing here runs the
 model, prints or draws. :func:`replication_kpis` returns a long table (``replication, kpi,
@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
@@ -50,17 +50,9 @@ from drive_sim.analysis.kpis import (
     guidance_for,
     scope_kind,
 )
+from drive_sim.analysis.tables import tables, with_leaving
 from drive_sim.analysis.warmup import Window, kpi_windows, open_case_totals
-from drive_sim.model.records import (
-    WEEK_NUMBERS,
-    CaseRecord,
-    PractitionerInfo,
-    SimulationOutput,
-    SiteWeek,
-    WeeklyState,
-    WorkforceEvent,
-    column_names,
-)
+from drive_sim.model.records import WEEK_NUMBERS, PractitionerInfo, SimulationOutput
 from drive_sim.scenario import Scenario
 
 __all__ = [
@@ -74,79 +66,11 @@ __all__ = [
     "guidance_for",
     "replication_kpis",
     "tables",
+    "with_leaving",
 ]
 
 DAYS_PER_WEEK = 7.0
 DAYS_PER_YEAR = 365.0
-
-# --------------------------------------------------------------------------------------
-# Tables
-# --------------------------------------------------------------------------------------
-
-# Table name (the SimulationOutput attribute holding its rows) -> row type.
-_TABLES: dict[str, type] = {
-    "cases": CaseRecord,
-    "weeks": WeeklyState,
-    "site_weeks": SiteWeek,
-    "workforce_events": WorkforceEvent,
-    "practitioners": PractitionerInfo,
-}
-
-_DTYPES = {"int": "int64", "float": "float64", "bool": "bool", "str": "str"}
-
-
-def _frame(rows: Sequence[Any], row_type: type, replication: int) -> pd.DataFrame:
-    columns = column_names(row_type)
-    # Declared dtypes, so an empty table, or a float field the model filled with ints,
-    # still concatenates cleanly with the other replications' tables.
-    # (A field's type is its annotation's text in Python, the class itself once compiled.)
-    dtypes = {f.name: _DTYPES.get(getattr(f.type, "__name__", str(f.type)), "object") for f in fields(row_type)}
-    row_values = attrgetter(*columns)
-    frame = pd.DataFrame([row_values(row) for row in rows], columns=columns).astype(dtypes)
-    frame.insert(0, "replication", np.full(len(frame), replication, dtype=np.int64))
-    return frame
-
-
-def tables(output: SimulationOutput) -> dict[str, pd.DataFrame]:
-    """One tidy table per record type of a replication.
-
-    Args:
-        output: The records of one replication.
-
-    Returns:
-        Tables keyed ``cases``, ``weeks``, ``site_weeks``, ``workforce_events`` and
-        ``practitioners``: one row per record, a ``replication`` column first, then the
-        record's fields in declaration order; ``cases`` ends with ``left_day`` and
-        ``left_reason`` (:func:`with_leaving`). Every column is described in
-        :mod:`drive_sim.analysis.dictionary`.
-    """
-    frames = {name: _frame(getattr(output, name), row_type, output.replication) for name, row_type in _TABLES.items()}
-    frames["cases"] = with_leaving(frames["cases"])
-    return frames
-
-
-def with_leaving(cases: pd.DataFrame) -> pd.DataFrame:
-    """The cases table with ``left_day`` and ``left_reason``: when and why each case left the system.
-
-    A case leaves when it is deselected, or when both sides are closed (the later of the
-    CM's and the IDVA's closing days); a case open at the horizon has neither. A
-    deselection is put down to the client being unreachable, else to a service user who
-    did not engage, else to neither (``deselected (other)``).
-    """
-    status = cases["status"].to_numpy(dtype=object)
-    closed = np.fmax(cases["cm_closed_day"].to_numpy(dtype=float), cases["idva_closed_day"].to_numpy(dtype=float))
-    left = np.where(status == "deselected", cases["deselected_day"].to_numpy(dtype=float), closed)
-    left = np.where(status == "open", np.nan, left)
-    unreachable = ~np.isnan(cases["unreachable_day"].to_numpy(dtype=float))
-    not_engaging = cases["service_user_engaged"].to_numpy(dtype=float) == 0.0
-    reason = np.select(
-        [status == "closed", (status == "deselected") & unreachable, (status == "deselected") & not_engaging],
-        ["completed", "deselected: client unreachable", "deselected: service user not engaging"],
-        default="deselected (other)",
-    )
-    reason = np.where(status == "open", "", reason)
-    return cases.assign(left_day=left.astype("float64"), left_reason=pd.array(reason, dtype="str"))
-
 
 # --------------------------------------------------------------------------------------
 # Numeric helpers: empty selections give nan, never a warning

@@ -167,8 +167,8 @@ CASE_COLUMNS: tuple[str, ...] = (
     "dropout_clock",
     "u_disengage_to",
 )
-_DURATIONS = slice(12, 16)
-_CLOCKS = slice(21, 24)
+_DURATIONS = tuple(CASE_COLUMNS.index(name) for name in ("cm_days", "extension_days", "tail_days", "strategy_days"))
+_CLOCKS = slice(CASE_COLUMNS.index("disengage_clock"), CASE_COLUMNS.index("dropout_clock") + 1)
 
 
 class CaseRows:
@@ -220,10 +220,8 @@ class CaseRows:
         block, position = divmod(index, ITEM_BLOCK)
         if block != self._block:
             u = self._streams.items(self._name, block, (ITEM_BLOCK, len(CASE_COLUMNS)))
-            days = u[:, _DURATIONS].copy()
-            for column, days_at in enumerate(self._quantiles):
-                days[:, column] = days_at(days[:, column])
-            u[:, _DURATIONS] = days
+            for column, days_at in zip(_DURATIONS, self._quantiles, strict=True):
+                u[:, column] = days_at(u[:, column])
             u[:, _CLOCKS] = exponential_quantile(1.0, u[:, _CLOCKS])
             self._rows = u.tolist()
             self._block = block

@@ -192,57 +192,34 @@ def weekly_tick(
                 event = "burnout_start" if burnt_out else "burnout_end"
                 events.append(WorkforceEvent(now, person.name, person.kind, event))
             # Positional, in WeeklyState's field order (see model/records.py).
-            weeks.append(
-                WeeklyState(
-                    week,
-                    day,
-                    person.name,
-                    person.kind,
-                    person.role,
-                    person.fte,
-                    len(person.cases),  # drive_open
-                    figures.non_drive_open,
-                    demand,  # demand_hours
-                    available,  # available_hours
-                    shortfall,  # shortfall_hours
-                    first_contact_hours,
-                    figures.queue,  # first_contact_queue
-                    person.new_drive_cases,
-                    figures.new_non_drive_cases,
-                    figures.unreviewed_cases,
-                    burnt_out,
-                    vacant,
-                    ongoing,  # ongoing_hours
-                    due_hours,  # first_contact_due_hours
-                    figures.backlog_clients,  # first_contact_backlog_clients
-                    figures.backlog_hours,  # first_contact_backlog_hours
-                    figures.drive_hours,
-                )
+            state = WeeklyState(
+                week,
+                day,
+                person.name,
+                person.kind,
+                person.role,
+                person.fte,
+                len(person.cases),  # drive_open
+                figures.non_drive_open,
+                demand,  # demand_hours
+                available,  # available_hours
+                shortfall,  # shortfall_hours
+                first_contact_hours,
+                figures.queue,  # first_contact_queue
+                person.new_drive_cases,
+                figures.new_non_drive_cases,
+                figures.unreviewed_cases,
+                burnt_out,
+                vacant,
+                ongoing,  # ongoing_hours
+                due_hours,  # first_contact_due_hours
+                figures.backlog_clients,  # first_contact_backlog_clients
+                figures.backlog_hours,  # first_contact_backlog_hours
+                figures.drive_hours,
             )
+            weeks.append(state)
             # The same numbers, flat, in WEEK_NUMBERS order (see SimulationOutput).
-            numbers.extend(
-                (
-                    float(week),
-                    day,
-                    person.fte,
-                    float(len(person.cases)),
-                    float(figures.non_drive_open),
-                    demand,
-                    available,
-                    shortfall,
-                    float(figures.queue),
-                    float(person.new_drive_cases),
-                    float(figures.new_non_drive_cases),
-                    float(figures.unreviewed_cases),
-                    1.0 if burnt_out else 0.0,
-                    1.0 if vacant else 0.0,
-                    ongoing,
-                    float(figures.backlog_clients),
-                    figures.backlog_hours,
-                    figures.drive_hours,
-                    float(position),
-                )
-            )
+            numbers.extend(state.numbers(position))
             person.close_week(available, ongoing, figures, rates)
         waiting, live = len(team.waitlist), len(team.live)
         site_weeks.append(

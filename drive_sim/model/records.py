@@ -259,6 +259,30 @@ class WeeklyState:
         self.first_contact_backlog_hours = first_contact_backlog_hours
         self.drive_hours = drive_hours
 
+    def numbers(self, position: int) -> tuple[float, ...]:
+        """Its :data:`WEEK_NUMBERS`, as floats: its numeric fields, then ``position`` (the practitioner's)."""
+        return (
+            float(self.week),
+            self.day,
+            self.fte,
+            float(self.drive_open),
+            float(self.non_drive_open),
+            self.demand_hours,
+            self.available_hours,
+            self.shortfall_hours,
+            float(self.first_contact_queue),
+            float(self.new_drive_cases),
+            float(self.new_non_drive_cases),
+            float(self.unreviewed_cases),
+            1.0 if self.burnt_out else 0.0,
+            1.0 if self.vacant else 0.0,
+            self.ongoing_hours,
+            float(self.first_contact_backlog_clients),
+            self.first_contact_backlog_hours,
+            self.drive_hours,
+            float(position),
+        )
+
 
 @dataclass(init=False, slots=True)
 class SiteWeek:
