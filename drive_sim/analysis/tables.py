@@ -6,7 +6,7 @@ the model, prints or draws. Every column is described in :mod:`drive_sim.analysi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any
@@ -36,19 +36,37 @@ _TABLES: dict[str, type] = {
     "practitioners": PractitionerInfo,
 }
 
-_DTYPES = {"int": "int64", "float": "float64", "bool": "bool", "str": "str"}
+#: A field's declared type (its annotation's text in Python, the class itself once
+#: compiled) -> the column's numpy dtype; ``str`` fields become pandas' string dtype and
+#: anything else an object column.
+_NUMPY_TYPES: dict[str, type] = {"int": np.int64, "float": np.float64, "bool": np.bool_}
+
+
+def _field_kinds(row_type: type) -> list[str]:
+    return [getattr(f.type, "__name__", str(f.type)) for f in fields(row_type)]
 
 
 def _frame(rows: Sequence[Any], row_type: type, replication: int) -> pd.DataFrame:
+    """One replication's rows of one record type as a table, built column by column.
+
+    Every column has its declared dtype, so an empty table, or a float field the model
+    filled with ints, still concatenates cleanly with the other replications' tables (a
+    missing float is NaN, a missing string pandas' missing value).
+    """
     columns = column_names(row_type)
-    # Declared dtypes, so an empty table, or a float field the model filled with ints,
-    # still concatenates cleanly with the other replications' tables.
-    # (A field's type is its annotation's text in Python, the class itself once compiled.)
-    dtypes = {f.name: _DTYPES.get(getattr(f.type, "__name__", str(f.type)), "object") for f in fields(row_type)}
-    row_values = attrgetter(*columns)
-    frame = pd.DataFrame([row_values(row) for row in rows], columns=columns).astype(dtypes)
-    frame.insert(0, "replication", np.full(len(frame), replication, dtype=np.int64))
-    return frame
+    if len(rows) == 0:
+        values: Iterable[Sequence[Any]] = [[] for _ in columns]
+    elif len(columns) == 1:
+        values = [[getattr(row, columns[0]) for row in rows]]
+    else:
+        values = zip(*map(attrgetter(*columns), rows), strict=True)  # the rows, transposed
+    data: dict[str, Any] = {"replication": np.full(len(rows), replication, dtype=np.int64)}
+    for name, kind, column in zip(columns, _field_kinds(row_type), values, strict=True):
+        if kind in _NUMPY_TYPES:
+            data[name] = np.array(column, dtype=_NUMPY_TYPES[kind])
+        else:
+            data[name] = pd.array(column, dtype="str" if kind == "str" else object)
+    return pd.DataFrame(data, copy=False)
 
 
 def tables(output: SimulationOutput) -> dict[str, pd.DataFrame]:

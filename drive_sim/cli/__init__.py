@@ -7,7 +7,16 @@ is in :mod:`drive_sim.cli.common`; every table printed is in :mod:`drive_sim.cli
 
 from __future__ import annotations
 
+import os
 import signal
+
+# The command line's arrays are small, so OpenBLAS's worker threads (one per core, started
+# when numpy is imported) have nothing to do but spin: on a 2-core machine that was about
+# 0.17 s of CPU at every numpy import, in the command and in each worker process, taken
+# from the simulation's own processes. One thread, unless the user's environment says
+# otherwise. Set here, before anything imports numpy (the library itself leaves a
+# notebook's threads alone).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import typer
 
