@@ -23,6 +23,7 @@ folder, so ``drive-sim report`` rebuilds the page without re-running.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from drive_sim.runs.experiment import ReplicationResult, Runner, Task
+from drive_sim.runs.experiment import Finish, ReplicationResult, Runner, Task
 from drive_sim.runs.store import atomic_write_text, read_manifest
 from drive_sim.runs.sweep import (
     SCENARIO_AXIS,
@@ -230,12 +231,18 @@ def _explorer_result(result: ReplicationResult) -> ReplicationResult:
     return ReplicationResult(result.scenario_index, result.replication, both, None)
 
 
+def _explored(finish: Finish | None, task: Task, results: list[ReplicationResult]) -> Any:
+    """On the worker: each result reduced to the explorer's rows, then ``finish`` (if any) applied."""
+    reduced = [_explorer_result(result) for result in results]
+    return reduced if finish is None else finish(task, reduced)
+
+
 class ExploreRunner(Runner):
     """A runner's tasks with each replication's twin run too, and its series kept as KPI rows.
 
-    The model's records come back from the worker and are reduced here, on the client
-    (the runners have no hook to run a reduction on the worker), so a replication costs
-    about a third more than a sweep's; only the reduced rows are saved.
+    The model's records are reduced on the worker that ran them (:func:`_explored`), so
+    only the reduced rows come back; a replication still costs about a third more than a
+    sweep's (its twin, and its records built to be reduced).
     """
 
     def __init__(self, inner: Runner):
@@ -246,10 +253,11 @@ class ExploreRunner(Runner):
     def chunk_size(self, replications: int, most: int | None = None) -> int:
         return self.inner.chunk_size(replications, most)
 
-    def completed(self, tasks: Sequence[Task], keep_tables: bool) -> Iterator[tuple[int, list[ReplicationResult]]]:
+    def completed(
+        self, tasks: Sequence[Task], keep_tables: bool, finish: Finish | None = None
+    ) -> Iterator[tuple[int, Any]]:
         twins = [dataclasses.replace(task, counterfactual=True) for task in tasks]
-        for position, results in self.inner.completed(twins, True):
-            yield position, [_explorer_result(result) for result in results]
+        yield from self.inner.completed(twins, True, functools.partial(_explored, finish))
 
     def close(self) -> None:
         """The inner runner belongs to whoever opened it."""

@@ -42,6 +42,7 @@ __all__ = [
     "ForeignFileError",
     "OutputFolderError",
     "SavedResults",
+    "atomic_write_bytes",
     "atomic_write_text",
     "check_output_folder",
     "load_results",
@@ -225,6 +226,11 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a temporary file beside it, then a rename)."""
+    _atomic(path, lambda temporary: temporary.write_bytes(data))
 
 
 def write_table(folder: Path, name: str, frame: pd.DataFrame, csv: bool = True, parquet: bool = True) -> None:

@@ -10,38 +10,44 @@ points share the post). Every point is validated before anything runs, and every
 problem is reported with its file, its key path and the point it occurs at.
 
 A sweep writes into its results folder as it goes: each finished chunk of replications
-of one point becomes a part file, ``parts/p<point>-r<first>-<last>.parquet``, written
-atomically. Run the same sweep into the same folder again and the replications already
-in parts are skipped, so an interrupted sweep resumes without repeating or losing a
-replication. At the end the parts are assembled, one part in memory at a time, into
-``kpis.parquet`` (with a ``point`` column), ``summary`` (per point, streamed; CSV and
-Parquet) and, with ``keep_records``, the record tables (Parquet).
+of one point becomes a part file, ``parts/p<point>-r<first>-<last>.parquet``, made on
+the worker that ran it (:func:`make_part`) and written atomically. Run the same sweep
+into the same folder again and the replications already in parts are skipped, so an
+interrupted sweep resumes without repeating or losing a replication. As parts arrive
+they are assembled, in point and replication order with a bounded number waiting
+(:class:`_Assembly`), into ``kpis.parquet`` (with a ``point`` column), ``summary`` (per
+point, streamed; CSV and Parquet) and, with ``keep_records``, the record tables
+(Parquet); the tables appear when the last part is in.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import itertools
 import json
 import re
 import shutil
 import time
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from drive_sim.analysis.stats import SummaryStream
 from drive_sim.runs.datapackage import write_schema
-from drive_sim.runs.experiment import ReplicationResult, Runner, Task, open_backend, plan_tasks
+from drive_sim.runs.experiment import ReplicationResult, Runner, Task, heap_frozen, open_backend, plan_tasks
 from drive_sim.runs.store import (
     SEED_SCHEME,
     OutputFolderError,
+    atomic_write_bytes,
     atomic_write_text,
     check_output_folder,
     read_manifest,
@@ -56,8 +62,10 @@ __all__ = [
     "ScenarioFilesError",
     "SweepFolderError",
     "SweepOutcome",
+    "SweepPart",
     "SweepPoint",
     "completed_replications",
+    "make_part",
     "parse_axis",
     "points_table",
     "run_sweep",
@@ -362,16 +370,55 @@ def _part_name(task: Task) -> str:
     return f"p{task.key:05d}-r{task.replications[0]:06d}-{task.replications[-1]:06d}"
 
 
-def _write_part(folder: Path, task: Task, results: Sequence[ReplicationResult], keep_records: bool) -> None:
-    parts = folder / "parts"
-    name = _part_name(task)
-    if keep_records:  # records first: the KPI part marks the chunk complete
+@dataclass(frozen=True)
+class SweepPart:
+    """One task of a sweep made into its part files, on the worker that ran it (:func:`make_part`).
+
+    ``kpis`` is the part's KPI table (``point`` first, then the replications in order) for
+    the client to assemble; ``files`` maps each part file's suffix (``""`` for the KPIs,
+    ``".cases"`` and the like for the records) to its Parquet bytes, which the client
+    writes as they are. Making them on the worker keeps the client's share of a sweep
+    small, so that more workers go on paying off (README: Performance).
+    """
+
+    replications: tuple[int, ...]
+    kpis: pd.DataFrame
+    files: dict[str, bytes]
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def make_part(keep_records: bool, task: Task, results: list[ReplicationResult]) -> SweepPart:
+    """A task's results as its part files (the ``finish`` a sweep gives its runner)."""
+    files = {}
+    if keep_records:
         for table in _RECORD_TABLES:
             frame = pd.concat([r.tables[table] for r in results if r.tables], ignore_index=True)
-            write_table(parts, f"{name}.{table}", frame.assign(point=task.key), csv=False)
+            files[f".{table}"] = _parquet_bytes(frame.assign(point=task.key))
     kpis = pd.concat([r.kpis for r in results], ignore_index=True)
     kpis.insert(0, "point", pd.Series(task.key, index=kpis.index, dtype="int64"))
-    write_table(parts, name, kpis, csv=False)
+    files[""] = _parquet_bytes(kpis)
+    return SweepPart(task.replications, kpis, files)
+
+
+def _save_part(folder: Path, task: Task, part: SweepPart) -> None:
+    """Write a part's files, records first: the KPI part marks the chunk complete."""
+    name = _part_name(task)
+    for suffix, data in sorted(part.files.items(), key=lambda item: item[0] == ""):
+        atomic_write_bytes(folder / "parts" / f"{name}{suffix}.parquet", data)
+
+
+def _replication_results(key: int, part: SweepPart) -> Iterator[ReplicationResult]:
+    """The part's rows as one result per replication (for ``on_result``; records stay in the part files)."""
+    replication = part.kpis["replication"].to_numpy()
+    starts = [*np.flatnonzero(np.r_[True, replication[1:] != replication[:-1]]), len(replication)]
+    for first, last in itertools.pairwise(starts):
+        rows = part.kpis.iloc[first:last, 1:].reset_index(drop=True)
+        yield ReplicationResult(key, int(replication[first]), rows, None)
 
 
 #: Rows in each row group of an assembled table: fixed, so that the file's bytes do not
@@ -431,6 +478,8 @@ class _StreamWriter:
 def _part_stems(folder: Path, replications: int) -> dict[int, list[str]]:
     """Part file stems by point, for parts holding replications below ``replications``."""
     stems: dict[int, list[str]] = {}
+    if not (folder / "parts").is_dir():
+        return stems
     for path in sorted((folder / "parts").iterdir()):
         match = _PART.match(path.name)
         if match and int(match["first"]) < replications:
@@ -445,49 +494,107 @@ def _read_part(folder: Path, stem: str, replications: int, suffix: str = "") -> 
     return frame.sort_values("replication", kind="stable", ignore_index=True)
 
 
-def _assemble(folder: Path, points: Sequence[SweepPoint], replications: int, keep_records: bool) -> pd.DataFrame:
-    """The part files joined into the folder's tables, one part in memory at a time.
+#: Parts that arrived ahead of their turn held in memory for assembly; beyond this, an
+#: early part is read back from its file when its turn comes (memory stays bounded).
+MAX_HELD_PARTS = 32
+
+
+class _Assembly:
+    """The part files joined into the folder's tables, in point and replication order, as they arrive.
 
     Parts of a point hold consecutive runs of replications and are named by their first,
-    so reading them in name order gives the point's rows in replication order; the
-    summary is streamed (:class:`~drive_sim.analysis.stats.SummaryStream`), so memory
-    stays flat however many replications a point has.
+    so taking them in name order gives the point's rows in replication order. A part
+    finished in this run is assembled from memory as soon as every part before it has
+    been (workers finish roughly in the order tasks were sent, so few wait); parts saved
+    by an earlier run, and parts that arrived too far ahead (:data:`MAX_HELD_PARTS`), are
+    read back from their files. The summary is streamed
+    (:class:`~drive_sim.analysis.stats.SummaryStream`), so memory stays flat however many
+    replications a point has. The tables' bytes do not depend on the order in which
+    parts arrive, nor on whether one came from memory or from its file.
     """
-    writers = {"kpis": _StreamWriter(folder, "kpis")}
-    if keep_records:
-        writers |= {table: _StreamWriter(folder, table) for table in _RECORD_TABLES}
-    stems = _part_stems(folder, replications)
-    summaries = []
-    try:
+
+    def __init__(
+        self, folder: Path, points: Sequence[SweepPoint], replications: int, keep_records: bool, new: Sequence[str]
+    ):
+        self.folder, self.replications, self.keep_records = folder, replications, keep_records
+        self.writers = {"kpis": _StreamWriter(folder, "kpis")}
+        if keep_records:
+            self.writers |= {table: _StreamWriter(folder, table) for table in _RECORD_TABLES}
+        saved = _part_stems(folder, replications)
+        by_point: dict[int, set[str]] = {point: set(stems) for point, stems in saved.items()}
+        for stem in new:
+            match = _PART.match(f"{stem}.parquet")
+            assert match is not None, stem
+            by_point.setdefault(int(match["point"]), set()).add(stem)
+        # Every part to take, in order: (point, stem, the point's last part?).
+        self.order: list[tuple[int, str, bool]] = []
         for point in points:
-            if point.index not in stems:
+            stems = sorted(by_point.get(point.index, ()))
+            if not stems:
                 raise RuntimeError(f"{folder}/parts: point {point.index} has no saved replications")
-            stream = SummaryStream()
-            found: set[int] = set()
-            for stem in stems[point.index]:
-                kpis = _read_part(folder, stem, replications)
-                these = set(kpis["replication"].unique().tolist())
-                keys = ["replication", *(["window"] if "window" in kpis.columns else []), "kpi", "scope"]
-                if these & found or kpis.duplicated(keys).any():
-                    raise RuntimeError(f"{folder}/parts: point {point.index} has a replication saved twice")
-                found |= these
-                writers["kpis"].append(kpis)
-                stream.add(kpis)
-                for table in _RECORD_TABLES if keep_records else ():
-                    records = _read_part(folder, stem, replications, f".{table}")
-                    writers[table].append(records[["point", *(c for c in records.columns if c != "point")]])
-            if found != set(range(replications)):
-                raise RuntimeError(f"{folder}/parts: point {point.index} has an incomplete set of replications")
-            summaries.append(stream.result())
-        for writer in writers.values():
+            self.order += [(point.index, stem, k == len(stems) - 1) for k, stem in enumerate(stems)]
+        self.expected = set(new)  # parts this run makes: wait for them
+        self.held: dict[str, pd.DataFrame] = {}
+        self.spilled: set[str] = set()  # arrived, not held: read back from the file
+        self.position = 0
+        self.stream = SummaryStream()
+        self.found: set[int] = set()
+        self.summaries: list[pd.DataFrame] = []
+
+    def arrived(self, stem: str, kpis: pd.DataFrame) -> None:
+        """A part of this run is saved: assemble it, and whatever it was holding up."""
+        self.expected.discard(stem)
+        if len(self.held) < MAX_HELD_PARTS or self.order[self.position][1] == stem:
+            self.held[stem] = kpis
+        else:
+            self.spilled.add(stem)
+        self._advance()
+
+    def finish(self) -> pd.DataFrame:
+        """Assemble what is left and commit the tables; the per-point summary."""
+        self._advance()
+        if self.position != len(self.order):
+            raise RuntimeError(f"{self.folder}/parts: parts of this run are missing")
+        for writer in self.writers.values():
             writer.commit()
-    except BaseException:
-        for writer in writers.values():
+        summary = pd.concat(self.summaries, ignore_index=True)
+        write_table(self.folder, "summary", summary)
+        return summary
+
+    def discard(self) -> None:
+        for writer in self.writers.values():
             writer.discard()
-        raise
-    summary = pd.concat(summaries, ignore_index=True)
-    write_table(folder, "summary", summary)
-    return summary
+
+    def _advance(self) -> None:
+        while self.position < len(self.order):
+            point, stem, last = self.order[self.position]
+            if stem in self.held:
+                kpis = self.held.pop(stem)
+            elif stem in self.expected:
+                return  # not finished yet
+            else:  # saved by an earlier run, or arrived too early to hold
+                kpis = _read_part(self.folder, stem, self.replications)
+                keys = ["replication", *(["window"] if "window" in kpis.columns else []), "kpi", "scope"]
+                if kpis.duplicated(keys).any():
+                    raise RuntimeError(f"{self.folder}/parts: point {point} has a replication saved twice")
+            self._take(point, stem, kpis)
+            if last:
+                if self.found != set(range(self.replications)):
+                    raise RuntimeError(f"{self.folder}/parts: point {point} has an incomplete set of replications")
+                self.summaries.append(self.stream.result())
+                self.stream, self.found = SummaryStream(), set()
+            self.position += 1
+
+    def _take(self, point: int, stem: str, kpis: pd.DataFrame) -> None:
+        these = set(kpis["replication"].unique().tolist())
+        if these & self.found:
+            raise RuntimeError(f"{self.folder}/parts: point {point} has a replication saved twice")
+        self.found |= these
+        self.writers["kpis"].append(kpis)
+        self.stream.add(kpis)
+        for table in _RECORD_TABLES if self.keep_records else ():
+            records = _read_part(self.folder, stem, self.replications, f".{table}")
+            self.writers[table].append(records[["point", *(c for c in records.columns if c != "point")]])
 
 
 @dataclass
@@ -533,7 +640,8 @@ def run_sweep(
         keep_records: Keep every replication's record tables too (memory stays bounded:
             they go to part files, not to memory).
         command: The command line, recorded in the manifest.
-        on_result: Called with each replication's result as it finishes.
+        on_result: Called with each replication's result as its part is saved (its KPIs;
+            with ``keep_records`` its records are in the part files, not in the result).
         on_plan: Called once with (replications already saved, replications to run).
         force: Replace a folder holding a different sweep (never anything else).
         kind: The folder's kind in its manifest: ``sweep``, or the command that runs
@@ -558,23 +666,32 @@ def run_sweep(
     owned = runner is None
     runner = runner or open_backend("process")
     ran = 0
+    chunk = runner.chunk_size(max(1, to_run), SWEEP_MAX_CHUNK)
+    tasks = [
+        Task(points[t.key].index, t.scenario, t.replications)
+        for t in plan_tasks([p.scenario for p in points], wanted, chunk)
+    ]
+    assembly = _Assembly(folder, points, replications, keep_records, [_part_name(task) for task in tasks])
     try:
-        chunk = runner.chunk_size(max(1, to_run), SWEEP_MAX_CHUNK)
-        tasks = [
-            Task(points[t.key].index, t.scenario, t.replications)
-            for t in plan_tasks([p.scenario for p in points], wanted, chunk)
-        ]
-        for position, results in runner.completed(tasks, keep_records):
-            _write_part(folder, tasks[position], results, keep_records)
-            ran += len(results)
-            for result in results if on_result is not None else ():
-                on_result(result)
-    except KeyboardInterrupt:
-        return SweepOutcome(folder, list(points), replications, reused, ran, True, None)
-    finally:
-        if owned:
-            runner.close()
-    summary = _assemble(folder, points, replications, keep_records)
+        try:
+            with heap_frozen():
+                for position, part in runner.completed(tasks, keep_records, functools.partial(make_part, keep_records)):
+                    task = tasks[position]
+                    _save_part(folder, task, part)
+                    ran += len(part.replications)
+                    assembly.arrived(_part_name(task), part.kpis)
+                    for result in _replication_results(task.key, part) if on_result is not None else ():
+                        on_result(result)
+        except KeyboardInterrupt:
+            assembly.discard()
+            return SweepOutcome(folder, list(points), replications, reused, ran, True, None)
+        finally:
+            if owned:
+                runner.close()
+        summary = assembly.finish()
+    except BaseException:
+        assembly.discard()
+        raise
     manifest = read_manifest(folder) or {}
     atomic_write_text(
         folder / "manifest.json", json.dumps({**manifest, "status": "complete"}, indent=2, default=str) + "\n"

@@ -145,3 +145,27 @@ def test_an_unreachable_scheduler_is_one_clear_message_and_exit_2(tmp_path, monk
         assert result.exit_code == 2, (args, result.output)
         assert "cannot reach a Dask scheduler" in result.output and "Traceback" not in result.output
         assert not (tmp_path / "never").exists()
+
+
+def test_a_run_sets_the_heap_aside_only_while_it_collects_results():
+    """heap_frozen freezes once however deeply runs nest, and leaves nothing frozen after."""
+    import gc
+
+    from drive_sim.runs.experiment import heap_frozen
+
+    assert gc.get_freeze_count() == 0
+    with heap_frozen():
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with heap_frozen():
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen, "the inner run leaves the outer one's heap set aside"
+    assert gc.get_freeze_count() == 0
+    seen = []
+    run_experiment(
+        load_scenario(None, {"site.horizon_days": 60}),
+        2,
+        runner=Runner(),
+        on_result=lambda r: seen.append(gc.get_freeze_count()),
+    )
+    assert seen and all(count > 0 for count in seen) and gc.get_freeze_count() == 0

@@ -11,7 +11,8 @@ from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from drive_sim.cli import app
-from drive_sim.runs.experiment import open_backend
+from drive_sim.runs import sweep as sweep_module
+from drive_sim.runs.experiment import Runner, open_backend, run_task
 from drive_sim.runs.sweep import (
     SweepFolderError,
     completed_replications,
@@ -165,6 +166,51 @@ def test_more_replications_reuse_the_saved_ones_and_backends_agree(tmp_path):
     assert (grown.reused, grown.ran) == (8, 4)
     for name in ("kpis.parquet", "summary.csv"):
         assert (tmp_path / "grow" / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+
+
+class _Reversed(Runner):
+    """A serial runner that hands back its tasks last first: the most out of order a backend can be."""
+
+    def completed(self, tasks, keep_tables, finish=None):
+        for position in reversed(range(len(tasks))):
+            yield position, run_task(tasks[position], keep_tables, finish)
+
+
+@pytest.mark.parametrize("held", [0, 1, 32])
+def test_parts_assembled_as_they_arrive_give_the_same_bytes_in_any_order(tmp_path, monkeypatch, held):
+    """Parts in any order, from memory or read back (past MAX_HELD_PARTS): the same bytes.
+
+    The tables are the same, to the byte, as when the parts arrive in order.
+    """
+    found = points()
+    with open_backend("serial") as runner:
+        runner.chunk_size = lambda replications, most=None: 2  # type: ignore[method-assign]
+        run_sweep(tmp_path / "in-order", found, 5, runner, AXES, keep_records=True)
+    monkeypatch.setattr(sweep_module, "MAX_HELD_PARTS", held)
+    backwards = _Reversed()
+    backwards.chunk_size = lambda replications, most=None: 2  # type: ignore[method-assign]
+    seen = []
+    run_sweep(tmp_path / "reversed", found, 5, backwards, AXES, keep_records=True, on_result=seen.append)
+    assert sorted((r.scenario_index, r.replication) for r in seen) == [(p, k) for p in range(4) for k in range(5)]
+    assert all(r.tables is None and list(r.kpis.columns)[:1] == ["replication"] for r in seen)
+    for name in ("kpis.parquet", "summary.csv", "summary.parquet", "cases.parquet", "weeks.parquet"):
+        assert (tmp_path / "reversed" / name).read_bytes() == (tmp_path / "in-order" / name).read_bytes(), name
+    assert not list((tmp_path / "reversed").glob(".*.tmp")), "no half-assembled table left"
+
+
+def test_an_interrupted_sweep_leaves_no_half_assembled_table(tmp_path):
+    calls = []
+
+    def interrupt(result):
+        calls.append(result)
+        if len(calls) == 9:
+            raise KeyboardInterrupt
+
+    with open_backend("serial") as runner:
+        runner.chunk_size = lambda replications, most=None: 2  # type: ignore[method-assign]
+        outcome = run_sweep(tmp_path / "s", points(), 5, runner, AXES, on_result=interrupt)
+    assert outcome.interrupted and not (tmp_path / "s" / "kpis.parquet").exists()
+    assert not list((tmp_path / "s").glob(".*.tmp")), "the tables being assembled are discarded"
 
 
 def test_a_folder_holding_another_sweep_is_refused_untouched(tmp_path):
