@@ -11,7 +11,7 @@ from pandas.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from drive_sim.cli import app
-from drive_sim.runs import sweep as sweep_module
+from drive_sim.runs import parts as parts_module
 from drive_sim.runs.experiment import Runner, open_backend, run_task
 from drive_sim.runs.sweep import (
     SweepFolderError,
@@ -186,7 +186,7 @@ def test_parts_assembled_as_they_arrive_give_the_same_bytes_in_any_order(tmp_pat
     with open_backend("serial") as runner:
         runner.chunk_size = lambda replications, most=None: 2  # type: ignore[method-assign]
         run_sweep(tmp_path / "in-order", found, 5, runner, AXES, keep_records=True)
-    monkeypatch.setattr(sweep_module, "MAX_HELD_PARTS", held)
+    monkeypatch.setattr(parts_module, "MAX_HELD_PARTS", held)
     backwards = _Reversed()
     backwards.chunk_size = lambda replications, most=None: 2  # type: ignore[method-assign]
     seen = []
