@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from drive_sim.runs.experiment import Runner
+    from drive_sim.runs.store import SavedResults
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -408,12 +409,12 @@ def publish(
     from drive_sim.runs.datapackage import write_schema
 
     write_schema(folder)  # the data dictionary of every table now in the folder
+    saved = load_results(folder)  # read once: the verdict, the page and the workbook share its summaries
     if not report:  # build_report writes results.xlsx beside the page; without a page, write it here
         from drive_sim.report.excel import write_workbook
 
         with working(errors, "Writing results.xlsx…"):
-            write_workbook(folder)  # the answer, KPIs, choices and assumptions as formatted sheets
-    saved = load_results(folder)
+            write_workbook(saved)  # the answer, KPIs, choices and assumptions as formatted sheets
     answer = answer_for(saved)
     machine = machine_format()
     console.print(printable(answer.verdict), markup=False)
@@ -423,7 +424,7 @@ def publish(
     for line in notes(answer) if notes is not None else answer.cautions:
         console.print(printable(line), markup=False)
     console.print(printable(written), markup=False)
-    page: Path | None = write_report(folder, cdn) if report else None
+    page: Path | None = write_report(saved, cdn) if report else None
     if page is None:
         console.print(
             printable(f"No report built (--no-report); build it with: drive-sim report {folder}"), markup=False
@@ -441,8 +442,8 @@ def publish(
         raise typer.Exit(code=EXIT_INTERRUPTED)
 
 
-def write_report(folder: Path, cdn: bool) -> Path:
-    """Build the results folder's HTML report and say where it is."""
+def write_report(folder: Path | SavedResults, cdn: bool) -> Path:
+    """Build the results folder's HTML report (from the folder, or the folder already read) and say where it is."""
     from drive_sim.report.build import build_report
 
     with working(errors, "Building the report…"):

@@ -37,8 +37,9 @@ def report(
         fail(f"--out {out}: is a folder; give the path of the HTML file to write")
     try:
         with working(errors, "Building the report…"):
-            path = build_report(results_dir, out, cdn=cdn)  # and, into the folder, results.xlsx
-            answer = answer_for(load_results(results_dir))
+            results = load_results(results_dir)  # read once: the page, the workbook and the verdict share it
+            path = build_report(results, out, cdn=cdn)  # and, into the folder, results.xlsx
+            answer = answer_for(results)
     except (FileNotFoundError, ValueError, KeyError, ScenarioError) as error:
         fail(f"{results_dir}: cannot build a report: {error}")
     console.print(printable(answer.verdict), markup=False)

@@ -31,6 +31,10 @@ def answer_for(results: SavedResults) -> Answer:
     ``compare_page.py``, ``scale_pages.py``, ``how_sure.py``); ``tests/cli`` compares the
     two texts for run, compare and size.
     """
+    return results.memo("answer", lambda: _answer(results))
+
+
+def _answer(results: SavedResults) -> Answer:
     from drive_sim.report.build import report_kind
 
     kind = report_kind(results.manifest)

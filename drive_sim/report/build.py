@@ -280,12 +280,13 @@ def render_report(results: SavedResults, cdn: bool = False) -> str:
     raise ValueError(f"{results.folder}: unknown kind of results {kind!r} in manifest.json")
 
 
-def build_report(folder: str | Path, output: str | Path | None = None, cdn: bool = False) -> Path:
+def build_report(folder: str | Path | SavedResults, output: str | Path | None = None, cdn: bool = False) -> Path:
     """Write the HTML report of a saved results folder, and (into the folder) its ``results.xlsx``.
 
     Args:
         folder: A results folder written by :func:`drive_sim.runs.store.save_results` (a
-            run, comparison, sweep or sizing).
+            run, comparison, sweep or sizing), or that folder already read
+            (:func:`~drive_sim.runs.store.load_results`: what it has worked out is reused).
         output: Where to write the page (default: ``report.html`` inside ``folder``).
         cdn: Link plotly.js from its CDN (a small file that needs the internet to show
             charts) instead of embedding it (about 4.6 MB, works offline).
@@ -299,11 +300,11 @@ def build_report(folder: str | Path, output: str | Path | None = None, cdn: bool
         drive_sim.runs.store.ForeignFileError: If the folder holds a ``results.xlsx`` drive-sim
             did not write (the page is written; the workbook is left alone).
     """
-    results = load_results(folder)
+    results = folder if isinstance(folder, SavedResults) else load_results(folder)
     path = Path(output) if output is not None else results.folder / REPORT_NAME
     atomic_write_text(path, render_report(results, cdn))
     if output is None:  # the folder's own files: its page and, beside it, its workbook
         from drive_sim.report.excel import write_workbook
 
-        write_workbook(results.folder)
+        write_workbook(results)
     return path

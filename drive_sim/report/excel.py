@@ -212,15 +212,17 @@ def _is_own(path: Path) -> bool:
         book.close()
 
 
-def write_workbook(folder: str | Path) -> Path:
+def write_workbook(folder: str | Path | SavedResults) -> Path:
     """Write ``results.xlsx`` into a saved results folder (replacing drive-sim's own) and return its path.
+
+    ``folder`` may be the folder already read (:func:`~drive_sim.runs.store.load_results`).
 
     Raises:
         ForeignFileError: The folder holds a ``results.xlsx`` that drive-sim did not write, or
             that someone has edited and saved since; it is left as it is.
     """
-    results = load_results(folder)
-    target = Path(folder) / WORKBOOK_NAME
+    results = folder if isinstance(folder, SavedResults) else load_results(folder)
+    target = results.folder / WORKBOOK_NAME
     if target.exists() and not _is_own(target):
         raise ForeignFileError(
             f"{target}: was not written by drive-sim (or was edited since), so drive-sim will not replace it; "

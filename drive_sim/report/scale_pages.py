@@ -164,7 +164,16 @@ def _value_text(value: object) -> str:
 
 
 def _sweep_parts(results: SavedResults) -> tuple[Any, list[str], pd.DataFrame, pd.DataFrame, Answer]:
-    """What the sweep page and its answer are built from: design, point labels, summary, cards, answer."""
+    """What the sweep page and its answer are built from: design, point labels, summary, cards, answer.
+
+    Worked out once per folder read (:meth:`SavedResults.memo`): the terminal's verdict, the
+    page and the workbook's answer sheet all ask, and with many replications of many points
+    reading every replication's KPIs is the report's largest cost.
+    """
+    return results.memo("sweep_parts", lambda: _work_out_sweep(results))
+
+
+def _work_out_sweep(results: SavedResults) -> tuple[Any, list[str], pd.DataFrame, pd.DataFrame, Answer]:
     manifest, scenarios = results.manifest, results.scenarios
     if manifest.get("status", "complete") != "complete":
         raise ValueError(f"{results.folder}: the sweep has not finished; re-run the same sweep command to complete it")

@@ -325,6 +325,17 @@ class SavedResults:
         self.manifest = manifest
         self.scenarios = scenarios
         self.kpis = kpis
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``, worked out once for this folder read and kept.
+
+        The terminal, the page and the workbook all read the same answer, so a sweep's
+        summaries are not worked out three times. What it returns is shared between callers: treat it as read-only.
+        """
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     @property
     def labels(self) -> list[str]:
