@@ -300,7 +300,7 @@ def build_report(folder: str | Path | SavedResults, output: str | Path | None = 
         drive_sim.runs.store.ForeignFileError: If the folder holds a ``results.xlsx`` drive-sim
             did not write (the page is written; the workbook is left alone).
     """
-    results = folder if isinstance(folder, SavedResults) else load_results(folder)
+    results = load_results(folder)
     path = Path(output) if output is not None else results.folder / REPORT_NAME
     atomic_write_text(path, render_report(results, cdn))
     if output is None:  # the folder's own files: its page and, beside it, its workbook

@@ -221,7 +221,7 @@ def write_workbook(folder: str | Path | SavedResults) -> Path:
         ForeignFileError: The folder holds a ``results.xlsx`` that drive-sim did not write, or
             that someone has edited and saved since; it is left as it is.
     """
-    results = folder if isinstance(folder, SavedResults) else load_results(folder)
+    results = load_results(folder)
     target = results.folder / WORKBOOK_NAME
     if target.exists() and not _is_own(target):
         raise ForeignFileError(

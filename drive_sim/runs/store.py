@@ -331,7 +331,8 @@ class SavedResults:
         """``make()``, worked out once for this folder read and kept.
 
         The terminal, the page and the workbook all read the same answer, so a sweep's
-        summaries are not worked out three times. What it returns is shared between callers: treat it as read-only.
+        summaries are not worked out three times. What it returns is shared between
+        callers: treat it as read-only.
         """
         if key not in self._memo:
             self._memo[key] = make()
@@ -352,10 +353,12 @@ class SavedResults:
         return None
 
 
-def load_results(folder: str | Path) -> SavedResults:
-    """Read a results folder written by :func:`save_results`."""
+def load_results(folder: str | Path | SavedResults) -> SavedResults:
+    """Read a results folder written by :func:`save_results` (a folder already read is returned as it is)."""
     import pandas as pd
 
+    if isinstance(folder, SavedResults):
+        return folder
     folder = Path(folder)
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from report_support import dotted_paths, figure_words, page_figures
 
 from drive_sim.report.build import build_report
@@ -104,3 +105,24 @@ def test_the_first_numeric_factor_goes_on_x_and_a_shared_value_is_no_factor() ->
     assert [f.label for f in design.factors] == ["Drive IDVAs", "Gate policy"]
     assert design.constants == (("site.horizon_days", 365),)
     assert design.points["label"].tolist()[:2] == ["strict gate, Drive IDVAs 1", "strict gate, Drive IDVAs 2"]
+
+
+def test_a_folder_read_once_is_summarised_once_and_gives_the_same_page(
+    factorial_sweep_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drive_sim.cli.findings import answer_for
+    from drive_sim.report import scale_pages
+
+    from_path = build_report(factorial_sweep_folder, tmp_path / "from_path.html").read_bytes()
+    calls = []
+    work_out = scale_pages._work_out_sweep
+    monkeypatch.setattr(scale_pages, "_work_out_sweep", lambda results: calls.append(1) or work_out(results))
+    saved = load_results(factorial_sweep_folder)
+    assert load_results(saved) is saved
+    answer_for(saved)  # the terminal's verdict, then the page and, beside it, the workbook
+    build_report(saved)
+    assert len(calls) == 1
+    assert build_report(saved, tmp_path / "read.html").read_bytes() == from_path
+    assert len(calls) == 1
+    build_report(factorial_sweep_folder, tmp_path / "again.html")  # a new read works it out again
+    assert len(calls) == 2
