@@ -16,6 +16,7 @@ Drive cases ask for (``drive_hours``) and business as usual.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -140,6 +141,7 @@ def weekly_tick(
         idva.set_first_contact_budget(idva.available_hours(rates), 0.0, rates)
     practitioners = team.practitioners
     weeks, site_weeks, events, numbers = output.weeks, output.site_weeks, workforce.events, output.week_numbers
+    assert isinstance(numbers, array), "the model's own output keeps its week numbers in an array('d')"
     life = scenario.case_life
     workload_rule = rule.rule == "workload"
     backlog_counts = rule.backlog_counts
@@ -219,7 +221,7 @@ def weekly_tick(
             )
             weeks.append(state)
             # The same numbers, flat, in WEEK_NUMBERS order (see SimulationOutput).
-            numbers.extend(state.numbers(position))
+            numbers.frombytes(state.packed(position))
             person.close_week(available, ongoing, figures, rates)
         waiting, live = len(team.waitlist), len(team.live)
         site_weeks.append(

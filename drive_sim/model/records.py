@@ -6,6 +6,7 @@ never happened is ``nan``.
 
 from __future__ import annotations
 
+import struct
 from array import array
 from dataclasses import dataclass, field, fields
 
@@ -283,6 +284,15 @@ class WeeklyState:
             float(position),
         )
 
+    def packed(self, position: int) -> bytes:
+        """:meth:`numbers` as the bytes of that many doubles, as ``array("d").frombytes`` takes them.
+
+        Packing them in one call is several times faster than ``array.extend`` of the
+        tuple, which converts the floats one at a time (this runs for every practitioner
+        every week).
+        """
+        return _PACK_WEEK(*self.numbers(position))
+
 
 @dataclass(init=False, slots=True)
 class SiteWeek:
@@ -343,6 +353,8 @@ WEEK_NUMBERS: tuple[str, ...] = (
     "unreviewed_cases", "burnt_out", "vacant", "ongoing_hours", "first_contact_backlog_clients",
     "first_contact_backlog_hours", "drive_hours", "practitioner_position",
 )  # fmt: skip
+#: Packs a weekly state's WEEK_NUMBERS as native doubles, the layout of ``array("d")``.
+_PACK_WEEK = struct.Struct(f"{len(WEEK_NUMBERS)}d").pack
 
 
 @dataclass(slots=True)
