@@ -376,8 +376,10 @@ def scorecard(
         interval), ``leavers_mean``, ``cost`` (annual staff cost) and ``targets_met``.
     """
     rows = []
+    # Each label's rows, cut once (a sweep has hundreds of points: a scan for each was most of its cost).
+    by_label = dict(tuple(summary.groupby(key, sort=False)))
     for label, scenario in zip(labels, scenarios, strict=True):
-        own = summary[summary[key] == label]
+        own = by_label.get(label, summary.iloc[:0])
         index = {(r["kpi"], r["scope"]): r for r in own.to_dict("records")}
 
         def get(kpi: str, scope: str, index: dict = index) -> dict:

@@ -182,7 +182,8 @@ def _work_out_sweep(results: SavedResults) -> tuple[Any, list[str], pd.DataFrame
         points = pd.DataFrame({"point": range(len(results.labels)), "label": results.labels})
     design = data.sweep_design(points, manifest.get("axes", []), scenarios)
     labels = design.points["label"].tolist()
-    kpis = in_window(_with_labels(results.kpis, design).drop(columns="point"), "steady")
+    # The steady window first: labelling every row costs more than choosing them.
+    kpis = _with_labels(in_window(results.kpis, "steady"), design).drop(columns="point")
     summary = summarise(kpis)
     cards = data.scorecard(summary, labels, scenarios)
     differences = paired_differences(kpis, baseline=labels[0]) if len(labels) > 1 else None
