@@ -350,6 +350,13 @@ def _estimate_fields(prefix: str, found: dict, guidance: float) -> dict:
     }
 
 
+#: The KPIs a scorecard reads.
+_CARD_KPIS = (
+    "open_cases_per_fte_mean", "first_contact_delay_p90_days", "any_idva_burnout",
+    "weeks_above_guidance_share", "idva_leavers", "annual_staff_cost",
+)  # fmt: skip
+
+
 def scorecard(
     summary: pd.DataFrame, labels: Sequence[str], scenarios: Sequence[Scenario], key: str = "scenario"
 ) -> pd.DataFrame:
@@ -376,16 +383,19 @@ def scorecard(
         interval), ``leavers_mean``, ``cost`` (annual staff cost) and ``targets_met``.
     """
     rows = []
-    # Each label's rows, cut once (a sweep has hundreds of points: a scan for each was most of its cost).
-    by_label = dict(tuple(summary.groupby(key, sort=False)))
+    # Only the rows a card reads, made into dicts once and found by label (a sweep has
+    # hundreds of points: cutting and converting each one's rows was most of its cost).
+    indexes: dict = {}
+    for record in summary[summary["kpi"].isin(_CARD_KPIS)].to_dict("records"):
+        indexes.setdefault(record[key], {})[(record["kpi"], record["scope"])] = record
+    scopes = summary.groupby(key, sort=False)["scope"].unique()
     for label, scenario in zip(labels, scenarios, strict=True):
-        own = by_label.get(label, summary.iloc[:0])
-        index = {(r["kpi"], r["scope"]): r for r in own.to_dict("records")}
+        index = indexes.get(label, {})
 
         def get(kpi: str, scope: str, index: dict = index) -> dict:
             return dict(index.get((kpi, scope), _MISSING))
 
-        drive = drive_scope(own["scope"].unique())
+        drive = drive_scope(scopes.get(label, []))
         guidance = scenario.guidance
         row: dict = {"label": label, "drive_scope": drive}
         row |= _estimate_fields("drive", get("open_cases_per_fte_mean", drive), guidance.idva_open_cases_per_fte)
