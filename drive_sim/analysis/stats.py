@@ -248,7 +248,11 @@ def estimate(
     return n, mean, low, high
 
 
-def _coded(frame: pd.DataFrame, columns: Iterable[str]) -> tuple[pd.DataFrame, dict[str, pd.Index]]:
+#: What ``pd.factorize`` gives as a column's values: an Index, or an array of the column's own type.
+_Uniques = pd.Index | pd.api.extensions.ExtensionArray
+
+
+def _coded(frame: pd.DataFrame, columns: Iterable[str]) -> tuple[pd.DataFrame, dict[str, _Uniques]]:
     """``frame`` with its text ``columns`` as integer codes, and the values the codes stand for.
 
     Codes number a column's values in order of first appearance, a missing value with a
@@ -264,7 +268,7 @@ def _coded(frame: pd.DataFrame, columns: Iterable[str]) -> tuple[pd.DataFrame, d
     return (frame.assign(**codes) if codes else frame), values
 
 
-def _decoded(frame: pd.DataFrame, values: Mapping[str, pd.Index]) -> pd.DataFrame:
+def _decoded(frame: pd.DataFrame, values: Mapping[str, _Uniques]) -> pd.DataFrame:
     """The inverse of :func:`_coded` on a frame holding some of its coded columns."""
     present = {column: found for column, found in values.items() if column in frame.columns}
     return frame.assign(**{column: found.take(frame[column].to_numpy()) for column, found in present.items()})
