@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -359,26 +359,51 @@ class SummaryStream:
 
     def __init__(self) -> None:
         self._keys: list[str] | None = None
-        self._index: pd.MultiIndex | None = None
+        self._groups: list[pd.DataFrame] = []  # each group's key values, first appearance first
+        self._positions: dict[tuple[Any, ...], int] = {}  # a group's key values (missing as None): its position
         self._n = self._mean = self._m2 = self._successes = np.zeros(0)
         self._binary = self._unit = np.ones(0, dtype=bool)
 
     def _codes(self, part: pd.DataFrame, keys: list[str]) -> np.ndarray:
-        """Each row's group position, adding groups seen for the first time (in order)."""
-        rows = pd.MultiIndex.from_frame(part[keys])
-        new = rows.unique()
-        if self._index is None:
-            self._index = new
-        else:
-            self._index = self._index.append(new.difference(self._index, sort=False))
-        grow = len(self._index) - len(self._n)
-        if grow:
+        """Each row's group position, adding groups seen for the first time (in order).
+
+        The part's rows are grouped on integer codes (one ``pd.factorize`` per key column,
+        combined, then factorized again, in first-appearance order); only its distinct
+        groups, a few hundred against the part's tens of thousands of rows, are looked up
+        by their key values. (A MultiIndex of the rows cost several times more.)
+        """
+        combined, bound = np.zeros(len(part), dtype=np.int64), 1
+        columns: list[tuple[np.ndarray, list[Any]]] = []  # each key's codes and its values (missing as None)
+        for key in keys:
+            codes, uniques = pd.factorize(part[key], use_na_sentinel=False)
+            named = [None if gone else value for value, gone in zip(uniques.tolist(), pd.isna(uniques), strict=True)]
+            columns.append((codes, named))
+            width = max(len(uniques), 1)
+            combined, bound = combined * width + codes, bound * width
+            if bound > 2**31:  # keep the combined codes far from int64's limit
+                combined, seen = pd.factorize(combined)
+                bound = len(seen)
+        labels, distinct = pd.factorize(combined)
+        first = np.empty(len(distinct), dtype=np.intp)
+        first[labels[::-1]] = np.arange(len(labels) - 1, -1, -1)  # the earliest row wins
+        values = [[named[code] for code in codes[first].tolist()] for codes, named in columns]
+        positions = np.empty(len(distinct), dtype=np.intp)
+        new: list[int] = []
+        for k, group in enumerate(zip(*values, strict=True)):
+            position = self._positions.get(group)
+            if position is None:
+                position = self._positions[group] = len(self._positions)
+                new.append(k)
+            positions[k] = position
+        if new or not self._groups:
+            self._groups.append(part[keys].iloc[first[new]])
+            grow = len(new)
             self._n, self._mean, self._m2, self._successes = (
                 np.concatenate([a, np.zeros(grow)]) for a in (self._n, self._mean, self._m2, self._successes)
             )
             flags = np.ones(grow, dtype=bool)
             self._binary, self._unit = np.concatenate([self._binary, flags]), np.concatenate([self._unit, flags])
-        return self._index.get_indexer(rows)
+        return positions[labels]
 
     def add(self, part: pd.DataFrame) -> None:
         """Fold in one part (a long KPI table with the same columns as every other part)."""
@@ -406,12 +431,12 @@ class SummaryStream:
     def result(self, confidence: float = 0.95, kinds: Mapping[str, str] | None = None) -> pd.DataFrame:
         """The summary of every part added, as :func:`summarise` gives it."""
         _check_confidence(confidence)
-        if self._index is None or self._keys is None:
+        if self._keys is None:
             raise ValueError("no part was added")
         n = self._n.copy()
         with np.errstate(invalid="ignore", divide="ignore"):
             sd = np.where(n > 1, np.sqrt(np.maximum(self._m2, 0.0) / (n - 1)), np.nan)
-        summary = self._index.to_frame(index=False)
+        summary = pd.concat(self._groups, ignore_index=True)
         summary["n"], summary["mean"], summary["sd"] = n, np.where(n > 0, self._mean, np.nan), sd
         summary["successes"] = self._successes.copy()
         return _with_intervals(summary, list(self._keys), self._binary.copy(), self._unit.copy(), confidence, kinds)
