@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -249,7 +249,7 @@ def estimate(
 
 
 #: What ``pd.factorize`` gives as a column's values: an Index, or an array of the column's own type.
-_Uniques = pd.Index | pd.api.extensions.ExtensionArray
+_Uniques: TypeAlias = pd.Index | pd.api.extensions.ExtensionArray
 
 
 def _coded(frame: pd.DataFrame, columns: Iterable[str]) -> tuple[pd.DataFrame, dict[str, _Uniques]]:
