@@ -29,6 +29,7 @@ included); ``idva:<name>`` and ``cm:<name>`` for each practitioner in
 from __future__ import annotations
 
 import functools
+import math
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -95,15 +96,49 @@ def _mean(values: np.ndarray) -> float:
     return float(np.add.reduce(values, dtype=np.float64)) / values.size if values.size else float("nan")
 
 
+def _quantiles(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """``np.quantile(values, qs)`` (its default, linear method) to the bit, without its overhead.
+
+    numpy's own steps: the virtual index ``(n - 1) * q``, its floor and the next index
+    (both -1, the last, where the virtual index reaches the last); one partition of a copy
+    at the same indexes as numpy's (so that where there are nans, the same nan comes
+    last); a nan last gives it for every quantile; numpy's two-sided interpolation
+    (``_lerp``: from below under a weight of 0.5, from above at or over it). No values
+    give nan. A call of ``np.quantile`` costs tens of microseconds whatever the size, and
+    the KPIs make about ten a replication. ``tests/unit/test_metrics.py`` holds this to
+    ``np.quantile``.
+    """
+    n = values.size
+    if not n:
+        return [math.nan] * len(qs)
+    plan = []
+    for q in qs:
+        virtual = (n - 1) * q
+        if virtual >= n - 1:
+            plan.append((-1, -1, virtual - -1))  # numpy's weight against the index it set to -1
+        else:
+            below = math.floor(virtual)
+            plan.append((below, below + 1, virtual - below))
+    ordered = np.array(values, dtype=np.float64)
+    ordered.partition(sorted({0, -1, *(index for below, above, _ in plan for index in (below, above))}))
+    last = float(ordered[-1])
+    if math.isnan(last):  # nan sorts last
+        return [last] * len(qs)
+    out = []
+    for below, above, gamma in plan:
+        a, b = float(ordered[below]), float(ordered[above])
+        difference = b - a
+        out.append(b - difference * (1 - gamma) if gamma >= 0.5 else a + difference * gamma)
+    return out
+
+
 def _quantile(values: np.ndarray, q: float) -> float:
-    return float(np.quantile(values, q)) if values.size else float("nan")
+    return _quantiles(values, (q,))[0]
 
 
 def _median_p90(values: np.ndarray) -> tuple[float, float]:
-    """The median and 90th percentile (one ``np.quantile`` call; nan for no values)."""
-    if not values.size:
-        return float("nan"), float("nan")
-    median, p90 = np.quantile(values, (0.5, 0.9)).tolist()
+    """The median and 90th percentile (nan for no values)."""
+    median, p90 = _quantiles(values, (0.5, 0.9))
     return median, p90
 
 

@@ -610,3 +610,25 @@ def test_the_launch_window_reads_the_first_26_weeks_whatever_the_warmup():
         assert kpi(after_warmup, name, scope, "launch") == pytest.approx(kpi(whole, name, scope)), name
     assert kpi(after_warmup, "warmup_days", "site") == 14
     assert kpi(after_warmup, "warmup_days", "site", "launch") == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.sampled_from([0.0, -0.0, 1.0, 7.5, -3.0, math.nan, -math.nan, math.inf]),
+        ),
+        max_size=200,
+    ),
+    qs=st.lists(st.one_of(st.sampled_from([0.0, 0.5, 0.9, 1.0]), st.floats(0, 1)), min_size=1, max_size=4),
+)
+def test_the_kpis_quantiles_are_numpys_to_the_bit(values, qs):
+    """The KPIs' own quantiles (they skip np.quantile's overhead) give np.quantile's numbers exactly."""
+    from drive_sim.analysis.metrics import _quantiles
+
+    array = np.array(values, dtype=float)
+    got = _quantiles(array, tuple(qs))
+    expected = np.quantile(array, qs).tolist() if values else [math.nan] * len(qs)
+    assert np.array_equal(np.array(got), np.array(expected), equal_nan=True)
+    assert [math.copysign(1, g) for g in got] == [math.copysign(1, e) for e in expected]  # the sign of a zero too
