@@ -25,13 +25,13 @@ from rich.console import Console, RenderableType
 
 from drive_sim.cli.findings import FORMATS
 from drive_sim.cli.terminal import precision_lines, printable, progress, working
-from drive_sim.scenario import Scenario, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from drive_sim.runs.experiment import Runner
     from drive_sim.runs.store import SavedResults
+    from drive_sim.scenario import Scenario
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -226,6 +226,8 @@ def parse_set_options(values: list[str] | None) -> dict[str, Any]:
 
 def load(path: Path | None, overrides: dict[str, Any] | None = None, seed: int | None = None) -> Scenario:
     """Load a scenario, turning every problem into a located message and exit code 2."""
+    from drive_sim.scenario import ScenarioError, load_scenario
+
     if seed is not None:
         overrides = {**(overrides or {}), "run.seed": seed}
     try:

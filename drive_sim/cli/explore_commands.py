@@ -24,7 +24,6 @@ from drive_sim.cli.common import (
     results_folder,
     run_in_parts,
 )
-from drive_sim.scenario import ScenarioError, read_scenario_data
 
 __all__ = ["explore", "register"]
 
@@ -104,6 +103,7 @@ def explore(
     from drive_sim.report.explorer import build_explorer
     from drive_sim.runs.explore import STAFFING_AXIS, explore_axes, explore_points, run_explore
     from drive_sim.runs.sweep import Axis, parse_axis, sweep_identity
+    from drive_sim.scenario import ScenarioError, read_scenario_data
 
     axes: list[Axis] = []
     fixed: dict[str, object] = {} if seed is None else {"run.seed": seed}

@@ -17,9 +17,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from drive_sim.calibration.casefile import CaseFileError
-from drive_sim.scenario import ScenarioError
-
 if TYPE_CHECKING:
     from drive_sim.calibration.fit import SiteFit
 
@@ -163,10 +160,10 @@ def fit(
     force: Annotated[bool, typer.Option("--force", help="Replace output files that already exist.")] = False,
 ) -> None:
     """Fit a scenario to a site's anonymised case export; write it with an HTML fit report."""
-    from drive_sim.calibration.casefile import read_cases, read_non_drive
+    from drive_sim.calibration.casefile import CaseFileError, read_cases, read_non_drive
     from drive_sim.calibration.fit import fit_site
     from drive_sim.calibration.fit_report import build_report, scenario_toml
-    from drive_sim.scenario import read_scenario_data, scenario_from_dict
+    from drive_sim.scenario import ScenarioError, read_scenario_data, scenario_from_dict
 
     report = report or out.with_suffix(".html")
     _check_outputs([out, report], [cases, non_drive, base], force)
@@ -233,7 +230,7 @@ def synth(
     """Write the case export a site running this scenario would produce, for testing `fit`."""
     from drive_sim.calibration.casefile import cases_from_output, format_cases, format_non_drive, non_drive_from_output
     from drive_sim.model import simulate
-    from drive_sim.scenario import load_scenario
+    from drive_sim.scenario import ScenarioError, load_scenario
 
     _check_outputs([out, *([non_drive_out] if non_drive_out else [])], [scenario], force)
     try:

@@ -44,10 +44,11 @@ from drive_sim.cli.terminal import (
     progress,
     side_by_side,
 )
-from drive_sim.scenario import Scenario, ScenarioError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from drive_sim.scenario import Scenario
 
 __all__ = ["check", "compare", "describe", "register", "run"]
 
@@ -122,6 +123,7 @@ def check(
     ] = False,
 ) -> None:
     """Validate a scenario file and say in words what site it describes."""
+    from drive_sim.scenario import ScenarioError
     from drive_sim.scenario.uncertainty import check_ranges, uncertain_parameters
 
     resolved = load(scenario)

@@ -38,12 +38,12 @@ from drive_sim.cli.common import (
     run_in_parts,
 )
 from drive_sim.cli.terminal import levels_table, money, progress, sweep_table
-from drive_sim.scenario import Costs, Scenario, ScenarioError, read_scenario_data
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from drive_sim.runs.sizing import SizingResult, Staffing, TargetCheck
+    from drive_sim.scenario import Scenario
 
 __all__ = ["register", "size", "sweep"]
 
@@ -109,6 +109,7 @@ def sweep(
         sweep_identity,
         sweep_points_over,
     )
+    from drive_sim.scenario import ScenarioError, read_scenario_data
 
     axes = []
     for item in set_ or []:
@@ -377,6 +378,7 @@ def size(
 def answer_lines(result: SizingResult, scenario: Scenario, levels: pd.DataFrame, command: str = "") -> list[str]:
     """The answer in words: the same sentences the HTML report's answer box shows, then the cost notes."""
     from drive_sim.report.words import size_answer
+    from drive_sim.scenario import Costs
 
     targets = [{"kpi": t.kpi, "scope": t.scope, "at_most": t.limit} for t in result.targets]
     answer = size_answer(

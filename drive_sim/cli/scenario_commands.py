@@ -10,7 +10,6 @@ import typer
 
 from drive_sim.cli.common import console, examples, fail
 from drive_sim.cli.terminal import printable
-from drive_sim.scenario import ScenarioError
 
 __all__ = ["diff", "file_settings", "init", "register"]
 
@@ -39,6 +38,7 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
     """Write a commented scenario file a planner edits: the keys a site sets first, the rest listed."""
+    from drive_sim.scenario import ScenarioError
     from drive_sim.scenario.starter import starter_text
 
     if path.suffix != ".toml":
@@ -75,6 +75,7 @@ def diff(
     """The resolved values two scenario files differ in, each with its source (the file's line, or the default)."""
     from rich.table import Table
 
+    from drive_sim.scenario import ScenarioError
     from drive_sim.scenario.diff import scenario_diff
 
     try:

@@ -39,13 +39,13 @@ from drive_sim.cli.common import (
     run_in_parts,
 )
 from drive_sim.cli.terminal import progress
-from drive_sim.scenario import Range, Scenario, ScenarioError, Uncertainty
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from drive_sim.runs.sizing import Staffing, Target
     from drive_sim.runs.uncertainty import Design
+    from drive_sim.scenario import Range, Scenario
     from drive_sim.scenario.uncertainty import Parameter
 
 __all__ = ["parse_vary", "register", "robust_sizing", "uncertain_scenario", "uncertainty"]
@@ -75,6 +75,8 @@ def parse_vary(items: list[str] | None) -> dict[str, Range]:
     """``PATH=LOW:HIGH`` options to uniform ranges (exit 2 on a malformed one)."""
     from pydantic import ValidationError
 
+    from drive_sim.scenario import Range
+
     ranges = {}
     example = "e.g. --vary case_mix.client_response.support=0.39:0.9"
     for item in items or []:
@@ -94,6 +96,8 @@ def parse_vary(items: list[str] | None) -> dict[str, Range]:
 
 
 def uncertain_scenario(scenario: Scenario, vary: dict[str, Range], default_ranges: bool) -> Scenario:
+    from drive_sim.scenario import Uncertainty
+
     ranges = {**scenario.uncertainty.ranges, **vary}
     uncertainty = Uncertainty(
         ranges=ranges, use_default_ranges=default_ranges and scenario.uncertainty.use_default_ranges
@@ -102,6 +106,7 @@ def uncertain_scenario(scenario: Scenario, vary: dict[str, Range], default_range
 
 
 def _parameters(scenario: Scenario, source: str) -> list[Parameter]:
+    from drive_sim.scenario import ScenarioError
     from drive_sim.scenario.uncertainty import check_ranges, uncertain_parameters
 
     try:
@@ -218,6 +223,7 @@ def uncertainty(
         save_analysis,
         world_points,
     )
+    from drive_sim.scenario import ScenarioError
 
     ranges = parse_vary(vary)
     resolved = uncertain_scenario(load(scenario, parse_set_options(set_), seed), ranges, default_ranges)
@@ -302,6 +308,7 @@ def robust_sizing(
     )
     from drive_sim.runs.store import atomic_write_text, slug, versions, write_table
     from drive_sim.runs.uncertainty import design_identity, parameters_table, world_points
+    from drive_sim.scenario import ScenarioError
 
     parameters = _parameters(resolved, source)
     design = _design(parameters, worlds, resolved.run.seed, "random", 0, 0)

@@ -1,8 +1,9 @@
 """The command line imports its heavy libraries inside the commands that need them.
 
 ``drive-sim --help`` and ``drive-sim check`` must not load pandas, scipy, plotly or the
-simulation: each case runs in a fresh interpreter and lists what got imported, so the
-test fails as soon as a module-level import of one of them comes back (not a timing test).
+simulation, and help not even the scenario schema: each case runs in a fresh interpreter
+and lists what got imported, so the test fails as soon as a module-level import of one
+of them comes back (not a timing test).
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ print(json.dumps(sorted(m for m in sys.modules if m in heavy or m.split(".")[0] 
 """
 
 
-def _heavy_modules_after(args: list[str]) -> list[str]:
+def _heavy_modules_after(args: list[str], heavy: tuple[str, ...] = HEAVY) -> list[str]:
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
+        [sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(heavy)],
         capture_output=True,
         text=True,
         check=True,
@@ -51,6 +52,16 @@ def _heavy_modules_after(args: list[str]) -> list[str]:
 )
 def test_the_light_commands_import_no_heavy_library(args: list[str]) -> None:
     assert _heavy_modules_after(args) == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["sweep", "--help"], ["fit", "--help"]], ids=["help", "sweep", "fit"])
+def test_help_does_not_even_build_the_scenario_schema(args: list[str]) -> None:
+    """Help reads no scenario: the schema (pydantic models, built at import) and the case-file reader wait.
+
+    (A command's own help loads pydantic all the same: typer's parameter adapters import it.)
+    """
+    light = ("drive_sim.scenario", "drive_sim.calibration", *(["pydantic"] if args == ["--help"] else []))
+    assert _heavy_modules_after(args, light) == []
 
 
 def test_check_of_a_bad_file_stays_light_and_says_why(tmp_path: Path) -> None:
