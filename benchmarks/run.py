@@ -157,12 +157,16 @@ def command_cpu(args: Sequence[str], cwd: Path = ROOT) -> float:
 # --------------------------------------------------------------------------------------
 
 
-#: The commissioner's question's 126 points: (structure file, Drive IDVAs, backdated months), 3 years each.
+#: The commissioner's question: 7 structures x 6 staffing levels x 3 backdating options, 3 years each.
+QUESTION_AXES = {"teams.idvas[0].count": (1, 2, 3, 4, 5, 6), "backdating.months": (0, 3, 6)}
+QUESTION_FIXED = {"site.horizon_days": 1095}
+
+#: Its 126 points, as (structure file, overrides), in the sweep's order.
 QUESTION_POINTS = [
-    (f"scenarios/{name}.toml", {"teams.idvas[0].count": count, "backdating.months": months, "site.horizon_days": 1095})
+    (f"scenarios/{name}.toml", {"teams.idvas[0].count": count, "backdating.months": months, **QUESTION_FIXED})
     for name in STRUCTURES
-    for count in range(1, 7)
-    for months in (0, 3, 6)
+    for count in QUESTION_AXES["teams.idvas[0].count"]
+    for months in QUESTION_AXES["backdating.months"]
 ]
 
 
@@ -350,10 +354,9 @@ def memory(small: int) -> list[Figure]:
 QUESTION = [
     "sweep",
     *(f"scenarios/{name}.toml" for name in STRUCTURES),
-    "--set", "teams.idvas[0].count=1,2,3,4,5,6",
-    "--set", "backdating.months=0,3,6",
-    "--set", "site.horizon_days=1095",
-]  # fmt: skip
+    *(f"--set={path}={','.join(map(str, values))}" for path, values in QUESTION_AXES.items()),
+    *(f"--set={path}={value}" for path, value in QUESTION_FIXED.items()),
+]
 
 
 def _question_seconds(replications: int) -> float:
