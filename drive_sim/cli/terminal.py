@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn
-from rich.table import Column, Table
-from rich.text import Text
 
 from drive_sim.report.labels import HEADLINE, parameter_label, value_words
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
 
     from drive_sim.runs.sizing import LevelResult, SizingResult, TargetCheck
     from drive_sim.runs.sweep import SweepPoint
@@ -79,22 +76,6 @@ class ProgressBar:
         return lambda _result: self.advance()
 
 
-def _clock(seconds: float) -> str:
-    return str(dt.timedelta(seconds=max(0, int(seconds))))
-
-
-class TimeColumn(ProgressColumn):
-    """'elapsed 0:00:07, about 0:00:03 left' (the estimate once there is one)."""
-
-    def render(self, task: Task) -> Text:
-        elapsed = task.finished_time if task.finished else task.elapsed
-        left = task.time_remaining
-        words = f"elapsed {_clock(elapsed or 0)}"
-        if left is not None and not task.finished:
-            words += f", about {_clock(left)} left"
-        return Text(words, style="progress.elapsed")
-
-
 @contextlib.contextmanager
 def working(console: Console, message: str) -> Iterator[None]:
     """A spinner and ``message`` on ``console`` while a step without a count runs (only on a terminal)."""
@@ -115,17 +96,9 @@ def progress(console: Console, description: str, total: int) -> Iterator[Progres
     if not console.is_terminal:
         yield ProgressBar(None, description, total)
         return
-    bar = Progress(  # the description and the bar give way first, so the times always show
-        TextColumn("{task.description}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=2)),
-        BarColumn(bar_width=None, table_column=Column(ratio=1, min_width=5)),
-        MofNCompleteColumn(),
-        TextColumn("replications"),
-        TimeColumn(table_column=Column(no_wrap=True)),
-        console=console,
-        transient=True,
-        auto_refresh=False,
-        expand=True,
-    )
+    from drive_sim.cli.bar import new_bar
+
+    bar = new_bar(console)
     with bar:
         yield ProgressBar(bar, description, total)
 
@@ -216,6 +189,9 @@ def _status(mean: float, guidance: float | None, better: str) -> str:
 
 def _table(title: str, caption: str | None = None) -> Table:
     """A table that reads at 80 columns: no vertical rules, the title left, long cells wrapped."""
+    from rich import box
+    from rich.table import Table
+
     return Table(title=title, caption=caption, title_justify="left", caption_justify="left", box=box.SIMPLE_HEAD,
                  show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))  # fmt: skip
 

@@ -128,7 +128,11 @@ def world(scenario: Scenario, values: Mapping[str, float], source: str = "<world
     Whole-number settings are rounded. Raises :class:`ScenarioError` if the result is not
     a valid scenario.
     """
-    data = scenario.model_dump(mode="json")
+    return _world_of(scenario.model_dump(mode="json"), values, source)
+
+
+def _world_of(data: Mapping[str, Any], values: Mapping[str, float], source: str) -> Scenario:
+    """:func:`world` from the scenario's data (``model_dump(mode="json")``), which it leaves as it is."""
     settings: dict[str, Any] = {}
     for path, value in values.items():
         current = _value_at(data, path)
@@ -158,10 +162,11 @@ def check_ranges(scenario: Scenario, parameters: Sequence[Parameter], source: st
         ScenarioError: Each range whose low or high end the schema refuses, with why.
     """
     problems = []
+    data = scenario.model_dump(mode="json")  # once: each end's world copies it
     for p in parameters:
         for end, value in (("low", p.range.low), ("high", p.range.high)):
             try:
-                world(scenario, {p.path: value}, source)
+                _world_of(data, {p.path: value}, source)
             except ScenarioError as error:
                 why = "; ".join(message for _, message in error.problems)
                 problems.append((f"uncertainty.{p.path}", f"its {end} end ({value:g}) is not allowed: {why}"))

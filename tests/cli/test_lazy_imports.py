@@ -73,3 +73,11 @@ def test_check_of_a_bad_file_stays_light_and_says_why(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "annual_rate" in done.stderr
     assert _heavy_modules_after(["check", str(bad)]) == []
+
+
+def test_check_loads_no_progress_bar_or_table() -> None:
+    """``check`` shows no bar and no table, so rich's progress and table modules (tens of ms) wait."""
+    assert (
+        _heavy_modules_after(["check", "scenarios/site5.toml"], ("rich.progress", "rich.table", "drive_sim.cli.bar"))
+        == []
+    )

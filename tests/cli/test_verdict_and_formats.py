@@ -15,8 +15,8 @@ from rich.progress import Progress
 from typer.testing import CliRunner
 
 from drive_sim.cli import app
+from drive_sim.cli.bar import TimeColumn
 from drive_sim.cli.reference import commands
-from drive_sim.cli.terminal import TimeColumn
 from drive_sim.report.answers import SUMMARY_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]

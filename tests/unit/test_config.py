@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from drive_sim.scenario import ScenarioError, apply_overrides, load_scenario, parse_scenario
@@ -85,6 +87,20 @@ def test_overrides_reach_into_default_lists():
     s = load_scenario(None, {"teams.idvas[0].count": 2})
     assert data["teams"]["idvas"][0]["count"] == 2 and data["referrals"]["annual_rate"] == 150
     assert s.teams.idvas[0].count == 2 and s.teams.idvas[1] == load_scenario(None).teams.idvas[1]
+
+
+def test_overrides_leave_the_data_they_were_given_as_it_was():
+    """The result is a copy that shares no table or list with the input (it is safe to change)."""
+    import datetime as dt
+
+    given = {"teams": {"idvas": [{"count": 1, "fte": 0.5}]}, "site": {"name": "A", "start": dt.date(2020, 1, 1)}}
+    before = copy.deepcopy(given)
+    data = apply_overrides(given, {"teams.idvas[0].count": 2})
+    data["teams"]["idvas"][0]["fte"] = 1.0
+    data["site"]["name"] = "B"
+    assert (
+        given == before and data["teams"]["idvas"][0]["count"] == 2 and data["site"]["start"] == before["site"]["start"]
+    )
 
 
 @pytest.mark.parametrize(
