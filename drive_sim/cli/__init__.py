@@ -1,6 +1,6 @@
 """The ``drive-sim`` command line: thin commands over the library. The only place that prints or exits.
 
-This module only creates the app, registers the commands and defines :func:`main`.
+This module only builds the app from the command modules and defines :func:`main`.
 What commands share (options, loading, the runner, :func:`~drive_sim.cli.common.publish`)
 is in :mod:`drive_sim.cli.common`; every table printed is in :mod:`drive_sim.cli.terminal`.
 """
@@ -18,31 +18,49 @@ import signal
 # notebook's threads alone).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import typer
 
-from drive_sim.cli import (
-    explore_commands,
-    fit_commands,
-    launch_commands,
-    report_commands,
-    run_commands,
-    scale_commands,
-    scenario_commands,
-    uncertainty_commands,
-)
 from drive_sim.cli.common import EXIT_TERMINATED
 
-__all__ = ["app", "main"]
+if TYPE_CHECKING:
+    app: typer.Typer
 
-app = typer.Typer(
-    name="drive-sim",
-    help="How many open cases do IDVAs and Case Managers at a Drive site hold, against guidance? "
-    "Simulate a site from a scenario file (or the default site) and find out.",
-    no_args_is_help=False,
-    invoke_without_command=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+__all__ = ["COMMANDS", "COMMAND_MODULES", "app", "build_app", "main"]
+
+#: The modules that register commands, in the order ``drive-sim --help`` lists them.
+COMMAND_MODULES = (
+    "run_commands",
+    "scenario_commands",
+    "scale_commands",
+    "uncertainty_commands",
+    "explore_commands",
+    "launch_commands",
+    "report_commands",
+    "fit_commands",
 )
+
+#: Each command and the module in :data:`COMMAND_MODULES` that registers it (a test holds
+#: this to what the modules register). :func:`main` builds only the invoked command's module.
+COMMANDS = {
+    "run": "run_commands",
+    "check": "run_commands",
+    "compare": "run_commands",
+    "init": "scenario_commands",
+    "diff": "scenario_commands",
+    "sweep": "scale_commands",
+    "size": "scale_commands",
+    "uncertainty": "uncertainty_commands",
+    "explore": "explore_commands",
+    "launch": "launch_commands",
+    "report": "report_commands",
+    "fit": "fit_commands",
+    "synth": "fit_commands",
+}
 
 START_HERE = """drive-sim: IDVA and Case Manager capacity at a Drive site, simulated.
 
@@ -65,24 +83,40 @@ Every command: drive-sim --help.  One: drive-sim COMMAND --help.
 From Python: import drive_sim; help(drive_sim)."""
 
 
-@app.callback()
 def _start(ctx: typer.Context) -> None:
     """How many open cases do IDVAs and Case Managers at a Drive site hold, against guidance?"""
     if ctx.invoked_subcommand is None:
         typer.echo(START_HERE)
 
 
-for _commands in (
-    run_commands,
-    scenario_commands,
-    scale_commands,
-    uncertainty_commands,
-    explore_commands,
-    launch_commands,
-    report_commands,
-    fit_commands,
-):
-    _commands.register(app)
+def build_app(modules: Sequence[str] = COMMAND_MODULES) -> typer.Typer:
+    """The ``drive-sim`` app with the commands of ``modules`` (names in :data:`COMMAND_MODULES`).
+
+    Typer builds every registered command's parameters at each invocation, and each
+    command module costs its import; a command run from the shell needs only its own
+    (:func:`main`). The full app, :data:`app`, is what help lists and what tests drive.
+    """
+    built = typer.Typer(
+        name="drive-sim",
+        help="How many open cases do IDVAs and Case Managers at a Drive site hold, against guidance? "
+        "Simulate a site from a scenario file (or the default site) and find out.",
+        no_args_is_help=False,
+        invoke_without_command=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    built.callback()(_start)
+    for module in modules:
+        importlib.import_module(f"drive_sim.cli.{module}").register(built)
+    return built
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: every command, built at its first use (``from drive_sim.cli import app``)."""
+    if name == "app":
+        full = globals()["app"] = build_app()
+        return full
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _Termination:
@@ -97,11 +131,19 @@ class _Termination:
         raise KeyboardInterrupt
 
 
-def main() -> None:
-    """The ``drive-sim`` entry point: SIGTERM keeps what finished, like Ctrl-C, and exits 143."""
+def main(args: Sequence[str] | None = None) -> None:
+    """The ``drive-sim`` entry point: SIGTERM keeps what finished, like Ctrl-C, and exits 143.
+
+    A command named first is run by an app holding only its module's commands
+    (:func:`build_app`): the same command, options, help and messages, without building
+    the others. Anything else (``--help``, no command, a mistyped one) gets the full app.
+    """
+    args = sys.argv[1:] if args is None else list(args)
+    module = COMMANDS.get(args[0]) if args else None
+    chosen = build_app((module,)) if module is not None else __getattr__("app")
     signal.signal(signal.SIGTERM, _Termination.handle)
     try:
-        app()
+        chosen(args)
     except SystemExit:
         if _Termination.received:
             raise SystemExit(EXIT_TERMINATED) from None

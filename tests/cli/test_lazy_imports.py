@@ -81,3 +81,56 @@ def test_check_loads_no_progress_bar_or_table() -> None:
         _heavy_modules_after(["check", "scenarios/site5.toml"], ("rich.progress", "rich.table", "drive_sim.cli.bar"))
         == []
     )
+
+
+def test_the_command_table_is_what_the_modules_register() -> None:
+    """``COMMANDS`` (which module :func:`main` builds for a command) matches every module's own registrations."""
+    from drive_sim.cli import COMMAND_MODULES, COMMANDS, app, build_app
+
+    registered = {
+        command.name or command.callback.__name__: module
+        for module in COMMAND_MODULES
+        for command in build_app((module,)).registered_commands
+        if command.callback is not None
+    }
+    assert registered == COMMANDS
+    assert [c.name or c.callback.__name__ for c in app.registered_commands if c.callback] == list(COMMANDS)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check", "--help"], ["sweep", "--help"], ["synth", "--help"], ["run", "--reps", "x"], ["check"], ["diff"]],
+    ids=["check-help", "sweep-help", "synth-help", "bad-option", "no-file", "diff-no-file"],
+)
+def test_a_command_run_alone_says_what_the_full_app_says(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """:func:`main` builds only the invoked command's module: same help, same messages, same exit code."""
+    from drive_sim.cli import app, main
+
+    said = []
+    for run in (lambda: main(args), lambda: app(args)):
+        with pytest.raises(SystemExit) as exited:
+            run()
+        said.append((exited.value.code, *capsys.readouterr()))
+    assert said[0] == said[1] and said[0][0] in (0, 2)
+
+
+_ALONE = """
+import contextlib, io, json, sys
+from drive_sim.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(json.loads(sys.argv[1]))
+    except SystemExit:
+        pass
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("drive_sim.cli."))))
+"""
+
+
+def test_check_builds_only_its_own_commands() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _ALONE, json.dumps(["check", "scenarios/site5.toml"])],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )  # fmt: skip
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    own = {"drive_sim.cli.run_commands", "drive_sim.cli.scenario_commands"}  # check's module, and one it calls
+    assert "drive_sim.cli.run_commands" in loaded and not {m for m in loaded if m.endswith("_commands")} - own
