@@ -32,20 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMANDS", "COMMAND_MODULES", "app", "build_app", "main"]
 
-#: The modules that register commands, in the order ``drive-sim --help`` lists them.
-COMMAND_MODULES = (
-    "run_commands",
-    "scenario_commands",
-    "scale_commands",
-    "uncertainty_commands",
-    "explore_commands",
-    "launch_commands",
-    "report_commands",
-    "fit_commands",
-)
-
-#: Each command and the module in :data:`COMMAND_MODULES` that registers it (a test holds
-#: this to what the modules register). :func:`main` builds only the invoked command's module.
+#: Each command and the module of ``drive_sim.cli`` that registers it, in the order
+#: ``drive-sim --help`` lists them (a test holds this to what the modules register).
+#: :func:`main` builds only the invoked command's module.
 COMMANDS = {
     "run": "run_commands",
     "check": "run_commands",
@@ -61,6 +50,10 @@ COMMANDS = {
     "fit": "fit_commands",
     "synth": "fit_commands",
 }
+
+#: The modules that register commands, in help order.
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+
 
 START_HERE = """drive-sim: IDVA and Case Manager capacity at a Drive site, simulated.
 

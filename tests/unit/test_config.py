@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 import pytest
 
@@ -91,16 +92,13 @@ def test_overrides_reach_into_default_lists():
 
 def test_overrides_leave_the_data_they_were_given_as_it_was():
     """The result is a copy that shares no table or list with the input (it is safe to change)."""
-    import datetime as dt
-
     given = {"teams": {"idvas": [{"count": 1, "fte": 0.5}]}, "site": {"name": "A", "start": dt.date(2020, 1, 1)}}
     before = copy.deepcopy(given)
     data = apply_overrides(given, {"teams.idvas[0].count": 2})
     data["teams"]["idvas"][0]["fte"] = 1.0
     data["site"]["name"] = "B"
-    assert (
-        given == before and data["teams"]["idvas"][0]["count"] == 2 and data["site"]["start"] == before["site"]["start"]
-    )
+    assert given == before
+    assert data["teams"]["idvas"][0]["count"] == 2 and data["site"]["start"] == before["site"]["start"]
 
 
 @pytest.mark.parametrize(
