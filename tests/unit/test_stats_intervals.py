@@ -9,6 +9,8 @@ about as often as they claim (the tolerance is the binomial spread of that count
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -40,17 +42,36 @@ def test_a_probability_gets_the_exact_binomial_interval():
 
 
 @pytest.mark.parametrize("confidence", [0.95, 0.9])
-def test_the_exact_interval_is_scipys_binomtest_to_the_bit(confidence):
-    # stats finds the Clopper-Pearson limits without importing scipy.stats; they must stay
-    # scipy's own (golden files hold them), for every count and side.
+def test_the_exact_interval_is_scipys_binomtest_to_its_tolerance(confidence):
+    # stats takes the Clopper-Pearson limits in closed form (beta quantiles), without
+    # importing scipy.stats or scipy.optimize. scipy's binomtest finds the same limits by
+    # brentq, to within its xtol of 2e-12, for every count and side; the ends are exact.
     alternatives = {"two-sided": "two-sided", "upper": "less", "lower": "greater"}
-    for n in [*range(2, 26), 57, 100]:
-        for k in range(n + 1):
+    for n in [*range(2, 26), 57, 100, 1000]:
+        for k in range(0, n + 1, 1 if n <= 100 else 37):
             for side, alternative in alternatives.items():
                 ci = scipy_stats.binomtest(k, n, alternative=alternative).proportion_ci(confidence, method="exact")
                 values = [1.0] * k + [0.0] * (n - k)
                 _, _, low, high = estimate(values, "probability", confidence, side)  # type: ignore[arg-type]
-                assert (low, high) == (float(ci.low), float(ci.high)), (n, k, side)
+                assert low == pytest.approx(ci.low, abs=2e-12, rel=0), (n, k, side)
+                assert high == pytest.approx(ci.high, abs=2e-12, rel=0), (n, k, side)
+                assert (low == 0.0) == (ci.low == 0.0) and (high == 1.0) == (ci.high == 1.0), (n, k, side)
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.8])
+def test_each_exact_limit_solves_its_tail_equation(confidence):
+    # The limits' definition: at the lower limit, k or more successes have chance alpha; at
+    # the upper, k or fewer. The closed form meets it at least as closely as scipy's root.
+    alpha = (1 - confidence) / 2
+    for n in (5, 20, 200, 2000):
+        k = np.arange(1, n, max(1, n // 9))
+        ours = np.array([estimate([1.0] * j + [0.0] * (n - j), "probability", confidence)[2:] for j in k])
+        cis = [scipy_stats.binomtest(int(j), n).proportion_ci(confidence, method="exact") for j in k]
+        theirs = np.array([(ci.low, ci.high) for ci in cis])
+        for limits in (ours, theirs):
+            limits[:, 0] = np.abs(scipy_stats.binom.sf(k - 1, n, limits[:, 0]) - alpha)
+            limits[:, 1] = np.abs(scipy_stats.binom.cdf(k, n, limits[:, 1]) - alpha)
+        assert (ours <= theirs + 1e-15).all(), n
 
 
 def test_zero_of_twenty_is_not_a_zero_bound():
@@ -132,3 +153,15 @@ def test_share_intervals_cover_at_least_as_often_as_claimed(p):
         covered += low <= p <= high
     allowed = 0.95 - 3 * math.sqrt(0.95 * 0.05 / samples)
     assert covered / samples >= allowed
+
+
+def test_summarising_a_probability_loads_neither_scipy_stats_nor_optimize():
+    # Each costs a few tenths of a second of CPU in every command that summarises.
+    probe = (
+        "import sys, pandas as pd; from drive_sim.analysis.stats import summarise; "
+        "summarise(pd.DataFrame({'replication': range(20), 'kpi': 'any_idva_burnout', 'scope': 'site', "
+        "'value': [1.0] * 3 + [0.0] * 17})); "
+        "print(sorted(m for m in ('scipy.stats', 'scipy.optimize') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
