@@ -12,7 +12,8 @@ the HTML report and ``drive-sim size`` all show the same numbers:
 
 - ``probability`` (unit ``0 or 1``: whether any IDVA burnt out in a replication): the
   replications are Bernoulli trials and the mean is the chance; its interval is the exact
-  **Clopper–Pearson** interval on the count of 1s (``scipy.stats.binomtest``). It lies in
+  **Clopper–Pearson** interval on the count of 1s (the limits ``scipy.stats.binomtest``
+  gives, taken as beta quantiles). It lies in
   [0, 1] and keeps its stated coverage at 0 of 20 or 20 of 20, where a t interval
   collapses to a point.
 - ``share`` (unit ``share``: a proportion measured within each replication, such as the
