@@ -113,9 +113,13 @@ def _kpi_sheet(book: Workbook, results: SavedResults) -> None:
     summary = results.table("summary")
     if summary is None or summary.empty:
         return
-    rows = kpi_rows(summary, results)
     labels = {(item.kpi, item.scope): item.label for item in HEADLINE}
-    rows = rows[[(kpi, scope) in labels for kpi, scope in zip(rows["kpi"], rows["scope"], strict=True)]]
+    # The headline rows only, chosen before their statuses are worked out (a sweep's
+    # summary has tens of thousands of rows, a few thousand of them headline ones), from
+    # lists: iterating a text column itself is several times slower.
+    pairs = zip(summary["kpi"].tolist(), summary["scope"].tolist(), strict=True)
+    summary = summary[[pair in labels for pair in pairs]]
+    rows = kpi_rows(summary, results)
     key = next((column for column in ("scenario", "point") if column in rows.columns), None)
     header = [*(["Scenario" if key == "scenario" else "Point"] if key else []), "Measure", "Whom it covers",
               "Window", "Unit", "Mean", "95% CI low", "95% CI high", "Guidance", "Status", "KPI"]  # fmt: skip
