@@ -25,6 +25,7 @@ from drive_sim.report.labels import HEADLINE, SCENARIO_PATH, Headline, label_wor
 from drive_sim.scenario import Scenario
 
 __all__ = [
+    "CARD_KPIS",
     "Factor",
     "SweepDesign",
     "caseload_bands",
@@ -351,7 +352,7 @@ def _estimate_fields(prefix: str, found: dict, guidance: float) -> dict:
 
 
 #: The KPIs a scorecard reads.
-_CARD_KPIS = (
+CARD_KPIS = (
     "open_cases_per_fte_mean", "first_contact_delay_p90_days", "any_idva_burnout",
     "weeks_above_guidance_share", "idva_leavers", "annual_staff_cost",
 )  # fmt: skip
@@ -386,7 +387,7 @@ def scorecard(
     # Only the rows a card reads, made into dicts once and found by label (a sweep has
     # hundreds of points: cutting and converting each one's rows was most of its cost).
     indexes: dict = {}
-    for record in summary[summary["kpi"].isin(_CARD_KPIS)].to_dict("records"):
+    for record in summary[summary["kpi"].isin(CARD_KPIS)].to_dict("records"):
         indexes.setdefault(record[key], {})[(record["kpi"], record["scope"])] = record
     scopes = summary.groupby(key, sort=False)["scope"].unique()
     for label, scenario in zip(labels, scenarios, strict=True):

@@ -46,6 +46,10 @@ SWEEP_MEASURES: tuple[tuple[str, str | None, str, str | None], ...] = (
 )
 
 
+#: Every KPI a sweep's page and answer read: its scorecard's and its figures'.
+SWEEP_KPIS = tuple(dict.fromkeys([*data.CARD_KPIS, *(kpi for kpi, *_ in SWEEP_MEASURES)]))
+
+
 def _with_labels(frame: pd.DataFrame, design: data.SweepDesign) -> pd.DataFrame:
     """Name each sweep point by its words in a ``scenario`` column."""
     names = dict(zip(design.points["point"], design.points["label"], strict=True))
@@ -182,8 +186,9 @@ def _work_out_sweep(results: SavedResults) -> tuple[Any, list[str], pd.DataFrame
         points = pd.DataFrame({"point": range(len(results.labels)), "label": results.labels})
     design = data.sweep_design(points, manifest.get("axes", []), scenarios)
     labels = design.points["label"].tolist()
-    # The steady window first: labelling every row costs more than choosing them.
-    kpis = _with_labels(in_window(results.kpis, "steady"), design).drop(columns="point")
+    # Only the rows the page and its answer read (the steady window of the measures in
+    # SWEEP_KPIS), filtered as they are read: a large sweep's KPIs run to millions of rows.
+    kpis = _with_labels(results.kpis_where("steady", SWEEP_KPIS), design).drop(columns="point")
     summary = summarise(kpis)
     cards = data.scorecard(summary, labels, scenarios)
     differences = paired_differences(kpis, baseline=labels[0]) if len(labels) > 1 else None
@@ -206,7 +211,7 @@ def sweep_answer(results: SavedResults) -> Answer:
 
 def sweep_page(results: SavedResults, cdn: bool = False) -> str:
     """The HTML page of a sweep results folder."""
-    manifest, scenarios = results.manifest, results.scenarios
+    scenarios = results.scenarios
     design, labels, summary, cards, answer = _sweep_parts(results)
     replications = replications_kept(results)
     chosen, meets_all = choose(cards)
@@ -233,7 +238,7 @@ def sweep_page(results: SavedResults, cdn: bool = False) -> str:
             f"{replications} replications per point, the same cases at every point.",
         ),
     ]
-    worded = SavedResults(results.folder, {**manifest, "labels": labels}, scenarios, results.kpis)
+    worded = results.relabelled(labels)
     body = join(
         header("Drive IDVA and Case Manager capacity: sweep report", title, lede, sections),
         answer_block(answer),

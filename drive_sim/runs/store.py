@@ -318,14 +318,64 @@ def save_results(
 
 
 class SavedResults:
-    """A results folder read back: enough to rebuild summaries and reports without re-running."""
+    """A results folder read back: enough to rebuild summaries and reports without re-running.
 
-    def __init__(self, folder: Path, manifest: dict[str, Any], scenarios: list[Scenario], kpis: pd.DataFrame):
+    Every replication's KPIs (:attr:`kpis`) are read from the folder at first use: a large
+    sweep's run to millions of rows, and its page reads only some of them
+    (:meth:`kpis_where`).
+    """
+
+    def __init__(
+        self, folder: Path, manifest: dict[str, Any], scenarios: list[Scenario], kpis: pd.DataFrame | None = None
+    ):
         self.folder = folder
         self.manifest = manifest
         self.scenarios = scenarios
-        self.kpis = kpis
+        self._kpis = kpis
         self._memo: dict[str, Any] = {}
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        """Every replication's KPIs (``kpis.parquet``, else ``kpis.csv``; empty if the folder keeps none)."""
+        if self._kpis is None:
+            import pandas as pd
+
+            kpi_path, csv_path = self.folder / "kpis.parquet", self.folder / "kpis.csv"
+            if kpi_path.exists():
+                self._kpis = pd.read_parquet(kpi_path)
+            elif csv_path.exists():
+                self._kpis = pd.read_csv(csv_path)
+            else:  # a robust sizing keeps each level's KPIs in its own sub-folder
+                self._kpis = pd.DataFrame(columns=["replication", "window", "kpi", "scope", "value"])
+        return self._kpis
+
+    def kpis_where(
+        self, window: str | None = None, kpis: Sequence[str] | None = None, columns: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """The rows of :attr:`kpis` in ``window`` (if the table has windows) for ``kpis``, with only ``columns``.
+
+        Read from ``kpis.parquet`` batch by batch, each filtered as it is read, unless the
+        whole table is already in memory: the rest is never held, so a sweep of millions of
+        rows is read in a small fraction of the memory and time. The same frame, dtypes
+        included, as filtering :attr:`kpis`, with a new index.
+        """
+        import numpy as np
+
+        path = self.folder / "kpis.parquet"
+        if self._kpis is None and path.exists():
+            return _parquet_rows_where(path, window, kpis, columns)
+        frame = self.kpis
+        keep = np.ones(len(frame), dtype=bool)
+        if kpis is not None:
+            keep &= frame["kpi"].isin(list(kpis)).to_numpy()
+        if window is not None and "window" in frame.columns:
+            keep &= (frame["window"] == window).to_numpy()
+        chosen = frame[keep] if columns is None else frame.loc[keep, list(columns)]
+        return chosen.reset_index(drop=True)
+
+    def relabelled(self, labels: Sequence[str]) -> SavedResults:
+        """The same folder read, its scenarios named ``labels`` (the KPIs shared, read or not)."""
+        return SavedResults(self.folder, {**self.manifest, "labels": list(labels)}, self.scenarios, self._kpis)
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
         """``make()``, worked out once for this folder read and kept.
@@ -353,10 +403,42 @@ class SavedResults:
         return None
 
 
-def load_results(folder: str | Path | SavedResults) -> SavedResults:
-    """Read a results folder written by :func:`save_results` (a folder already read is returned as it is)."""
-    import pandas as pd
+def _parquet_rows_where(
+    path: Path, window: str | None, kpis: Sequence[str] | None, columns: Sequence[str] | None
+) -> pd.DataFrame:
+    """The rows of a KPI Parquet file in ``window`` for ``kpis``, read a batch at a time (see ``kpis_where``).
 
+    Text columns are read as dictionaries (a handful of distinct values each) and cast back
+    to the file's own types once filtered, so the frame is what ``pd.read_parquet`` gives.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    window = window if "window" in schema.names else None
+    wanted = list(schema.names if columns is None else columns)
+    needed = {*wanted, *(["kpi"] if kpis is not None else []), *(["window"] if window is not None else [])}
+    read = [name for name in schema.names if name in needed]
+    file = pq.ParquetFile(path, read_dictionary=[name for name in ("window", "kpi", "scope") if name in read])
+    chosen = pa.array(list(kpis or ()), type=pa.large_string())
+    batches = []
+    for batch in file.iter_batches(columns=read, use_threads=False):
+        keep = pc.is_in(batch.column("kpi"), value_set=chosen) if kpis is not None else None
+        if window is not None:
+            in_window = pc.equal(batch.column("window"), window)
+            keep = in_window if keep is None else pc.and_(keep, in_window)
+        batches.append(batch if keep is None else batch.filter(keep))
+    own = pa.schema([schema.field(name) for name in read], metadata=schema.metadata)
+    table = pa.Table.from_batches(batches).cast(own) if batches else own.empty_table()
+    return table.select(wanted).to_pandas()
+
+
+def load_results(folder: str | Path | SavedResults) -> SavedResults:
+    """Read a results folder written by :func:`save_results` (a folder already read is returned as it is).
+
+    Its manifest and scenarios are read now, its KPIs at first use (:attr:`SavedResults.kpis`).
+    """
     if isinstance(folder, SavedResults):
         return folder
     folder = Path(folder)
@@ -368,11 +450,4 @@ def load_results(folder: str | Path | SavedResults) -> SavedResults:
         scenario_from_dict(json.loads((folder / path).read_text(encoding="utf-8")), str(folder / path))
         for path in manifest["scenario_files"]
     ]
-    kpi_path, csv_path = folder / "kpis.parquet", folder / "kpis.csv"
-    if kpi_path.exists():
-        kpis = pd.read_parquet(kpi_path)
-    elif csv_path.exists():
-        kpis = pd.read_csv(csv_path)
-    else:  # a robust sizing keeps each level's KPIs in its own sub-folder
-        kpis = pd.DataFrame(columns=["replication", "window", "kpi", "scope", "value"])
-    return SavedResults(folder, manifest, scenarios, kpis)
+    return SavedResults(folder, manifest, scenarios)
