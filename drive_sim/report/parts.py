@@ -55,8 +55,8 @@ def run_seconds(folder: Path) -> float | None:
 
 
 def replications_kept(results: SavedResults) -> int:
-    kpis = results.kpis_where(columns=["replication"])  # the one column, not every KPI
-    return int(kpis["replication"].nunique()) if len(kpis) else int(results.manifest.get("replications", 0))
+    kept = results.replication_count()  # the one column, not every KPI
+    return kept or int(results.manifest.get("replications", 0))
 
 
 def with_dates(frame: pd.DataFrame, start_date: Any) -> pd.DataFrame:

@@ -373,6 +373,18 @@ class SavedResults:
         chosen = frame[keep] if columns is None else frame.loc[keep, list(columns)]
         return chosen.reset_index(drop=True)
 
+    def replication_count(self) -> int:
+        """How many distinct replications the KPI table holds (a batch at a time, if it is not in memory)."""
+        import pyarrow.parquet as pq
+
+        path = self.folder / "kpis.parquet"
+        if self._kpis is None and path.exists():
+            seen: set[int] = set()
+            for batch in pq.ParquetFile(path).iter_batches(columns=["replication"], use_threads=False):
+                seen.update(batch.column(0).unique().to_pylist())
+            return len(seen)
+        return int(self.kpis["replication"].nunique())
+
     def relabelled(self, labels: Sequence[str]) -> SavedResults:
         """The same folder read, its scenarios named ``labels`` (the KPIs shared, read or not)."""
         return SavedResults(self.folder, {**self.manifest, "labels": list(labels)}, self.scenarios, self._kpis)

@@ -47,6 +47,13 @@ def test_rows_read_from_the_file_are_the_full_table_filtered(
         assert list(read.columns) == list(by_hand.columns)
 
 
+def test_replications_are_counted_from_the_file_as_from_the_table(run_folder: Path, sweep_folder: Path) -> None:
+    for folder in (run_folder, sweep_folder):
+        whole = load_results(folder)
+        counted = whole.kpis["replication"].nunique()  # the table now in memory: counted there
+        assert load_results(folder).replication_count() == whole.replication_count() == counted
+
+
 def test_a_folder_without_a_parquet_table_is_filtered_in_memory(run_folder: Path, tmp_path: Path) -> None:
     copy = shutil.copytree(run_folder, tmp_path / "csv_only")
     (copy / "kpis.parquet").unlink()
