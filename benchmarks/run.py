@@ -24,7 +24,8 @@ least 70% of its CPU in simulation (model and KPIs); client-side work at most 2%
 replication's compute (so Amdahl allows at least 12x on 16 workers); peak memory of a
 KPI-only experiment flat in its size (1,000 and 10,000 replications within 10%); the
 commissioner's question (7 structures x 6 staffing levels x 3 backdating options x 200
-replications of 3 years) under 5 minutes on 2 cores.
+replications of 3 years) under 5 minutes on 2 cores. The question's command is shown
+with its peak memory too (no target): the client's, report included.
 """
 
 from __future__ import annotations
@@ -362,18 +363,27 @@ QUESTION = [
 ]
 
 
-def _question_seconds(replications: int) -> float:
-    """Wall time of the question with ``replications`` of every point, run as a user would, report included."""
+def _question_run(replications: int) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MB) of the question with ``replications`` of every point, run as a user would.
+
+    The peak is the largest process's, from ``wait4`` on the command (the client: its
+    workers' results and the report it builds at the end).
+    """
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        subprocess.run(
+        process = subprocess.Popen(
             [sys.executable, "-m", "drive_sim", *QUESTION, "--reps", str(replications), "--out", f"{folder}/out"],
-            cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        return time.perf_counter() - started
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, process.args)
+        return seconds, usage.ru_maxrss / 1024
 
 
-def commissioners_question(replications: int, repeats: int) -> Figure:
+def commissioners_question(replications: int, repeats: int) -> list[Figure]:
     """Wall time of the whole question on this machine, extrapolated from ``replications`` and 3x as many.
 
     The command is run as a user would, report included, with ``replications`` and
@@ -385,7 +395,8 @@ def commissioners_question(replications: int, repeats: int) -> Figure:
     runs. The figure is the line through the median times; the spread, the lines
     through each repeat's pair.
     """
-    runs = [(_question_seconds(replications), _question_seconds(3 * replications)) for _ in range(repeats)]
+    measured = [(_question_run(replications), _question_run(3 * replications)) for _ in range(repeats)]
+    runs = [(small[0], large[0]) for small, large in measured]
 
     def minutes(small: float, large: float) -> float:
         per_replication = max(0.0, large - small) / (2 * replications)
@@ -395,8 +406,15 @@ def commissioners_question(replications: int, repeats: int) -> Figure:
     median = minutes(float(np.median([small for small, _ in runs])), float(np.median([big for _, big in runs])))
     each = [minutes(small, large) for small, large in runs]
     how = f"a line through runs of {replications} and {3 * replications} replications of every point, {repeats} times"
-    return Figure(f"commissioner's question, 126 points x 200 replications ({how})", median, min(each), max(each),
-                  "min", "< 5 min", median < 5)  # fmt: skip
+    peaks = [large[1] for _, large in measured]
+    growth = [large[1] / small[1] for small, large in measured]
+    return [
+        Figure(f"commissioner's question, 126 points x 200 replications ({how})", median, min(each), max(each),
+               "min", "< 5 min", median < 5),
+        figure(f"peak memory of the question's command at {3 * replications} replications of every point",
+               peaks, "MB", "", None),
+        figure(f"  the same, {3 * replications} against {replications} replications", growth, "x", "", None),
+    ]  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
@@ -437,7 +455,7 @@ def main() -> None:
     if "scale" in groups:
         figures += client_fraction(2, 20) if args.quick else client_fraction(5, 50)
         figures += memory(100 if args.quick else 1000)
-        figures.append(commissioners_question(2, 1) if args.quick else commissioners_question(10, 3))
+        figures += commissioners_question(2, 1) if args.quick else commissioners_question(10, 3)
     for f in figures:
         print(f.row())
     if args.json:
