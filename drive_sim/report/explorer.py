@@ -30,7 +30,14 @@ from drive_sim.report.labels import HEADLINE
 from drive_sim.report.method import assumptions_section, method_section, parameter_rows
 from drive_sim.report.parts import run_seconds
 from drive_sim.report.words import choose, years_text
-from drive_sim.runs.explore import BLOCK_WEEKS, STAFFING_AXIS, point_summary, series_band, staffing_meanings
+from drive_sim.runs.explore import (
+    BLOCK_WEEKS,
+    SERIES_KPI,
+    STAFFING_AXIS,
+    point_summary,
+    series_band,
+    staffing_meanings,
+)
 from drive_sim.runs.store import SavedResults, atomic_write_text, load_results
 from drive_sim.runs.sweep import SCENARIO_AXIS
 
@@ -182,7 +189,7 @@ def grid_data(results: SavedResults) -> dict[str, Any]:
     if summary is None:
         raise FileNotFoundError(f"{results.folder}: no summary table")
     by_point = point_summary(summary)
-    band = series_band(results.kpis)
+    band = series_band(results.kpis_where(kpis=[SERIES_KPI]))  # the series rows only, filtered as read
     series = {int(point): frame for point, frame in band.groupby("point", sort=True)}
     measures = _measures()
     guidances: list[list[float | None]] = []

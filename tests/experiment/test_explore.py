@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from drive_sim.cli import app
-from drive_sim.report.explorer import EXPLORER_NAME, PAGE_BUDGET_BYTES, _cheapest, grid_data
+from drive_sim.report.explorer import EXPLORER_NAME, PAGE_BUDGET_BYTES, _cheapest, build_explorer, grid_data
 from drive_sim.report.html import fmt
 from drive_sim.runs.explore import (
     DEFAULT_STRUCTURES,
@@ -241,3 +241,14 @@ def test_help_states_the_default_replications_and_their_cost() -> None:
     words = " ".join(result.output.split())
     assert "default of 6" in words
     assert "[default: 6]" in words
+
+
+def test_the_page_reads_only_the_series_rows_of_every_replications_kpis(grid: Path, tmp_path: Path) -> None:
+    # An explore folder keeps every replication's KPIs of hundreds of points; the page reads
+    # the open-cases series from them (the rest comes from the summary), filtered as read.
+    import shutil
+
+    results = load_results(shutil.copytree(grid, tmp_path / "grid"))
+    build_explorer(results)
+    assert results._kpis is None, "the whole KPI table was read"
+    assert (tmp_path / "grid" / EXPLORER_NAME).read_bytes() == (grid / EXPLORER_NAME).read_bytes()
