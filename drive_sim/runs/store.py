@@ -340,13 +340,10 @@ class SavedResults:
         if self._kpis is None:
             import pandas as pd
 
-            kpi_path, csv_path = self.folder / "kpis.parquet", self.folder / "kpis.csv"
-            if kpi_path.exists():
-                self._kpis = pd.read_parquet(kpi_path)
-            elif csv_path.exists():
-                self._kpis = pd.read_csv(csv_path)
-            else:  # a robust sizing keeps each level's KPIs in its own sub-folder
-                self._kpis = pd.DataFrame(columns=["replication", "window", "kpi", "scope", "value"])
+            kpis = self.table("kpis")
+            if kpis is None:  # a robust sizing keeps each level's KPIs in its own sub-folder
+                kpis = pd.DataFrame(columns=["replication", "window", "kpi", "scope", "value"])
+            self._kpis = kpis
         return self._kpis
 
     def kpis_where(
