@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).resolve().with_name("worker.py")
 STRUCTURES = ("site1", "site2", "site3", "site4", "site5", "site6", "spread_all")
+#: drive-sim as a command, run by this interpreter (from a tree's root: that tree's package).
+DRIVE_SIM = (sys.executable, "-m", "drive_sim")
 
 
 # --------------------------------------------------------------------------------------
@@ -235,7 +237,7 @@ def exponents(head: Worker, rounds: int) -> list[Figure]:
 
 def whole_commands(head: Worker, repeats: int) -> list[Figure]:
     """CPU of the light commands, and the share of a default run spent simulating."""
-    python = [sys.executable, "-m", "drive_sim"]
+    python = list(DRIVE_SIM)
     out = [
         figure(
             "`drive-sim --help`, CPU",
@@ -363,58 +365,104 @@ QUESTION = [
 ]
 
 
-def _question_run(replications: int) -> tuple[float, float]:
+def _timed(commands: Sequence[Sequence[str]], cwd: Path) -> tuple[float, float]:
+    """Wall time (s) of ``commands`` run one after the other, and the peak RSS (MB) of the largest process.
+
+    The peak is from ``wait4`` on each command (the client: its workers' results and the
+    report it builds at the end).
+    """
+    seconds, peak = 0.0, 0.0
+    for args in commands:
+        started = time.perf_counter()
+        process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds += time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status):
+            raise subprocess.CalledProcessError(os.waitstatus_to_exitcode(status), args)
+        peak = max(peak, usage.ru_maxrss / 1024)
+    return seconds, peak
+
+
+def _question_run(replications: int, base: Path | None = None) -> tuple[float, float]:
     """Wall time (s) and peak RSS (MB) of the question with ``replications`` of every point, run as a user would.
 
-    The peak is the largest process's, from ``wait4`` on the command (the client: its
-    workers' results and the report it builds at the end).
+    With ``base`` (a worktree of a revision whose ``sweep`` takes one scenario file, as
+    395ddee's did) it is that revision's way: one sweep per structure file, one after
+    the other, each with the question's ``--set`` axes.
     """
+    reps = ["--reps", str(replications)]
     with tempfile.TemporaryDirectory() as folder:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "drive_sim", *QUESTION, "--reps", str(replications), "--out", f"{folder}/out"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode:
-            raise subprocess.CalledProcessError(process.returncode, process.args)
-        return seconds, usage.ru_maxrss / 1024
+        if base is None:
+            return _timed([[*DRIVE_SIM, *QUESTION, *reps, "--out", f"{folder}/out"]], ROOT)
+        axes = QUESTION[len(STRUCTURES) + 1 :]
+        sweeps = [[*DRIVE_SIM, "sweep", f"scenarios/{name}.toml", *axes, *reps, "--out", f"{folder}/{name}"]
+                  for name in STRUCTURES]  # fmt: skip
+        return _timed(sweeps, base)
 
 
-def commissioners_question(replications: int, repeats: int) -> list[Figure]:
+def _minutes(small: float, large: float, replications: int) -> float:
+    """The question in full (200 replications of every point): the line through runs of n and 3n replications."""
+    per_replication = max(0.0, large - small) / (2 * replications)
+    fixed = max(0.0, small - replications * per_replication)
+    return (fixed + 200 * per_replication) / 60
+
+
+#: Issue 16: the question at revision 395ddee "needs 7 separate sweeps and about 10 minutes on 2 cores".
+ISSUE_BASELINE = ("395ddee", 10.0)
+
+
+def commissioners_question(replications: int, repeats: int, base: tuple[str, Path] | None = None) -> list[Figure]:
     """Wall time of the whole question on this machine, extrapolated from ``replications`` and 3x as many.
 
     The command is run as a user would, report included, with ``replications`` and
     ``3 x replications`` of every point, the two alternating ``repeats`` times (wall time
-    on these machines swings by a third from one run to the next). The difference is the
-    cost of the extra replications; what is left of the smaller run is the fixed cost
-    (imports, validation, the pool, the report). The full question is that fixed cost
-    plus 200 replications at the measured cost each: a straight line through the two
-    runs. The figure is the line through the median times; the spread, the lines
-    through each repeat's pair.
+    on these machines swings by a third from one run to the next, and 2-3x from one hour
+    to another). The difference is the cost of the extra replications; what is left of
+    the smaller run is the fixed cost (imports, validation, the pool, the report). The
+    full question is that fixed cost plus 200 replications at the measured cost each: a
+    straight line through the two runs. The figure is the line through the median times;
+    the spread, the lines through each repeat's pair.
+
+    With ``base`` (revision, worktree) the baseline's way of answering it (one sweep per
+    structure file) runs interleaved with HEAD's, each run beside HEAD's of the same size,
+    who goes first alternating: the ratio of the two full questions is a figure the
+    hour's speed does not move. Against 395ddee it also gives the question's time at the
+    machine speed at which the issue measured 395ddee's at 10 minutes.
     """
-    measured = [(_question_run(replications), _question_run(3 * replications)) for _ in range(repeats)]
+    measured, baseline = [], []
+    for k in range(repeats):
+        pair = []
+        for size in (replications, 3 * replications):
+            if base is not None and k % 2:
+                baseline.append(_question_run(size, base[1]))
+            pair.append(_question_run(size))
+            if base is not None and not k % 2:
+                baseline.append(_question_run(size, base[1]))
+        measured.append((pair[0], pair[1]))
     runs = [(small[0], large[0]) for small, large in measured]
-
-    def minutes(small: float, large: float) -> float:
-        per_replication = max(0.0, large - small) / (2 * replications)
-        fixed = max(0.0, small - replications * per_replication)
-        return (fixed + 200 * per_replication) / 60
-
-    median = minutes(float(np.median([small for small, _ in runs])), float(np.median([big for _, big in runs])))
-    each = [minutes(small, large) for small, large in runs]
+    median = _minutes(float(np.median([s for s, _ in runs])), float(np.median([b for _, b in runs])), replications)
+    each = [_minutes(small, large, replications) for small, large in runs]
     how = f"a line through runs of {replications} and {3 * replications} replications of every point, {repeats} times"
     peaks = [large[1] for _, large in measured]
     growth = [large[1] / small[1] for small, large in measured]
-    return [
+    out = [
         Figure(f"commissioner's question, 126 points x 200 replications ({how})", median, min(each), max(each),
                "min", "< 5 min", median < 5),
         figure(f"peak memory of the question's command at {3 * replications} replications of every point",
                peaks, "MB", "", None),
         figure(f"  the same, {3 * replications} against {replications} replications", growth, "x", "", None),
     ]  # fmt: skip
+    if base is not None:
+        revision = base[0]
+        theirs = [_minutes(baseline[2 * k][0], baseline[2 * k + 1][0], replications) for k in range(repeats)]
+        ratios = [b / h for b, h in zip(theirs, each, strict=True)]
+        out.append(figure(f"  the question at {revision} (7 sweeps, same line), this hour", theirs, "min", "", None))
+        out.append(figure(f"  speed-up of the question, whole commands, vs {revision}", ratios, "x", "", None))
+        if ISSUE_BASELINE[0].startswith(revision) or revision.startswith(ISSUE_BASELINE[0]):
+            scaled = [ISSUE_BASELINE[1] / ratio for ratio in ratios]
+            out.append(figure(f"  the question where {revision} took the issue's {ISSUE_BASELINE[1]:.0f} min",
+                              scaled, "min", "< 5 min", lambda v: v < 5))  # fmt: skip
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -434,28 +482,30 @@ def main() -> None:
         f"Python {platform.python_version()}; medians of interleaved pairs, 10-90% spread in brackets"
     )
     figures: list[Figure] = []
-    head = Worker(ROOT)
-    print(f"HEAD runs the {head.engine} engine")
-    try:
-        if args.baseline and "baseline" in groups:
-            with worktree(args.baseline) as tree:
+    with ExitStack() as stack:
+        tree = stack.enter_context(worktree(args.baseline)) if args.baseline else None
+        head = Worker(ROOT)
+        print(f"HEAD runs the {head.engine} engine")
+        try:
+            if tree is not None and "baseline" in groups:
                 base = Worker(tree)
                 print(f"baseline: {args.baseline} ({base.engine} engine)")
                 try:
                     figures += against_baseline(head, base, pairs)
                 finally:
                     base.close()
-        if "engine" in groups:
-            figures.append(overhead(head, pairs))
-            figures += exponents(head, max(6, pairs // 3))
-        if "commands" in groups:
-            figures += whole_commands(head, 3 if args.quick else 5)
-    finally:
-        head.close()
-    if "scale" in groups:
-        figures += client_fraction(2, 20) if args.quick else client_fraction(5, 50)
-        figures += memory(100 if args.quick else 1000)
-        figures += commissioners_question(2, 1) if args.quick else commissioners_question(10, 3)
+            if "engine" in groups:
+                figures.append(overhead(head, pairs))
+                figures += exponents(head, max(6, pairs // 3))
+            if "commands" in groups:
+                figures += whole_commands(head, 3 if args.quick else 5)
+        finally:
+            head.close()
+        if "scale" in groups:
+            figures += client_fraction(2, 20) if args.quick else client_fraction(5, 50)
+            figures += memory(100 if args.quick else 1000)
+            question_base = None if tree is None else (args.baseline, tree)
+            figures += commissioners_question(*((2, 1) if args.quick else (10, 3)), question_base)
     for f in figures:
         print(f.row())
     if args.json:
