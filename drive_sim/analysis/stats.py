@@ -145,7 +145,9 @@ def _share_limits(
     variance = np.asarray(sd, dtype=float) ** 2
     z = _quantile(n, confidence, side)
     spread = p * (1 - p)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A spread of a few ulps gives trials past 1e154, whose square overflows to inf: the
+    # terms in 1/trials are then 0, their limit, and the interval is the point, as it should.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # Effective trials: n / dispersion, dispersion = s^2 / (p(1-p)); a coin's at 0 or 1.
         trials = np.where(spread > 0, n * spread / variance, n)
         centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)

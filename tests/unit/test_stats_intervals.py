@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -117,6 +118,17 @@ def _table(values: list[list[float]], kinds: list[str]) -> pd.DataFrame:
 
 unit_value = st.one_of(st.just(0.0), st.just(1.0), st.floats(0, 1), st.just(float("nan")))
 series = st.lists(unit_value, min_size=1, max_size=40)
+
+
+def test_a_share_of_a_few_ulps_spread_warns_of_nothing_and_stays_in_zero_one():
+    # Shares this close to 0 give more effective trials than a float can square: the
+    # terms in 1/trials are then 0 (their limit), with no overflow warning on the way.
+    values = [1e-160, 2e-160, 1.5e-160]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for side in ("two-sided", "upper", "lower"):
+            n, mean, low, high = estimate(values, "share", 0.95, side)  # type: ignore[arg-type]
+            assert n == 3 and 0 <= low <= mean <= high <= 1
 
 
 @settings(max_examples=200, deadline=None)
