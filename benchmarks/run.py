@@ -384,12 +384,11 @@ def memory(small: int) -> list[Figure]:
 
 #: The commissioner's question as one command: 7 structures x 6 staffing levels x 3
 #: backdating options, 3 years each (200 replications of every point in full).
-QUESTION = [
-    "sweep",
-    *(f"scenarios/{name}.toml" for name in STRUCTURES),
+QUESTION_SETS = [
     *(f"--set={path}={','.join(map(str, values))}" for path, values in QUESTION_AXES.items()),
     *(f"--set={path}={value}" for path, value in QUESTION_FIXED.items()),
 ]
+QUESTION = ["sweep", *(f"scenarios/{name}.toml" for name in STRUCTURES), *QUESTION_SETS]
 
 
 def _timed(commands: Sequence[Sequence[str]], cwd: Path) -> tuple[float, float]:
@@ -421,8 +420,7 @@ def _question_run(replications: int, base: Path | None = None) -> tuple[float, f
     with tempfile.TemporaryDirectory() as folder:
         if base is None:
             return _timed([[*DRIVE_SIM, *QUESTION, *reps, "--out", f"{folder}/out"]], ROOT)
-        axes = QUESTION[len(STRUCTURES) + 1 :]
-        sweeps = [[*DRIVE_SIM, "sweep", f"scenarios/{name}.toml", *axes, *reps, "--out", f"{folder}/{name}"]
+        sweeps = [[*DRIVE_SIM, "sweep", f"scenarios/{name}.toml", *QUESTION_SETS, *reps, "--out", f"{folder}/{name}"]
                   for name in STRUCTURES]  # fmt: skip
         return _timed(sweeps, base)
 

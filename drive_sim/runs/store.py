@@ -358,8 +358,8 @@ class SavedResults:
         """
         import numpy as np
 
-        path = self.folder / "kpis.parquet"
-        if self._kpis is None and path.exists():
+        path = self._unread_parquet()
+        if path is not None:
             return _parquet_rows_where(path, window, kpis, columns)
         frame = self.kpis
         keep = np.ones(len(frame), dtype=bool)
@@ -374,13 +374,18 @@ class SavedResults:
         """How many distinct replications the KPI table holds (a batch at a time, if it is not in memory)."""
         import pyarrow.parquet as pq
 
-        path = self.folder / "kpis.parquet"
-        if self._kpis is None and path.exists():
+        path = self._unread_parquet()
+        if path is not None:
             seen: set[int] = set()
             for batch in pq.ParquetFile(path).iter_batches(columns=["replication"], use_threads=False):
                 seen.update(batch.column(0).unique().to_pylist())
             return len(seen)
         return int(self.kpis["replication"].nunique())
+
+    def _unread_parquet(self) -> Path | None:
+        """``kpis.parquet``, to be read from the file: there, and the whole table not yet in memory."""
+        path = self.folder / "kpis.parquet"
+        return path if self._kpis is None and path.exists() else None
 
     def relabelled(self, labels: Sequence[str]) -> SavedResults:
         """The same folder read, its scenarios named ``labels`` (the KPIs shared, read or not)."""
